@@ -1,0 +1,1 @@
+"""Payer Gateway: one GraphQL endpoint over many health-insurance payers."""

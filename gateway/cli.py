@@ -1,0 +1,5 @@
+"""The ``payer-gateway`` command."""
+
+
+def main() -> None:
+    raise SystemExit("payer-gateway: not wired yet")

@@ -1,0 +1,31 @@
+"""Code sets the normalized model speaks: each code keeps its code and a readable description.
+
+``lookup(system, value)`` returns a :class:`payers.model.Code`; an unknown code is kept (never dropped)
+with a description saying it is not in our table, so a payer's newer codes still reach the biller.
+The tables live one module per code system in this package; their sources are named in each module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from payers.codesets import tables
+from payers.model import Code
+
+#: code system name -> {code: description}
+SYSTEMS: Mapping[str, Mapping[str, str]] = MappingProxyType(tables.ALL)
+
+
+def lookup(system: str, value: str) -> Code:
+    """The code ``value`` of ``system`` with its description (unknown codes are kept, marked)."""
+    table = SYSTEMS[system]
+    value = value.strip()
+    description = table.get(value)
+    if description is None:
+        description = f"{system} code {value} (not in the gateway's table)"
+    return Code(system=system, code=value, description=description)
+
+
+def is_known(system: str, value: str) -> bool:
+    return value.strip() in SYSTEMS[system]

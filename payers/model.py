@@ -1,0 +1,374 @@
+"""The normalized domain model every payer adapter returns.
+
+Adapters translate their protocol (REST JSON, FHIR R4, X12 5010) into these frozen dataclasses; the
+gateway only ever sees these. Rules that hold everywhere:
+
+- money is ``Decimal`` (never float), dates are ``datetime.date``;
+- every code from a code set (service type, CARC, RARC, 277 category, place of service...) is a
+  :class:`Code` carrying the code, a readable description and the code system it comes from;
+- nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+Money = Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A code from a named code set, with a human-readable description."""
+
+    system: str
+    code: str
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.description})"
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+
+class SubscriberRelation(enum.StrEnum):
+    """Patient's relationship to the subscriber (X12 INS02 / FHIR Coverage.relationship)."""
+
+    SELF = "self"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberQuery:
+    """Who an adapter is asked about: the card's member id plus the demographics payers match on."""
+
+    member_id: str
+    first_name: str
+    last_name: str
+    birth_date: date
+    group_number: str | None = None
+    relation: SubscriberRelation = SubscriberRelation.SELF
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRef:
+    """Identifies one claim at one payer: the payer's claim id and/or our control number."""
+
+    member: MemberQuery
+    payer_claim_id: str | None = None
+    control_number: str | None = None
+    service_date: date | None = None
+    total_charge: Money | None = None
+
+
+# --- eligibility and benefits -----------------------------------------------------------------------
+
+
+class BenefitKind(enum.StrEnum):
+    """What a benefit line states (X12 EB01; FHIR benefit.type)."""
+
+    ACTIVE_COVERAGE = "active_coverage"
+    INACTIVE = "inactive"
+    DEDUCTIBLE = "deductible"
+    OUT_OF_POCKET = "out_of_pocket"
+    COPAY = "copay"
+    COINSURANCE = "coinsurance"
+    LIMITATION = "limitation"
+    NON_COVERED = "non_covered"
+    BENEFIT_MAXIMUM = "benefit_maximum"
+    CONTACT_FOR_INFORMATION = "contact_for_information"
+    OTHER = "other"
+
+
+class Network(enum.StrEnum):
+    """Whether a benefit applies in network (X12 EB12 Y/N/W/U; FHIR item.network)."""
+
+    IN_NETWORK = "in_network"
+    OUT_OF_NETWORK = "out_of_network"
+    BOTH = "both"
+    UNKNOWN = "unknown"
+
+
+class CoverageLevel(enum.StrEnum):
+    """Who a benefit amount covers (X12 EB02; FHIR item.unit)."""
+
+    INDIVIDUAL = "individual"
+    FAMILY = "family"
+    EMPLOYEE_ONLY = "employee_only"
+    EMPLOYEE_AND_SPOUSE = "employee_and_spouse"
+    EMPLOYEE_AND_CHILDREN = "employee_and_children"
+    SPOUSE_AND_CHILDREN = "spouse_and_children"
+    CHILDREN_ONLY = "children_only"
+    DEPENDENTS_ONLY = "dependents_only"
+    SPOUSE_ONLY = "spouse_only"
+
+
+@dataclass(frozen=True, slots=True)
+class Benefit:
+    """One benefit statement, e.g. "in-network individual deductible, calendar year, $1,500, $820 left".
+
+    ``amount`` is the stated amount for the period (a copay, a deductible, a maximum); ``remaining``
+    and ``used`` are what the payer says is left or already met. ``percent`` is a fraction (0.2 = 20%).
+    """
+
+    kind: BenefitKind
+    code: Code
+    service_types: tuple[Code, ...] = ()
+    network: Network = Network.UNKNOWN
+    coverage_level: CoverageLevel | None = None
+    time_period: Code | None = None
+    amount: Money | None = None
+    percent: Decimal | None = None
+    remaining: Money | None = None
+    used: Money | None = None
+    quantity: Decimal | None = None
+    quantity_unit: str | None = None
+    authorization_required: bool | None = None
+    plan_description: str | None = None
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    name: str | None = None
+    group_number: str | None = None
+    group_name: str | None = None
+    plan_number: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityResult:
+    """A payer's answer to "is this member covered, and for what" on a given date."""
+
+    payer_id: str
+    member_id: str
+    active: bool
+    as_of: date
+    plan: Plan | None = None
+    benefits: tuple[Benefit, ...] = ()
+    messages: tuple[str, ...] = ()
+
+
+# --- claims -----------------------------------------------------------------------------------------
+
+
+class ClaimState(enum.StrEnum):
+    """Where a claim is in its life, derived from the 277 category code family.
+
+    A* acknowledged (A3-A8 rejected at the front door), P* pending, R* more information requested,
+    F0/F1/F3/F4 finalized, F2 denied, E* error/unknown at the payer.
+    """
+
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    REJECTED = "rejected"
+    PENDING = "pending"
+    INFORMATION_REQUESTED = "information_requested"
+    FINALIZED = "finalized"
+    DENIED = "denied"
+    ERROR = "error"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in _CLOSED_STATES
+
+
+_CLOSED_STATES = frozenset({ClaimState.REJECTED, ClaimState.FINALIZED, ClaimState.DENIED})
+
+
+class ClaimStatusFilter(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = "all"
+
+    def admits(self, state: ClaimState) -> bool:
+        if self is ClaimStatusFilter.ALL:
+            return True
+        return state.is_open == (self is ClaimStatusFilter.OPEN)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatus:
+    """A claim's status as a payer states it (277 STC: category + status code + entity)."""
+
+    state: ClaimState
+    category: Code
+    status: Code | None = None
+    entity: Code | None = None
+    effective_date: date | None = None
+    payer_claim_id: str | None = None
+    control_number: str | None = None
+    total_charge: Money | None = None
+    paid_amount: Money | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    line_number: int
+    procedure: Code
+    charge: Money
+    units: Decimal = Decimal(1)
+    modifiers: tuple[str, ...] = ()
+    diagnosis_pointers: tuple[int, ...] = ()
+    service_date: date | None = None
+    allowed_amount: Money | None = None
+    paid_amount: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim as the payer holds it, with its current status."""
+
+    payer_id: str
+    payer_claim_id: str | None
+    control_number: str | None
+    member_id: str
+    status: ClaimStatus
+    service_date_from: date | None
+    service_date_to: date | None
+    total_charge: Money
+    claim_type: str = "professional"
+    billing_provider_npi: str | None = None
+    rendering_provider_npi: str | None = None
+    place_of_service: Code | None = None
+    diagnoses: tuple[Code, ...] = ()
+    lines: tuple[ClaimLine, ...] = ()
+    paid_amount: Money | None = None
+    patient_responsibility: Money | None = None
+
+
+# --- payments (835 / EOB) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """One CAS adjustment: group (CO/PR/OA/PI/CR) + CARC + amount, with remark codes (RARC)."""
+
+    group: Code
+    reason: Code
+    amount: Money
+    quantity: Decimal | None = None
+    remarks: tuple[Code, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        """Plain-language sentence a front desk can read to a patient."""
+        who = {
+            "CO": "The provider absorbs this amount (contractual obligation)",
+            "PR": "The patient owes this amount",
+            "OA": "Other adjustment",
+            "PI": "The payer adjusted this amount (payer initiated)",
+            "CR": "Correction or reversal of an earlier payment",
+        }.get(self.group.code, self.group.description)
+        return f"{who}: {self.reason.description}"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLinePayment:
+    procedure: Code
+    charge: Money
+    paid: Money
+    modifiers: tuple[str, ...] = ()
+    units: Decimal | None = None
+    service_date: date | None = None
+    allowed_amount: Money | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+    remarks: tuple[Code, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPayment:
+    """How one claim was paid within a remittance (835 loop 2100 CLP / EOB)."""
+
+    control_number: str | None
+    payer_claim_id: str | None
+    status: Code
+    charge: Money
+    paid: Money
+    patient_responsibility: Money | None = None
+    member_id: str | None = None
+    service_date_from: date | None = None
+    service_date_to: date | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+    lines: tuple[ServiceLinePayment, ...] = ()
+    remarks: tuple[Code, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderAdjustment:
+    """A provider-level adjustment not tied to one claim (835 PLB)."""
+
+    reason: Code
+    amount: Money
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """One remittance: a payment (or non-payment) with the claims it settles."""
+
+    payer_id: str
+    trace_number: str
+    method: Code
+    payment_date: date | None
+    amount: Money
+    claims: tuple[ClaimPayment, ...] = ()
+    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
+    payee_npi: str | None = None
+
+
+# --- submission and coverage discovery ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSubmission:
+    """A professional claim ready to leave, after the gateway's front-end edits passed."""
+
+    member: MemberQuery
+    billing_provider_npi: str
+    billing_provider_tax_id: str
+    billing_provider_name: str
+    rendering_provider_npi: str | None
+    place_of_service: str
+    frequency_code: str
+    diagnoses: tuple[str, ...]
+    lines: tuple[ClaimLine, ...]
+    total_charge: Money
+    original_payer_claim_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionAck:
+    """The payer's first answer to a submission: accepted with its claim id, or rejected with reasons."""
+
+    accepted: bool
+    control_number: str
+    payer_claim_id: str | None = None
+    status: ClaimStatus | None = None
+    reasons: tuple[Code, ...] = ()
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Demographics:
+    first_name: str
+    last_name: str
+    birth_date: date
+    gender: str | None = None
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredCoverage:
+    payer_id: str
+    member_id: str
+    plan: Plan | None = None
+    relation: SubscriberRelation = SubscriberRelation.SELF
