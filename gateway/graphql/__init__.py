@@ -1,0 +1,1 @@
+"""The GraphQL API: one schema joining every configured payer."""

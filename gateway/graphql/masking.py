@@ -1,0 +1,56 @@
+"""Only errors we mean to show reach a caller; everything else becomes INTERNAL_ERROR + a request id.
+
+Shown as they are: our :class:`GatewayError` family (they carry ``extensions.code`` already) and
+graphql-core's own parse/validation errors (they have no original error), which get a code here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway.errors import GatewayError
+
+log = logging.getLogger(__name__)
+
+
+def _code_for_graphql_error(error: GraphQLError) -> str:
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.path is None:
+        return "GRAPHQL_VALIDATION_FAILED"
+    return "BAD_USER_INPUT"  # e.g. a scalar that failed to parse
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        result.errors = [self._public(error, request_id) for error in result.errors]
+
+    def _public(self, error: GraphQLError, request_id: str | None) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, GatewayError):
+            return error
+        if original is None:
+            if "code" not in (error.extensions or {}):
+                error.extensions = {**(error.extensions or {}), "code": _code_for_graphql_error(error)}
+            return error
+        # Log the type and where, not the message: exception text can carry patient data or SQL.
+        log.error(
+            "unexpected error while resolving a field",
+            extra={"error_type": type(original).__name__, "path": error.path, "request_id": request_id},
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        return GraphQLError(
+            "Unexpected error. Quote the request id when reporting it.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_ERROR", "requestId": request_id},
+        )

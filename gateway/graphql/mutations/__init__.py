@@ -1,0 +1,1 @@
+"""Mutations. Input problems come back as data (``errors``), never half-written."""

@@ -1,0 +1,115 @@
+"""Root query fields. Every database read is filtered by the caller's practice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from sqlalchemy import and_, func, or_, select, tuple_
+from strawberry.types import Info
+
+from gateway.errors import InvalidInput
+from gateway.graphql.ids import parse_id
+from gateway.graphql.pagination import decode_cursor, encode_cursor
+from gateway.graphql.types.patient import Patient
+from gateway.graphql.types.payer import Payer
+from gateway.storage import tables
+
+
+@strawberry.type
+class PatientEdge:
+    cursor: str
+    node: Patient
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class PatientConnection:
+    edges: list[PatientEdge]
+    page_info: PageInfo
+
+
+def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped-def]
+    """Name prefix ("smi", "Smith, Jo"), exact birth date (1980-04-02) or exact member id."""
+    text = search.strip()
+    try:
+        return tables.Patient.birth_date == date.fromisoformat(text)
+    except ValueError:
+        pass
+    member = select(tables.Coverage.patient_id).where(
+        tables.Coverage.practice_id == practice_id, tables.Coverage.member_id == text
+    )
+    last, _, first = text.partition(",")
+    name = func.lower(tables.Patient.last_name).startswith(last.strip().lower(), autoescape=True)
+    if first.strip():
+        name = and_(name, func.lower(tables.Patient.first_name).startswith(first.strip().lower(), autoescape=True))
+    elif " " in text:
+        given, _, family = text.rpartition(" ")
+        name = or_(
+            name,
+            and_(
+                func.lower(tables.Patient.first_name).startswith(given.strip().lower(), autoescape=True),
+                func.lower(tables.Patient.last_name).startswith(family.strip().lower(), autoescape=True),
+            ),
+        )
+    else:
+        name = or_(name, func.lower(tables.Patient.first_name).startswith(text.lower(), autoescape=True))
+    return or_(name, tables.Patient.id.in_(member))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The payers the gateway is connected to.")
+    def payers(self, info: Info) -> list[Payer]:
+        return [Payer.of(p) for p in info.context.services.payers.all()]
+
+    @strawberry.field(description="One patient of your practice, or null if there is none with this id.")
+    async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
+        patient_id = parse_id(id, "patient")
+        async with info.context.services.database.session() as session:
+            row = await session.scalar(
+                select(tables.Patient).where(
+                    tables.Patient.id == patient_id,
+                    tables.Patient.practice_id == info.context.practice_id,
+                )
+            )
+        return Patient(row=row) if row else None
+
+    @strawberry.field(description="Patients of your practice by name, ordered by last then first name.")
+    async def patients(
+        self,
+        info: Info,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> PatientConnection:
+        limit = info.context.services.settings.max_page_size
+        if not 1 <= first <= limit:
+            raise InvalidInput(f"'first' must be between 1 and {limit}.", field="first")
+        if search is not None and not 1 <= len(search.strip()) <= 100:
+            raise InvalidInput("'search' must be 1 to 100 characters.", field="search")
+        practice_id = info.context.practice_id
+        order = (tables.Patient.last_name, tables.Patient.first_name, tables.Patient.id)
+        statement = select(tables.Patient).where(tables.Patient.practice_id == practice_id)
+        if search:
+            statement = statement.where(_search_condition(practice_id, search))
+        if after:
+            statement = statement.where(tuple_(*order) > tuple_(*decode_cursor(after, 3)))
+        statement = statement.order_by(*order).limit(first + 1)
+        async with info.context.services.database.session() as session:
+            rows = list(await session.scalars(statement))
+        edges = [
+            PatientEdge(cursor=encode_cursor(r.last_name, r.first_name, r.id), node=Patient(row=r))
+            for r in rows[:first]
+        ]
+        return PatientConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )

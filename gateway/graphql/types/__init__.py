@@ -1,0 +1,1 @@
+"""GraphQL object types. Most read the model's frozen dataclasses directly (no copying)."""

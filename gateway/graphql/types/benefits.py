@@ -1,0 +1,84 @@
+"""Eligibility and benefits. Benefit and Plan read the model's dataclasses as they are."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+
+from gateway.graphql.scalars import Money, Percent
+from gateway.graphql.types.answers import PayerAnswerInfo
+from gateway.graphql.types.common import BenefitKindEnum, CodeType, CoverageLevelEnum, NetworkEnum
+from payers import model
+
+
+@strawberry.type(description="The plan the member is enrolled in.")
+class Plan:
+    name: str | None
+    group_number: str | None
+    group_name: str | None
+    plan_number: str | None
+    start: date | None
+    end: date | None
+
+
+@strawberry.type(
+    description="One benefit statement, e.g. in-network individual calendar-year deductible $1500, $820 left."
+)
+class Benefit:
+    kind: BenefitKindEnum
+    code: CodeType = strawberry.field(description="The payer's own benefit code (X12 EB01).")
+    service_types: list[CodeType]
+    network: NetworkEnum
+    coverage_level: CoverageLevelEnum | None
+    time_period: CodeType | None
+    amount: Money | None
+    percent: Percent | None = strawberry.field(description="Coinsurance as a fraction: 0.2 is 20%.")
+    remaining: Money | None
+    used: Money | None
+    quantity: Decimal | None
+    quantity_unit: str | None
+    authorization_required: bool | None
+    plan_description: str | None
+    messages: list[str]
+
+
+@strawberry.type(description="A payer's answer: is the member covered on that date, and for what.")
+class EligibilityResult(PayerAnswerInfo):
+    @strawberry.field
+    def member_id(self) -> str:
+        return self.result.member_id
+
+    @strawberry.field
+    def active(self) -> bool:
+        return self.result.active
+
+    @strawberry.field
+    def as_of(self) -> date:
+        return self.result.as_of
+
+    @strawberry.field
+    def plan(self) -> Plan | None:
+        return self.result.plan  # type: ignore[return-value]
+
+    @strawberry.field
+    def benefits(
+        self,
+        kinds: list[BenefitKindEnum] | None = None,
+        network: NetworkEnum | None = None,
+    ) -> list[Benefit]:
+        chosen = [
+            b
+            for b in self.result.benefits
+            if (kinds is None or b.kind in kinds) and (network is None or b.network == network)
+        ]
+        return chosen  # type: ignore[return-value]
+
+    @strawberry.field
+    def messages(self) -> list[str]:
+        return list(self.result.messages)
+
+    @property
+    def result(self) -> model.EligibilityResult:
+        return self.answer.value  # type: ignore[no-any-return]

@@ -1,0 +1,157 @@
+"""A practice's patient, and the headline fields that fan out to every payer covering them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.errors import InvalidInput
+from gateway.graphql.types.benefits import EligibilityResult
+from gateway.graphql.types.claims import PayerClaims
+from gateway.graphql.types.common import ClaimStatusFilterEnum
+from gateway.graphql.types.coverage import Coverage
+from gateway.graphql.types.payments import PayerPayments
+from gateway.storage import tables
+from payers import codesets
+from payers.contract import Capability
+from payers.model import ClaimStatusFilter
+
+DEFAULT_SERVICE_TYPES = ("30",)  # 30 = Health Benefit Plan Coverage: the general eligibility question
+MAX_SERVICE_TYPES = 20
+
+
+@strawberry.type
+class Address:
+    line1: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@strawberry.type(description="A patient of the caller's practice.")
+class Patient:
+    row: strawberry.Private[tables.Patient]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.row.id)
+
+    @strawberry.field
+    def first_name(self) -> str:
+        return self.row.first_name
+
+    @strawberry.field
+    def last_name(self) -> str:
+        return self.row.last_name
+
+    @strawberry.field
+    def birth_date(self) -> date:
+        return self.row.birth_date
+
+    @strawberry.field
+    def gender(self) -> str | None:
+        return self.row.gender
+
+    @strawberry.field
+    def phone(self) -> str | None:
+        return self.row.phone
+
+    @strawberry.field
+    def address(self) -> Address:
+        row = self.row
+        return Address(line1=row.address_line1, city=row.city, state=row.state, postal_code=row.postal_code)
+
+    @strawberry.field(description="Insurance cards, primary first.")
+    async def coverages(self, info: Info) -> list[Coverage]:
+        rows = await info.context.coverages.load(self.row.id)
+        return [Coverage(row=row, patient=self.row) for row in rows]
+
+    @strawberry.field(
+        description="Eligibility and benefits at every payer covering the patient on a date, "
+        "asked of all payers at once. A payer that fails gives null here and an error naming it."
+    )
+    async def eligibility(
+        self,
+        info: Info,
+        service_types: list[str] | None = None,
+        as_of: date | None = None,
+    ) -> list[EligibilityResult | None]:
+        types = _checked_service_types(service_types)
+        day = as_of or _today()
+        coverages = [
+            c for c in await self.coverages(info)
+            if c.row.effective_to is None or c.row.effective_to >= day
+        ]
+        return _fan_out(
+            info, coverages, Capability.ELIGIBILITY, EligibilityResult,
+            lambda c: (c.member_query(), types, day),
+        )
+
+    @strawberry.field(
+        description="Claims at every payer that offers claim search, grouped by payer."
+    )
+    async def claims(
+        self,
+        info: Info,
+        status: ClaimStatusFilterEnum = ClaimStatusFilter.OPEN,
+        since: date | None = None,
+    ) -> list[PayerClaims | None]:
+        coverages = await self.coverages(info)
+        return _fan_out(
+            info, coverages, Capability.CLAIM_SEARCH, PayerClaims,
+            lambda c: (c.member_query(), since, status),
+        )
+
+    @strawberry.field(description="Payments (remittances) at every payer, grouped by payer.")
+    async def payments(
+        self, info: Info, since: date | None = None
+    ) -> list[PayerPayments | None]:
+        coverages = await self.coverages(info)
+        return _fan_out(
+            info, coverages, Capability.PAYMENTS, PayerPayments,
+            lambda c: (c.member_query(), since),
+        )
+
+
+def _checked_service_types(service_types: list[str] | None) -> tuple[str, ...]:
+    if not service_types:
+        return DEFAULT_SERVICE_TYPES
+    if len(service_types) > MAX_SERVICE_TYPES:
+        raise InvalidInput(f"At most {MAX_SERVICE_TYPES} service types per request.")
+    cleaned = tuple(dict.fromkeys(code.strip().upper() for code in service_types))
+    unknown = [code for code in cleaned if not codesets.is_known("service-type", code)]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown service type code(s): {', '.join(unknown)}. "
+            "Use X12 service type codes such as 30 (plan coverage) or 98 (office visit).",
+            field="serviceTypes",
+        )
+    return cleaned
+
+
+def _fan_out(
+    info: Info,
+    coverages: list[Coverage],
+    capability: Capability,
+    answer_type: type,
+    arguments: Callable[[Coverage], tuple[object, ...]],
+) -> list[Awaitable[object]]:
+    """One awaitable per coverage; graphql-core awaits them together and nulls only the failed ones."""
+    payers = info.context.services.payers
+
+    async def ask(coverage: Coverage) -> object:
+        answer = await payers.call(coverage.row.payer_id, capability, *arguments(coverage))
+        return answer_type(coverage=coverage, answer=answer)
+
+    chosen = [
+        c for c in coverages
+        if (p := payers.get(c.row.payer_id)) is None or capability in p.capabilities
+    ]
+    return [ask(coverage) for coverage in chosen]

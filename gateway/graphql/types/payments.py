@@ -1,0 +1,77 @@
+"""Remittances (835 / EOB payments). These types read the model's dataclasses as they are."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+
+from gateway.graphql.scalars import Money
+from gateway.graphql.types.answers import PayerAnswerInfo
+from gateway.graphql.types.common import CodeType
+
+
+@strawberry.type(description="A CAS adjustment: group (CO/PR/OA/PI/CR) + CARC reason + amount.")
+class Adjustment:
+    group: CodeType
+    reason: CodeType
+    amount: Money
+    quantity: Decimal | None
+    remarks: list[CodeType] = strawberry.field(description="Remittance advice remark codes (RARC).")
+    explanation: str = strawberry.field(description="What this adjustment means, in plain words.")
+
+
+@strawberry.type
+class ServiceLinePayment:
+    procedure: CodeType
+    modifiers: list[str]
+    charge: Money
+    paid: Money
+    units: Decimal | None
+    service_date: date | None
+    allowed_amount: Money | None
+    adjustments: list[Adjustment]
+    remarks: list[CodeType]
+
+
+@strawberry.type(description="How one claim was settled within a payment.")
+class ClaimPayment:
+    control_number: str | None
+    payer_claim_id: str | None
+    status: CodeType = strawberry.field(description="835 CLP02 claim status.")
+    charge: Money
+    paid: Money
+    patient_responsibility: Money | None
+    member_id: str | None
+    service_date_from: date | None
+    service_date_to: date | None
+    adjustments: list[Adjustment]
+    lines: list[ServiceLinePayment]
+    remarks: list[CodeType]
+
+
+@strawberry.type(description="A provider-level adjustment not tied to one claim (835 PLB).")
+class ProviderAdjustment:
+    reason: CodeType
+    amount: Money
+    reference: str | None
+
+
+@strawberry.type(description="One remittance: a payment and the claims it settles.")
+class Payment:
+    payer_id: str
+    trace_number: str
+    method: CodeType = strawberry.field(description="Payment method (BPR04): ACH, CHK, NON...")
+    payment_date: date | None
+    amount: Money
+    claims: list[ClaimPayment]
+    provider_adjustments: list[ProviderAdjustment]
+    payee_npi: str | None
+
+
+@strawberry.type(description="One payer's payments for one coverage.")
+class PayerPayments(PayerAnswerInfo):
+    @strawberry.field
+    def payments(self) -> list[Payment]:
+        return list(self.answer.value)

@@ -1,0 +1,14 @@
+"""Alembic environment: runs on the connection the gateway hands it (see gateway.storage.migrate)."""
+
+from alembic import context
+
+from gateway.storage.tables import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

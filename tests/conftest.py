@@ -1,0 +1,93 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), the sandbox world, gateways.
+
+PostgreSQL tests run when PAYER_GATEWAY_TEST_DATABASE_URL is set; Redis tests when
+PAYER_GATEWAY_TEST_CACHE_URL is set. Under CI=true a missing one fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from gateway.storage.database import Database
+from gateway.storage.migrate import upgrade
+from gateway.storage.tables import Base
+
+PG_URL_ENV = "PAYER_GATEWAY_TEST_DATABASE_URL"
+REDIS_URL_ENV = "PAYER_GATEWAY_TEST_CACHE_URL"
+
+
+def _required_in_ci(env: str, what: str) -> str | None:
+    value = os.environ.get(env)
+    if not value and os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {env} is not set: the {what} tests would be skipped", pytrace=False)
+    return value
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    base = _required_in_ci(PG_URL_ENV, "PostgreSQL")
+    if not base:
+        pytest.skip(f"{PG_URL_ENV} not set")
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base.replace("postgresql+asyncpg", "postgresql"))
+    name = f"pgw_test_{uuid.uuid4().hex[:10]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def admin_sql(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    try:
+        asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL at {PG_URL_ENV} is unreachable: {exc}", pytrace=False)
+    yield url.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'gateway.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database (PostgreSQL: the session database, emptied before each test)."""
+    db = Database(database_url)
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        await upgrade(db)
+        names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        async with db.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {names} CASCADE"))
+    else:
+        await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def today():  # type: ignore[no-untyped-def]
+    return datetime.now(UTC).date()
+
+
+@pytest.fixture(scope="session")
+def world(today):  # type: ignore[no-untyped-def]
+    from payers.sandbox.world import build_world
+
+    return build_world(today)

@@ -1,0 +1,113 @@
+"""A gateway over the sandbox payers, in process: every HTTP hop goes through httpx.ASGITransport."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.config import GatewaySettings
+from gateway.graphql.context import GatewayServices
+from gateway.http.app import build_services, create_app
+from gateway.identity import create_api_key
+from gateway.practices import create_practice
+from gateway.seeding import seed_practice_patients
+from gateway.storage.database import Database
+from payers.contract import PayerSettings
+from payers.registry import parse_payers_config
+from payers.sandbox.launch import payers_toml, plan_sandboxes
+
+OTHER_PRACTICE = ("Harbor Pediatrics", "1245319599", "987654321")
+
+
+@dataclass
+class Gateway:
+    client: httpx.AsyncClient
+    services: GatewayServices
+    key: str
+    practice_id: str
+    patient_ids: dict[str, str]
+    sandbox_apps: dict[str, Any]
+    other_key: str = ""
+    other_patient_id: str = ""
+    _sandbox_clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None
+    ) -> dict[str, Any]:
+        response = await self.post(query, variables, key=key)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {key or self.key}"}
+        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+
+    def sandbox(self, payer_id: str) -> httpx.AsyncClient:
+        """A client for a sandbox's control endpoints (faults, stats)."""
+        if payer_id not in self._sandbox_clients:
+            transport = httpx.ASGITransport(app=self.sandbox_apps[payer_id])
+            self._sandbox_clients[payer_id] = httpx.AsyncClient(transport=transport, base_url=f"http://{payer_id}.sandbox")
+        return self._sandbox_clients[payer_id]
+
+    async def faults(self, payer_id: str, **settings: Any) -> None:
+        response = await self.sandbox(payer_id).put("/_control/faults", json=settings)
+        assert response.status_code == 200, response.text
+
+
+async def start_gateway(
+    database: Database, world: Any, *, timeout_seconds: float = 2.0, settings: GatewaySettings | None = None
+) -> AsyncIterator[Gateway]:
+    plan = plan_sandboxes(world)
+    os.environ.update(plan.environ)
+    payer_settings: list[PayerSettings] = parse_payers_config(
+        payers_toml(world, {key: f"http://{key}.sandbox" for key in plan.apps}, timeout_seconds)
+    )
+    settings = settings or GatewaySettings(database_url=database.url)
+    services = build_services(
+        settings, payer_settings, transport_for=lambda s: httpx.ASGITransport(app=plan.apps[s.id])
+    )
+    practice_id = await create_practice(database, *_demo_practice())
+    patient_ids = await seed_practice_patients(database, practice_id, world, set(plan.apps))
+    key = await create_api_key(database, practice_id, "tests")
+    other_practice = await create_practice(database, *OTHER_PRACTICE)
+    other_key = await create_api_key(database, other_practice, "other")
+    other_ids = await seed_practice_patients(database, other_practice, world, set(plan.apps))
+    app = create_app(services)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+    gateway = Gateway(
+        client=client,
+        services=services,
+        key=key,
+        practice_id=practice_id,
+        patient_ids=patient_ids,
+        sandbox_apps=plan.apps,
+        other_key=other_key,
+        other_patient_id=next(iter(other_ids.values())),
+    )
+    try:
+        yield gateway
+    finally:
+        await client.aclose()
+        for sandbox_client in gateway._sandbox_clients.values():
+            await sandbox_client.aclose()
+        await services.payers.aclose()
+        await services.database.dispose()
+
+
+def _demo_practice() -> tuple[str, str, str]:
+    from gateway.demo import DEMO_PRACTICE
+
+    return DEMO_PRACTICE
+
+
+@pytest.fixture
+async def gateway(database: Database, world: Any) -> AsyncIterator[Gateway]:
+    async for running in start_gateway(database, world):
+        yield running
