@@ -1,7 +1,8 @@
 """Code sets the normalized model speaks: each code keeps its code and a readable description.
 
-``lookup(system, value)`` returns a :class:`payers.model.Code`; an unknown code is kept (never dropped)
-with a description saying it is not in our table, so a payer's newer codes still reach the biller.
+``lookup(system, value)`` returns a :class:`payers.model.Code`; an unknown code is kept (never
+dropped) with a description saying it is not in our table, so a payer's newer codes still reach the
+biller.
 The tables live one module per code system in this package; their sources are named in each module.
 """
 
@@ -17,10 +18,20 @@ from payers.model import Code
 SYSTEMS: Mapping[str, Mapping[str, str]] = MappingProxyType(tables.ALL)
 
 
+def normalize(system: str, value: str) -> str:
+    """The form our tables use: ICD-10-CM with its dot (X12 sends ``E119`` for ``E11.9``)."""
+    value = value.strip()
+    if system == "icd10cm":
+        value = value.upper()
+        if "." not in value and len(value) > 3:
+            value = f"{value[:3]}.{value[3:]}"
+    return value
+
+
 def lookup(system: str, value: str) -> Code:
     """The code ``value`` of ``system`` with its description (unknown codes are kept, marked)."""
     table = SYSTEMS[system]
-    value = value.strip()
+    value = normalize(system, value)
     description = table.get(value)
     if description is None:
         description = f"{system} code {value} (not in the gateway's table)"
@@ -28,4 +39,4 @@ def lookup(system: str, value: str) -> Code:
 
 
 def is_known(system: str, value: str) -> bool:
-    return value.strip() in SYSTEMS[system]
+    return normalize(system, value) in SYSTEMS[system]
