@@ -1,0 +1,61 @@
+"""AAA request validation segments of a 271, turned into the contract's errors.
+
+AAA03 is the reject reason, AAA04 the follow-up action. 42/80 mean the payer cannot answer now
+(retry later); member and patient mismatches mean the request must be corrected; everything else is
+a rejection carrying the payer's codes in plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from payers.codesets import lookup
+from payers.contract import MemberNotFound, PayerRejected, PayerRejection, PayerUnavailable
+from payers.x12.segments import X12Segment
+
+UNAVAILABLE = frozenset({"42", "80"})
+MEMBER_MISMATCH = frozenset({"72", "73", "75", "65", "67", "58", "71"})
+
+_LEVELS = {"20": "payer", "21": "information receiver", "22": "subscriber", "23": "dependent"}
+
+
+def rejections(segments: Sequence[X12Segment]) -> list[PayerRejection]:
+    """Each AAA as a PayerRejection (plain-words reason + follow-up), deduped."""
+    found: list[PayerRejection] = []
+    for seg in segments:
+        reason = lookup("aaa-reject-reason", seg.get(3) or "")
+        action = seg.get(4)
+        follow_up = lookup("aaa-follow-up", action).description if action else None
+        rejection = PayerRejection(code=reason, follow_up=follow_up)
+        if rejection not in found:
+            found.append(rejection)
+    return found
+
+
+def raise_for_aaa(
+    payer_id: str, segments: Sequence[tuple[str, X12Segment]], transaction: str = "271"
+) -> None:
+    """Raise the contract error for AAA segments at HL levels ((level, segment) pairs)."""
+    if not segments:
+        return
+    reasons = rejections([seg for _, seg in segments])
+    codes = {r.code.code for r in reasons}
+    levels = ", ".join(sorted({_LEVELS.get(level, level) for level, _ in segments}))
+    words = "; ".join(_describe(r) for r in reasons)
+    if codes & UNAVAILABLE:
+        raise PayerUnavailable(
+            payer_id, f"payer cannot answer now ({transaction} AAA at {levels}): {words}"
+        )
+    if codes & MEMBER_MISMATCH:
+        raise MemberNotFound(
+            payer_id,
+            f"payer found no member matching the request ({transaction} AAA at {levels}): {words}",
+        )
+    raise PayerRejected(
+        payer_id, f"payer rejected the request ({transaction} AAA at {levels}): {words}", reasons
+    )
+
+
+def _describe(rejection: PayerRejection) -> str:
+    text = f"{rejection.code.code} {rejection.code.description}"
+    return f"{text} ({rejection.follow_up})" if rejection.follow_up else text

@@ -1,0 +1,144 @@
+"""Acknowledgments of a submitted 837P: the 999 (X231, syntax) and the 277CA (X214, claim by claim).
+
+A 999 never names the claim, only the transaction set it checked (AK2), so the caller passes the
+claim control number it sent. A 277CA names each claim by its patient control number (TRN*2 under
+the patient HL, which echoes CLM01) and the payer's claim id (REF*1K).
+"""
+
+from __future__ import annotations
+
+from payers.contract import PayerProtocolError
+from payers.model import ClaimState, Code, SubmissionAck
+from payers.x12.claim_status import CLAIM_LEVELS, claim_status_of, status_codes, status_loops
+from payers.x12.envelope import transactions
+from payers.x12.segments import X12DataError
+
+# X12 999 code lists (ASC X12 005010X231A1: IK304, IK403, IK501/IK502).
+SEGMENT_ERRORS = {
+    "1": "Unrecognized segment ID",
+    "2": "Unexpected segment",
+    "3": "Required segment missing",
+    "4": "Loop occurs over maximum times",
+    "5": "Segment exceeds maximum use",
+    "6": "Segment not in defined transaction set",
+    "7": "Segment not in proper sequence",
+    "8": "Segment has data element errors",
+    "I4": 'Implementation "Not Used" segment present',
+    "I6": "Implementation dependent segment missing",
+    "I7": "Implementation loop occurs under minimum times",
+    "I8": "Implementation segment below minimum use",
+    "I9": 'Implementation dependent "Not Used" segment present',
+}
+ELEMENT_ERRORS = {
+    "1": "Required data element missing",
+    "2": "Conditional required data element missing",
+    "3": "Too many data elements",
+    "4": "Data element too short",
+    "5": "Data element too long",
+    "6": "Invalid character in data element",
+    "7": "Invalid code value",
+    "8": "Invalid date",
+    "9": "Invalid time",
+    "10": "Exclusion condition violated",
+    "12": "Too many repetitions",
+    "13": "Too many components",
+    "I6": "Code value not used in implementation",
+    "I9": "Implementation dependent data element missing",
+    "I10": 'Implementation "Not Used" data element present',
+    "I11": "Implementation too few repetitions",
+    "I12": "Implementation pattern match failure",
+    "I13": 'Implementation dependent "Not Used" data element present',
+}
+TRANSACTION_ERRORS = {
+    "1": "Transaction set not supported",
+    "2": "Transaction set trailer missing",
+    "3": "Transaction set control number in header and trailer do not match",
+    "4": "Number of included segments does not match actual count",
+    "5": "One or more segments in error",
+    "6": "Missing or invalid transaction set identifier",
+    "7": "Missing or invalid transaction set control number",
+    "23": "Transaction set control number not unique within the functional group",
+    "I5": "Implementation one or more segments in error",
+    "I6": "Implementation convention not supported",
+}
+_ACCEPTED = frozenset({"A", "E"})  # E: accepted, errors noted
+_DUPLICATE_STATUS = frozenset({"54", "78"})  # duplicate of a previous / existing claim
+
+
+def _code(system: str, table: dict[str, str], value: str, context: str) -> Code:
+    description = table.get(value, f"{system} code {value} (not in the gateway's table)")
+    return Code(system=system, code=value, description=f"{description}{context}")
+
+
+def parse_999(
+    text: str, payer_id: str, control_number: str, *, strict: bool = True
+) -> SubmissionAck:
+    """Whether every transaction set the 999 acknowledges was accepted, with each error as a Code.
+
+    ``control_number`` is the claim control number (CLM01) of the submission being acknowledged.
+    """
+    try:
+        reasons: list[Code] = []
+        verdicts: list[str] = []
+        for transaction in transactions(text, payer_id, "999", strict=strict):
+            segment = ""
+            for seg in transaction.segments:
+                if seg.id == "IK3":
+                    segment = f" ({seg.get(1)} segment {seg.get(2)}, loop {seg.get(3) or '-'})"
+                    if seg.get(4):
+                        reasons.append(
+                            _code("x12-999-segment-error", SEGMENT_ERRORS, seg.get(4), segment)
+                        )
+                elif seg.id == "IK4":
+                    where = f" (element {seg.get(1)}{segment and ' in' + segment})"
+                    if seg.get(3):
+                        reasons.append(
+                            _code("x12-999-element-error", ELEMENT_ERRORS, seg.get(3), where)
+                        )
+                elif seg.id == "IK5":
+                    verdicts.append(seg.get(1))
+                    reasons += [
+                        _code("x12-999-transaction-error", TRANSACTION_ERRORS, seg.get(n), "")
+                        for n in range(2, 7)
+                        if seg.get(n)
+                    ]
+                elif seg.id == "AK9" and not verdicts:
+                    verdicts.append(seg.get(1))
+        if not verdicts:
+            raise X12DataError("999 has neither IK5 nor AK9 acknowledgment code")
+        accepted = all(v in _ACCEPTED for v in verdicts)
+        return SubmissionAck(
+            accepted=accepted, control_number=control_number, reasons=tuple(reasons)
+        )
+    except X12DataError as exc:
+        raise PayerProtocolError(payer_id, f"999 is invalid: {exc}") from exc
+
+
+def parse_277ca(text: str, payer_id: str, *, strict: bool = True) -> list[SubmissionAck]:
+    """One SubmissionAck per claim a 277CA acknowledges (accepted: A1/A2, rejected: A3/A4/A6-A8)."""
+    try:
+        acks: list[SubmissionAck] = []
+        for transaction in transactions(text, payer_id, "277", strict=strict):
+            for loop in status_loops(transaction.segments):
+                if loop.level not in CLAIM_LEVELS or not loop.statuses:
+                    continue
+                status = claim_status_of(loop, loop.statuses[0])
+                codes = [c for stc in loop.statuses for c in status_codes(stc)]
+                rejected = status.state is ClaimState.REJECTED
+                acks.append(
+                    SubmissionAck(
+                        accepted=not rejected,
+                        control_number=status.control_number or loop.trace,
+                        payer_claim_id=status.payer_claim_id,
+                        status=status,
+                        reasons=tuple(s for _, s, _ in codes if s is not None) if rejected else (),
+                        duplicate=any(
+                            s is not None and s.code in _DUPLICATE_STATUS for _, s, _ in codes
+                        ),
+                    )
+                )
+        if not acks:
+            raise X12DataError("277CA has no claim-level (patient HL) status")
+        return acks
+    except X12DataError as exc:
+        raise PayerProtocolError(payer_id, f"277CA is invalid: {exc}") from exc

@@ -1,0 +1,273 @@
+"""Eligibility and benefits: build a 270 (005010X279A1), read a 271 into an EligibilityResult.
+
+pyx12 has no X279A1 map, so the 271 loops are followed here from HL levels: 20 payer, 21 information
+receiver, 22 subscriber, 23 dependent; each EB opens a 2110 loop (its MSG, HSD, AAA), and LS..LE
+wraps 2120 related entities whose NM1 segments must not be taken for the member. 4010 (X092A1)
+answers have the same shape and are read too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from payers.codesets import lookup
+from payers.contract import PayerProtocolError
+from payers.model import (
+    Benefit,
+    BenefitKind,
+    CoverageLevel,
+    EligibilityResult,
+    MemberQuery,
+    Network,
+    Plan,
+    SubscriberRelation,
+)
+from payers.x12.aaa import raise_for_aaa
+from payers.x12.envelope import transactions
+from payers.x12.outgoing import (
+    ControlNumbers,
+    Parties,
+    PayerParty,
+    ProviderParty,
+    SegmentSpec,
+    build_interchange,
+)
+from payers.x12.segments import X12DataError, X12Segment, date_or_none, parse_period
+
+IMPLEMENTATION = "005010X279A1"
+
+_KINDS: dict[str, BenefitKind] = {
+    **dict.fromkeys("12345", BenefitKind.ACTIVE_COVERAGE),
+    **dict.fromkeys("678", BenefitKind.INACTIVE),
+    "A": BenefitKind.COINSURANCE,
+    "B": BenefitKind.COPAY,
+    "C": BenefitKind.DEDUCTIBLE,
+    "G": BenefitKind.OUT_OF_POCKET,
+    "F": BenefitKind.LIMITATION,
+    "E": BenefitKind.NON_COVERED,
+    "I": BenefitKind.NON_COVERED,
+    "U": BenefitKind.CONTACT_FOR_INFORMATION,
+}
+_LEVELS = {
+    "IND": CoverageLevel.INDIVIDUAL,
+    "FAM": CoverageLevel.FAMILY,
+    "EMP": CoverageLevel.EMPLOYEE_ONLY,
+    "ESP": CoverageLevel.EMPLOYEE_AND_SPOUSE,
+    "ECH": CoverageLevel.EMPLOYEE_AND_CHILDREN,
+    "SPC": CoverageLevel.SPOUSE_AND_CHILDREN,
+    "CHD": CoverageLevel.CHILDREN_ONLY,
+    "DEP": CoverageLevel.DEPENDENTS_ONLY,
+    "SPO": CoverageLevel.SPOUSE_ONLY,
+}
+_NETWORK = {"Y": Network.IN_NETWORK, "N": Network.OUT_OF_NETWORK, "W": Network.BOTH}
+_REMAINING_PERIODS = frozenset({"29", "33"})  # remaining, lifetime remaining
+_USED_PERIODS = frozenset({"24"})  # year to date
+_ACTIVE = frozenset("12345")
+
+
+def build_270(
+    member: MemberQuery,
+    service_types: Sequence[str],
+    as_of: date,
+    *,
+    payer: PayerParty,
+    provider: ProviderParty,
+    parties: Parties,
+    numbers: ControlNumbers,
+    trace: str,
+    created: datetime,
+) -> str:
+    """A 270 asking about ``member`` (subscriber, or dependent in loop 2000D) on ``as_of``."""
+    dependent = member.relation is not SubscriberRelation.SELF
+    body: list[SegmentSpec] = [
+        ("BHT", "0022", "13", trace, f"{created:%Y%m%d}", f"{created:%H%M}"),
+        ("HL", "1", "", "20", "1"),
+        ("NM1", "PR", "2", payer.name, "", "", "", "", "PI", payer.id),
+        ("HL", "2", "1", "21", "1"),
+        ("NM1", "1P", "2", provider.name, "", "", "", "", "XX", provider.npi),
+        ("HL", "3", "2", "22", "1" if dependent else "0"),
+    ]
+    trn: SegmentSpec = ("TRN", "1", trace, "9" + provider.npi[-9:].rjust(9, "0"))
+    patient: list[SegmentSpec] = [
+        ("DMG", "D8", f"{member.birth_date:%Y%m%d}"),
+        ("DTP", "291", "D8", f"{as_of:%Y%m%d}"),
+        *(("EQ", code) for code in (service_types or ("30",))),
+    ]
+    group: list[SegmentSpec] = [("REF", "6P", member.group_number)] if member.group_number else []
+    if dependent:
+        body += [("NM1", "IL", "1", "", "", "", "", "", "MI", member.member_id), *group]
+        body += [("HL", "4", "3", "23", "0"), trn]
+        body += [("NM1", "03", "1", member.last_name, member.first_name), *patient]
+    else:
+        body += [
+            trn,
+            (
+                "NM1",
+                "IL",
+                "1",
+                member.last_name,
+                member.first_name,
+                "",
+                "",
+                "",
+                "MI",
+                member.member_id,
+            ),
+            *group,
+            *patient,
+        ]
+    return build_interchange(
+        parties,
+        numbers,
+        functional_id="HS",
+        transaction_code="270",
+        implementation=IMPLEMENTATION,
+        body=body,
+        created=created,
+    )
+
+
+@dataclass
+class _Level:
+    """What one subscriber/dependent HL carries."""
+
+    code: str
+    member_id: str | None = None
+    refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    dates: dict[str, tuple[date, date]] = field(default_factory=dict)
+    benefits: list[tuple[X12Segment, list[X12Segment]]] = field(default_factory=list)
+
+
+def parse_271(
+    text: str, payer_id: str, *, as_of: date | None = None, strict: bool = True
+) -> EligibilityResult:
+    """The first subscriber's eligibility in a 271; AAA rejections raise the contract's errors."""
+    try:
+        return _read(
+            transactions(text, payer_id, "271", strict=strict)[0].segments, payer_id, as_of
+        )
+    except X12DataError as exc:
+        raise PayerProtocolError(payer_id, f"271 is invalid: {exc}") from exc
+
+
+def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> EligibilityResult:
+    levels: list[_Level] = []
+    rejections: list[tuple[str, X12Segment]] = []
+    level = _Level("")
+    in_related_entity = False
+    eb: tuple[X12Segment, list[X12Segment]] | None = None
+    inquiry_date: date | None = None
+    created: date | None = None
+    for seg in segments:
+        if seg.id == "BHT":
+            created = date_or_none(seg.get(4), seg.where(4))
+        elif seg.id == "HL":
+            if levels and seg.get(3) == "22":
+                break  # only the first subscriber answers our inquiry
+            level, eb = _Level(seg.get(3)), None
+            if level.code in ("22", "23"):
+                levels.append(level)
+        elif seg.id == "LS":
+            in_related_entity = True
+        elif seg.id == "LE":
+            in_related_entity = False
+        elif in_related_entity:
+            continue
+        elif seg.id == "EB":
+            eb = (seg, [])
+            level.benefits.append(eb)
+        elif eb is not None and seg.id in ("MSG", "HSD", "AAA", "DTP"):
+            eb[1].append(seg)
+        elif seg.id == "AAA":
+            rejections.append((level.code, seg))
+        elif seg.id == "NM1" and seg.get(1) == "IL":
+            level.member_id = seg.get(9) or None
+        elif seg.id == "REF":
+            level.refs[seg.get(1)] = (seg.get(2), seg.get(3))
+        elif seg.id == "DTP":
+            start, end = parse_period(seg.get(2), seg.get(3), seg.where(3))
+            level.dates[seg.get(1)] = (start, end)
+            inquiry_date = (
+                start if seg.get(1) in ("291", "307") and inquiry_date is None else inquiry_date
+            )
+    raise_for_aaa(payer_id, rejections)
+    if not levels:
+        raise PayerProtocolError(
+            payer_id, "271 has no subscriber (HL 22) loop and no AAA rejection"
+        )
+    member_id = levels[0].member_id
+    if not member_id:
+        raise PayerProtocolError(payer_id, "271 subscriber loop has no NM1*IL member identifier")
+    patient = next((lv for lv in reversed(levels) if lv.benefits), levels[-1])
+    benefits = tuple(_benefit(seg, extra) for seg, extra in patient.benefits)
+    plan = _plan(levels, benefits)
+    disclaimers = tuple(m for b in benefits if b.code.code == "P" for m in b.messages)
+    return EligibilityResult(
+        payer_id=payer_id,
+        member_id=member_id,
+        active=any(b.code.code in _ACTIVE for b in benefits),
+        as_of=as_of or inquiry_date or created or date.today(),
+        plan=plan,
+        benefits=benefits,
+        messages=disclaimers,
+    )
+
+
+def _benefit(eb: X12Segment, extra: list[X12Segment]) -> Benefit:
+    code = lookup("benefit-kind", eb.get(1))
+    period_code = eb.get(6)
+    amount = eb.decimal(7, "benefit amount")
+    quantity = eb.decimal(10, "benefit quantity")
+    unit = eb.get(9) or None
+    hsd = next((s for s in extra if s.id == "HSD"), None)
+    if quantity is None and hsd is not None:
+        quantity, unit = hsd.decimal(2, "service delivery quantity"), hsd.get(1) or None
+    remaining = amount if period_code in _REMAINING_PERIODS else None
+    used = amount if period_code in _USED_PERIODS else None
+    authorization = {"Y": True, "N": False}.get(eb.get(11))
+    return Benefit(
+        kind=_KINDS.get(code.code, BenefitKind.OTHER),
+        code=code,
+        service_types=tuple(lookup("service-type", c) for c in eb.repeats(3)),
+        network=_NETWORK.get(eb.get(12), Network.UNKNOWN),
+        coverage_level=_LEVELS.get(eb.get(2)),
+        time_period=lookup("time-period", period_code) if period_code else None,
+        amount=amount if remaining is None and used is None else None,
+        percent=eb.decimal(8, "benefit percent"),
+        remaining=remaining,
+        used=used,
+        quantity=quantity,
+        quantity_unit=unit,
+        authorization_required=authorization,
+        plan_description=eb.get(5) or None,
+        messages=tuple(s.get(1) for s in extra if s.id == "MSG" and s.get(1)),
+    )
+
+
+def _plan(levels: Sequence[_Level], benefits: Sequence[Benefit]) -> Plan | None:
+    refs: dict[str, tuple[str, str]] = {}
+    dates: dict[str, tuple[date, date]] = {}
+    for lv in levels:  # the dependent's own values override the subscriber's
+        refs.update(lv.refs)
+        dates.update(lv.dates)
+    group = refs.get("6P") or refs.get("1L")
+    plan_number = refs.get("18") or refs.get("IG") or refs.get("N6")
+    name = next(
+        (b.plan_description for b in benefits if b.code.code in _ACTIVE and b.plan_description),
+        None,
+    )
+    start = next((dates[q][0] for q in ("346", "356", "291", "307") if q in dates), None)
+    end = next((dates[q][1] for q in ("347", "357") if q in dates), None)
+    if end is None and "291" in dates and dates["291"][0] != dates["291"][1]:
+        end = dates["291"][1]
+    plan = Plan(
+        name=name,
+        group_number=group[0] if group else None,
+        group_name=(group[1] or None) if group else None,
+        plan_number=plan_number[0] if plan_number else None,
+        start=start,
+        end=end,
+    )
+    return None if plan == Plan() else plan
