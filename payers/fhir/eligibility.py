@@ -1,0 +1,231 @@
+"""CoverageEligibilityRequest out, CoverageEligibilityResponse in (eligibility and benefits).
+
+The request carries the member as a *contained* Patient (member id, name, birth date) and a
+contained Coverage (subscriberId = member id, group class, relationship), because the gateway
+does not know the payer's resource ids; ``item.category`` holds each X12 service type code in the
+HL7 benefit-category system (which reuses the X12 codes).
+
+Response: ``insurance.inforce`` -> active; each ``insurance.item`` -> one :class:`Benefit` per
+``item.benefit`` (an item without benefits but with a category states coverage, or non-coverage
+when ``excluded``). benefit.type -> :class:`BenefitKind` (:data:`BENEFIT_KINDS`); ``allowedMoney``
+-> amount, ``usedMoney`` -> used, remaining = allowed - used when both are stated;
+``allowedUnsignedInt`` -> quantity, except on ``*-percent`` types where it is a percentage (20 ->
+0.2); ``allowedString`` and a non-USD currency become messages. ``outcome = error`` raises
+:class:`EligibilityRejected` with the error codes (the adapter turns it into a contract error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from payers.codesets import lookup
+from payers.fhir.adjudication import reason_codes
+from payers.fhir.coverage import read_coverage
+from payers.fhir.resources import ParsedResource, parse_resource
+from payers.fhir.terminology import (
+    BENEFIT_CATEGORY,
+    BENEFIT_TERM,
+    BENEFIT_TYPE,
+    COVERAGE_CLASS,
+    SUBSCRIBER_RELATIONSHIP,
+    as_date,
+    codings,
+    currency,
+    fhir_code,
+    first_code,
+    money,
+    service_type,
+)
+from payers.model import (
+    Benefit,
+    BenefitKind,
+    Code,
+    CoverageLevel,
+    EligibilityResult,
+    MemberQuery,
+    Network,
+    Plan,
+)
+
+BENEFIT_KINDS = {
+    "benefit": BenefitKind.BENEFIT_MAXIMUM,
+    "deductible": BenefitKind.DEDUCTIBLE,
+    "copay": BenefitKind.COPAY,
+    "copay-percent": BenefitKind.COINSURANCE,
+    "coinsurance": BenefitKind.COINSURANCE,
+    "copay-maximum": BenefitKind.OUT_OF_POCKET,
+    "out-of-pocket": BenefitKind.OUT_OF_POCKET,
+    "visit": BenefitKind.LIMITATION,
+    "room": BenefitKind.LIMITATION,
+    "limitation": BenefitKind.LIMITATION,
+}
+_NETWORKS = {"in": Network.IN_NETWORK, "out": Network.OUT_OF_NETWORK}
+_UNITS = {"individual": CoverageLevel.INDIVIDUAL, "family": CoverageLevel.FAMILY}
+
+
+class EligibilityRejected(Exception):
+    """The payer answered ``outcome = error``; ``codes`` are its error codes."""
+
+    def __init__(self, codes: tuple[Code, ...], disposition: str | None) -> None:
+        super().__init__(disposition or "eligibility request rejected")
+        self.codes = codes
+        self.disposition = disposition
+
+
+def build_request(
+    member: MemberQuery,
+    service_types: Sequence[str],
+    as_of: date,
+    *,
+    insurer: dict[str, Any],
+    provider_npi: str | None = None,
+    created: date | None = None,
+) -> dict[str, Any]:
+    """A validated CoverageEligibilityRequest (JSON-ready dict) for one member and date."""
+    patient = {
+        "resourceType": "Patient",
+        "id": "patient",
+        "identifier": [{"type": {"coding": [{"code": "MB"}]}, "value": member.member_id}],
+        "name": [{"family": member.last_name, "given": [member.first_name]}],
+        "birthDate": member.birth_date.isoformat(),
+    }
+    coverage: dict[str, Any] = {
+        "resourceType": "Coverage",
+        "id": "coverage",
+        "status": "active",
+        "subscriberId": member.member_id,
+        "beneficiary": {"reference": "#patient"},
+        "relationship": {
+            "coding": [{"system": SUBSCRIBER_RELATIONSHIP, "code": member.relation.value}]
+        },
+        "payor": [insurer],
+    }
+    if member.group_number:
+        coverage["class"] = [
+            {
+                "type": {"coding": [{"system": COVERAGE_CLASS, "code": "group"}]},
+                "value": member.group_number,
+            }
+        ]
+    request: dict[str, Any] = {
+        "resourceType": "CoverageEligibilityRequest",
+        "contained": [patient, coverage],
+        "status": "active",
+        "purpose": ["validation", "benefits"],
+        "patient": {"reference": "#patient"},
+        "servicedDate": as_of.isoformat(),
+        "created": (created or as_of).isoformat(),
+        "insurer": insurer,
+        "insurance": [{"focal": True, "coverage": {"reference": "#coverage"}}],
+        "item": [
+            {"category": {"coding": [{"system": BENEFIT_CATEGORY, "code": code}]}}
+            for code in service_types
+        ],
+    }
+    if provider_npi:
+        request["provider"] = {
+            "identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": provider_npi}
+        }
+    if not request["item"]:
+        del request["item"]
+    parse_resource(request, ("CoverageEligibilityRequest",))  # what we send must be valid R4
+    return request
+
+
+def read_response(
+    parsed: ParsedResource[Any], payer_id: str, member_id: str, as_of: date
+) -> EligibilityResult:
+    """An EligibilityResult, or :class:`EligibilityRejected` when the payer answered with errors."""
+    response = parsed.resource
+    if response.outcome == "error" or response.error:
+        raise EligibilityRejected(
+            reason_codes(e.code for e in response.error or ()), response.disposition
+        )
+    contained = {r.id: r for r in response.contained or ()}
+    plan: Plan | None = None
+    benefits: list[Benefit] = []
+    active = False
+    for insurance in response.insurance or ():
+        active = active or bool(insurance.inforce)
+        target = contained.get(str(insurance.coverage.reference or "").lstrip("#"))
+        if plan is None and target is not None:
+            plan = read_coverage(target).plan
+        if plan is None and insurance.benefitPeriod is not None:
+            plan = Plan(
+                start=as_date(insurance.benefitPeriod.start),
+                end=as_date(insurance.benefitPeriod.end),
+            )
+        for item in insurance.item or ():
+            benefits.extend(_item_benefits(item, bool(insurance.inforce)))
+    return EligibilityResult(
+        payer_id=payer_id,
+        member_id=member_id,
+        active=active,
+        as_of=as_date(response.servicedDate)
+        or as_date(response.servicedPeriod.start if response.servicedPeriod else None)
+        or as_of,
+        plan=plan,
+        benefits=tuple(benefits),
+        messages=tuple(m for m in (response.disposition,) if m),
+    )
+
+
+def _item_benefits(item: Any, inforce: bool) -> list[Benefit]:
+    categories = tuple(service_type(c) for c in codings(item.category))
+    common: dict[str, Any] = {
+        "service_types": categories,
+        "network": _NETWORKS.get(first_code(item.network) or "", Network.UNKNOWN),
+        "coverage_level": _UNITS.get(first_code(item.unit) or ""),
+        "time_period": next((fhir_code(c, BENEFIT_TERM) for c in codings(item.term)), None),
+        "authorization_required": item.authorizationRequired,
+        "plan_description": item.name,
+        "messages": tuple(m for m in (item.description,) if m),
+    }
+    if item.excluded or not item.benefit:
+        kind = (
+            BenefitKind.NON_COVERED if item.excluded or not inforce else BenefitKind.ACTIVE_COVERAGE
+        )
+        code = lookup("benefit-kind", "I" if kind is BenefitKind.NON_COVERED else "1")
+        return [Benefit(kind=kind, code=code, **common)] if categories else []
+    return [_benefit(entry, common) for entry in item.benefit]
+
+
+def _benefit(entry: Any, common: dict[str, Any]) -> Benefit:
+    type_coding = next(iter(codings(entry.type)), None)
+    type_code = str(type_coding.code) if type_coding else "other"
+    code = (
+        fhir_code(type_coding, BENEFIT_TYPE)
+        if type_coding
+        else Code(BENEFIT_TYPE, "other", "other")
+    )
+    allowed, used = money(entry.allowedMoney), money(entry.usedMoney)
+    percent = quantity = None
+    if entry.allowedUnsignedInt is not None:
+        if type_code.endswith("-percent"):
+            percent = Decimal(entry.allowedUnsignedInt) / 100
+        else:
+            quantity = Decimal(entry.allowedUnsignedInt)
+    messages = list(common["messages"])
+    if entry.allowedString:
+        messages.append(f"allowed: {entry.allowedString}")
+    if entry.usedUnsignedInt is not None:
+        messages.append(f"used: {entry.usedUnsignedInt}")
+    if entry.usedString:
+        messages.append(f"used: {entry.usedString}")
+    for value in (entry.allowedMoney, entry.usedMoney):
+        unit = currency(value)
+        if unit and unit != "USD" and f"amounts in {unit}" not in messages:
+            messages.append(f"amounts in {unit}")
+    return Benefit(
+        kind=BENEFIT_KINDS.get(type_code, BenefitKind.OTHER),
+        code=code,
+        amount=allowed,
+        percent=percent,
+        used=used,
+        remaining=allowed - used if allowed is not None and used is not None else None,
+        quantity=quantity,
+        **{**common, "messages": tuple(messages)},
+    )
