@@ -10,6 +10,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from gateway.config import GatewaySettings
+from gateway.errors import Unauthenticated
 from gateway.identity import Principal
 from gateway.payers import PayerDirectory
 from gateway.storage.database import Database
@@ -28,7 +29,7 @@ class GatewayServices:
 @dataclass
 class RequestContext:
     services: GatewayServices
-    principal: Principal
+    principal: Principal | None
     request_id: str
     request: Any = None
     response: Any = None
@@ -39,6 +40,8 @@ class RequestContext:
 
     @property
     def practice_id(self) -> str:
+        if self.principal is None:
+            raise Unauthenticated("Authentication required.")
         return self.principal.practice_id
 
     async def _load_coverages(self, patient_ids: list[str]) -> list[list[Coverage]]:

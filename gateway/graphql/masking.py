@@ -17,6 +17,13 @@ from gateway.errors import GatewayError
 log = logging.getLogger(__name__)
 
 
+def ensure_code(error: GraphQLError) -> GraphQLError:
+    """Give graphql-core's own errors (parse, validation, variable coercion) a machine-readable code."""
+    if "code" not in (error.extensions or {}):
+        error.extensions = {**(error.extensions or {}), "code": _code_for_graphql_error(error)}
+    return error
+
+
 def _code_for_graphql_error(error: GraphQLError) -> str:
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
@@ -39,9 +46,7 @@ class MaskUnexpectedErrors(SchemaExtension):
         if isinstance(original, GatewayError):
             return error
         if original is None:
-            if "code" not in (error.extensions or {}):
-                error.extensions = {**(error.extensions or {}), "code": _code_for_graphql_error(error)}
-            return error
+            return ensure_code(error)
         # Log the type and where, not the message: exception text can carry patient data or SQL.
         log.error(
             "unexpected error while resolving a field",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -18,10 +22,23 @@ from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
 
+log = logging.getLogger(__name__)
+
 
 @strawberry.type
 class Mutation(PatientMutations):
     pass
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log codes and paths only: messages can echo input (member ids, names) and must stay out of logs."""
+        for error in errors:
+            log.info(
+                "graphql error",
+                extra={"code": (error.extensions or {}).get("code"), "path": error.path,
+                       "request_id": getattr(getattr(execution_context, "context", None), "request_id", None)},
+            )
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
@@ -37,7 +54,7 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

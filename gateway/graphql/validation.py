@@ -48,7 +48,7 @@ class Problems:
             self.add(path, code, message)
 
     def state(self, path: str, value: str | None) -> None:
-        self.matches(path, value, _STATE, "INVALID_STATE", "State must be a two-letter code, e.g. OR.")
+        self.matches(path, value.upper() if value else value, _STATE, "INVALID_STATE", "State must be a two-letter code, e.g. OR.")
 
     def postal_code(self, path: str, value: str | None) -> None:
         self.matches(path, value, _POSTAL, "INVALID_POSTAL_CODE", "ZIP code must be 5 or 9 digits.")

@@ -12,10 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.config import GatewaySettings
 from gateway.graphql.context import GatewayServices, RequestContext
+from gateway.graphql.masking import ensure_code
 from gateway.graphql.schema import build_schema
 from gateway.http.auth import BearerAuth
 from gateway.http.limits import BodySizeLimit
@@ -38,11 +41,17 @@ class GatewayGraphQL(GraphQL):
         )
         self.services = services
 
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Errors raised before execution (parsing) never reach the schema extensions.
+        for error in result.errors or ():
+            ensure_code(error)
+        return await super().process_result(request, result)
+
     async def get_context(self, request: Any, response: Any = None) -> RequestContext:
         state = request.scope.get("state", {})
         return RequestContext(
             services=self.services,
-            principal=state["principal"],
+            principal=state.get("principal"),  # None only for the GraphiQL page itself
             request_id=state.get("request_id", "-"),
             request=request,
             response=response,

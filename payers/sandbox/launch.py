@@ -10,28 +10,44 @@ import secrets
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
 from starlette.types import ASGIApp
 
+from payers.sandbox.faults import FaultSettings
 from payers.sandbox.world import SandboxPayerBook, World
+
+AppBuilder = Callable[[SandboxPayerBook, Mapping[str, str], FaultSettings | None], ASGIApp]
 
 
 @dataclass(frozen=True)
 class SandboxKind:
+    """A protocol's sandbox server, the credentials it demands, and its adapter's options."""
+
     protocol: str
-    factory: str  # "module:function" taking (book, *, credentials, faults=None)
+    build: AppBuilder
     credential_names: tuple[str, ...]
     options: Callable[[SandboxPayerBook, str], dict[str, Any]] = field(default=lambda book, url: {})
 
-    def create_app(self, book: SandboxPayerBook, credentials: Mapping[str, str]) -> ASGIApp:
-        module, _, name = self.factory.partition(":")
-        return getattr(import_module(module), name)(book, credentials=dict(credentials))  # type: ignore[no-any-return]
+    def create_app(
+        self,
+        book: SandboxPayerBook,
+        credentials: Mapping[str, str],
+        faults: FaultSettings | None = None,
+    ) -> ASGIApp:
+        return self.build(book, credentials, faults)
+
+
+def _rest_app(
+    book: SandboxPayerBook, credentials: Mapping[str, str], faults: FaultSettings | None
+) -> ASGIApp:
+    from payers.sandbox.rest_app import create_rest_app
+
+    return create_rest_app(book, api_key=credentials["api_key"], faults=faults)
 
 
 KINDS: dict[str, SandboxKind] = {
-    "rest": SandboxKind("rest", "payers.sandbox.rest_app:create_rest_app", ("api_key",)),
+    "rest": SandboxKind("rest", _rest_app, ("api_key",)),
 }
 
 
@@ -47,16 +63,19 @@ class SandboxPlan:
     environ: dict[str, str]
 
 
-def plan_sandboxes(world: World, only: set[str] | None = None) -> SandboxPlan:
+def plan_sandboxes(
+    world: World, only: set[str] | None = None, faults: FaultSettings | None = None
+) -> SandboxPlan:
+    """Apps for every book (or those in ``only``) whose protocol has a sandbox server."""
     apps: dict[str, ASGIApp] = {}
     environ: dict[str, str] = {}
     for key, book in world.books.items():
-        if only is not None and key not in only:
+        kind = KINDS.get(book.protocol)
+        if kind is None or (only is not None and key not in only):
             continue
-        kind = KINDS[book.protocol]
         credentials = {name: secrets.token_urlsafe(24) for name in kind.credential_names}
         environ.update({env_name(key, name): value for name, value in credentials.items()})
-        apps[key] = kind.create_app(book, credentials)
+        apps[key] = kind.create_app(book, credentials, faults)
     return SandboxPlan(apps=apps, environ=environ)
 
 
