@@ -16,7 +16,7 @@ import pytest
 
 from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
-from gateway.storage.tables import Base
+from gateway.storage import load_metadata
 
 PG_URL_ENV = "PAYER_GATEWAY_TEST_DATABASE_URL"
 REDIS_URL_ENV = "PAYER_GATEWAY_TEST_CACHE_URL"
@@ -72,7 +72,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
         from sqlalchemy import text
 
         await upgrade(db)
-        names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        names = ", ".join(table.name for table in load_metadata().sorted_tables)
         async with db.engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {names} CASCADE"))
     else:

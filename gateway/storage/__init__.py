@@ -1,1 +1,23 @@
-"""The gateway's own storage: practices, keys, patients and coverages (SQLAlchemy 2 async)."""
+"""The gateway's own storage (SQLAlchemy 2 async): practices, keys, patients, coverages and more.
+
+Tables are declared in several modules on one ``Base``; :data:`TABLE_MODULES` lists them so that the
+migrations and the schema check see every table. A feature that adds tables adds its module here and
+an Alembic revision (revisions may branch from 0001; ``migrate`` upgrades to all heads).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from sqlalchemy import MetaData
+
+TABLE_MODULES: tuple[str, ...] = ("gateway.storage.tables",)
+
+
+def load_metadata() -> MetaData:
+    """The metadata of every gateway table (imports each table module once)."""
+    for module in TABLE_MODULES:
+        import_module(module)
+    from gateway.storage.tables import Base
+
+    return Base.metadata

@@ -8,13 +8,13 @@ from sqlalchemy import inspect
 
 from gateway.storage.database import Database, normalize_url
 from gateway.storage.migrate import downgrade, upgrade
-from gateway.storage.tables import Base
+from gateway.storage import load_metadata
 
 
 async def test_migrated_schema_matches_the_models(database: Database) -> None:
     async with database.engine.connect() as connection:
         differences = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            lambda sync: compare_metadata(MigrationContext.configure(sync), load_metadata())
         )
     assert differences == []
 

@@ -2,12 +2,12 @@
 
 from alembic import context
 
-from gateway.storage.tables import Base
+from gateway.storage import load_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=load_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():
