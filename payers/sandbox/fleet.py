@@ -28,11 +28,15 @@ class RunningSandbox:
         return f"http://127.0.0.1:{self.port}"
 
 
-async def start_server(name: str, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
+async def start_server(
+    name: str, app: ASGIApp, host: str = "127.0.0.1", port: int = 0
+) -> RunningSandbox:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

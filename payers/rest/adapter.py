@@ -1,0 +1,229 @@
+"""``RestPayerAdapter``: a payer behind a JSON REST API (see :mod:`payers.sandbox.rest_app`).
+
+Settings: ``base_url`` (http or https), ``credentials["api_key"]`` sent as a bearer token,
+``timeout_seconds``. Every failure becomes one of the contract's errors, carrying the payer id:
+
+==============================================  =========================================
+httpx timeout, or no answer within the timeout  ``PayerTimeout``
+connection refused / dropped, 5xx, 429          ``PayerUnavailable``
+404 ``MEMBER_NOT_FOUND``                        ``MemberNotFound``
+401 / 403                                       ``PayerRejected`` (credentials refused)
+other 4xx                                       ``PayerRejected`` with the payer's codes
+not JSON, wrong content type, wrong shape       ``PayerProtocolError``
+==============================================  =========================================
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+
+from payers.contract import (
+    Capability,
+    MemberNotFound,
+    PayerProtocolError,
+    PayerRejected,
+    PayerRejection,
+    PayerSettings,
+    PayerTimeout,
+    PayerUnavailable,
+)
+from payers.model import (
+    Claim,
+    ClaimRef,
+    ClaimStatus,
+    ClaimStatusFilter,
+    ClaimSubmission,
+    Demographics,
+    DiscoveredCoverage,
+    EligibilityResult,
+    MemberQuery,
+    Payment,
+    SubmissionAck,
+)
+from payers.rest import wire
+
+T = TypeVar("T")
+
+
+class RestPayerAdapter:
+    """One payer behind the REST payer API; all six capabilities."""
+
+    protocol: ClassVar[str] = "rest"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+    required_credentials: ClassVar[frozenset[str]] = frozenset({"api_key"})
+
+    def __init__(self, settings: PayerSettings, client: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.client = client
+        self._base = settings.base_url.rstrip("/")
+
+    @classmethod
+    def validate_settings(cls, settings: PayerSettings) -> None:
+        """Refuse a base URL that is not an absolute http(s) URL."""
+        try:
+            url = httpx.URL(settings.base_url)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"base_url {settings.base_url!r} is not a URL: {exc}") from exc
+        if url.scheme not in {"http", "https"} or not url.host:
+            raise ValueError(f"base_url {settings.base_url!r} must be an http:// or https:// URL")
+
+    # --- capabilities ---------------------------------------------------------------------------
+
+    async def check_eligibility(
+        self, member: MemberQuery, service_types: Sequence[str], as_of: date
+    ) -> EligibilityResult:
+        """Eligibility and benefits of ``member`` on ``as_of``."""
+        body = {
+            "member": wire.member_json(member),
+            "serviceTypes": list(service_types) or ["30"],
+            "asOf": as_of.isoformat(),
+        }
+        data = await self._call("POST", "/v1/eligibility", json_body=body)
+        return self._decode(lambda: wire.eligibility(data, self.settings.id))
+
+    async def search_claims(
+        self, member: MemberQuery, since: date | None, status: ClaimStatusFilter
+    ) -> Sequence[Claim]:
+        """Claims of ``member`` with service on or after ``since`` in the given state."""
+        body = {
+            "member": wire.member_json(member),
+            "since": since.isoformat() if since else None,
+            "status": status.value,
+        }
+        data = await self._call("POST", "/v1/claims/search", json_body=body)
+        return self._decode(
+            lambda: tuple(wire.claim(c, self.settings.id) for c in wire.items(data, "claims"))
+        )
+
+    async def claim_status(self, ref: ClaimRef) -> ClaimStatus:
+        """Current status of one claim, by payer claim id or else by control number."""
+        if ref.payer_claim_id:
+            path, params = f"/v1/claims/{ref.payer_claim_id}/status", None
+        elif ref.control_number:
+            path, params = "/v1/claims/status", {"controlNumber": ref.control_number}
+        else:
+            raise PayerRejected(
+                self.settings.id, "a claim status request needs a payer claim id or control number"
+            )
+        data = await self._call("GET", path, params=params)
+        return self._decode(
+            lambda: wire.claim_status(data.get("status") if isinstance(data, dict) else None)
+        )
+
+    async def payments(self, member: MemberQuery | None, since: date | None) -> Sequence[Payment]:
+        """Remittances paid on or after ``since``, for ``member`` or all of the provider's."""
+        params = {}
+        if member is not None:
+            params["memberId"] = member.member_id
+        if since is not None:
+            params["since"] = since.isoformat()
+        data = await self._call("GET", "/v1/payments", params=params)
+        return self._decode(
+            lambda: tuple(wire.payment(p, self.settings.id) for p in wire.items(data, "payments"))
+        )
+
+    async def submit_claim(self, claim: ClaimSubmission, control_number: str) -> SubmissionAck:
+        """Send a claim; the payer deduplicates on ``control_number``."""
+        body = wire.submission_json(claim, control_number)
+        data = await self._call("POST", "/v1/claims", json_body=body)
+        return self._decode(lambda: wire.submission_ack(data))
+
+    async def discover_coverage(self, demographics: Demographics) -> Sequence[DiscoveredCoverage]:
+        """Coverage the payer holds for a person, found by name and birth date."""
+        body = wire.demographics_json(demographics)
+        data = await self._call("POST", "/v1/coverage/discovery", json_body=body)
+        return self._decode(
+            lambda: tuple(
+                wire.discovered(c, self.settings.id) for c in wire.items(data, "coverages")
+            )
+        )
+
+    # --- HTTP and error translation ---------------------------------------------------------------
+
+    async def _call(
+        self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None
+    ) -> Any:
+        payer = self.settings.id
+        timeout = self.settings.timeout_seconds
+        headers = {
+            "Authorization": f"Bearer {self.settings.credentials.get('api_key', '')}",
+            "Accept": "application/json",
+        }
+        try:
+            # The outer deadline also covers transports that ignore httpx timeouts (ASGITransport).
+            async with asyncio.timeout(timeout):
+                response = await self.client.request(
+                    method,
+                    self._base + path,
+                    json=json_body,
+                    params=params,
+                    headers=headers,
+                    timeout=timeout,
+                )
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise PayerTimeout(payer, f"no answer within {timeout:g} s") from exc
+        except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise PayerUnavailable(payer, f"cannot reach the payer: {type(exc).__name__}") from exc
+        except httpx.HTTPError as exc:
+            raise PayerProtocolError(payer, f"HTTP failure: {type(exc).__name__}: {exc}") from exc
+        return self._answer(response)
+
+    def _answer(self, response: httpx.Response) -> Any:
+        payer, status = self.settings.id, response.status_code
+        if status >= 500 or status == 429:
+            raise PayerUnavailable(payer, f"the payer answered HTTP {status}")
+        data = self._json(response)
+        if 200 <= status < 300:
+            if data is None:
+                raise PayerProtocolError(payer, f"HTTP {status} without a JSON body")
+            return data
+        code, message, reasons = wire.error_body(data)
+        detail = message or f"HTTP {status}"
+        if status in (401, 403):
+            raise PayerRejected(
+                payer,
+                f"the payer refused our credentials (HTTP {status}): check the api_key "
+                f"credential configured for payer {payer!r}",
+            )
+        if status == 404 and code == "MEMBER_NOT_FOUND":
+            raise MemberNotFound(payer, detail)
+        if code is None:
+            raise PayerProtocolError(payer, f"HTTP {status} without the payer's error body")
+        raise PayerRejected(
+            payer,
+            f"{code}: {detail}",
+            [PayerRejection(code=reason, follow_up=follow_up) for reason, follow_up in reasons],
+        )
+
+    def _json(self, response: httpx.Response) -> Any:
+        """The JSON body; ``None`` for a non-JSON error body; protocol error for a bad 2xx body."""
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        success = 200 <= response.status_code < 300
+        if not is_json:
+            if success:
+                raise PayerProtocolError(
+                    self.settings.id,
+                    f"expected application/json, got {content_type or 'nothing'!r}",
+                )
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            if success:
+                raise PayerProtocolError(
+                    self.settings.id, f"the answer is not valid JSON: {exc}"
+                ) from exc
+            return None
+
+    def _decode(self, build: Callable[[], T]) -> T:
+        try:
+            return build()
+        except (wire.WireError, TypeError, KeyError, AttributeError) as exc:
+            raise PayerProtocolError(self.settings.id, f"unexpected answer shape: {exc}") from exc

@@ -1,0 +1,92 @@
+"""Who is covered where: the four sandbox payers and their members (pure data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from payers.model import SubscriberRelation
+
+
+@dataclass(frozen=True, slots=True)
+class BookSpec:
+    key: str
+    name: str
+    protocol: str
+    payer_number: str
+    claim_id_prefix: str
+    plan_number: str
+    build_order: (
+        int  # primaries' claims are priced before the secondaries that cross over from them
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSpec:
+    person: str
+    member_id: str
+    group: tuple[str, str]  # group number, group name
+    order: int = 1
+    coverage: str = (
+        "2"  # years since the plan started, "ended" (terminated) or "new" (just started)
+    )
+    family: bool = False
+    relation: SubscriberRelation = SubscriberRelation.SELF
+    subscriber: str | None = None  # person key of the subscriber when not self
+    subscriber_member_id: str | None = None
+
+
+def payer_claim_id(prefix: str, received: date, sequence: int) -> str:
+    """A payer's claim id: its prefix, the receipt date as YYDDD (Julian), a 5-digit sequence."""
+    return f"{prefix}{received:%y%j}{sequence:05d}"
+
+
+BOOKS: tuple[BookSpec, ...] = (
+    BookSpec("lakeshore", "Lakeshore Health Plan", "rest", "LKS01", "LK", "LHP-PPO-1500", 1),
+    BookSpec("cascade", "Cascade Mutual Insurance", "rest", "CMI77", "CM", "CMI-GOLD-PPO", 0),
+    BookSpec("northwind", "Northwind Blue", "fhir", "NWB42", "NW", "NWB-ADV-PPO", 1),
+    BookSpec("summit", "Summit Health Alliance", "x12", "SHA12", "SH", "SHA-PPO-3000", 2),
+)
+
+_ELMRIDGE_SCHOOLS = ("G40877", "Elmridge Public Schools")
+_RIVERBEND = ("G51230", "Riverbend Manufacturing Co")
+_HOSPITAL = ("884210", "Elmridge Regional Medical Center")
+_HERON = ("0072215", "Heron Logistics LLC")
+_INDIVIDUAL = ("SHA7710", "Summit Individual and Family")
+
+MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
+    "lakeshore": (
+        MemberSpec("harriet", "LHP481920337", _ELMRIDGE_SCHOOLS, coverage="6"),
+        MemberSpec("oscar", "LHP205517604", _ELMRIDGE_SCHOOLS, family=True, coverage="4"),
+        MemberSpec(
+            "lily",
+            "LHP205517612",
+            _ELMRIDGE_SCHOOLS,
+            family=True,
+            coverage="4",
+            relation=SubscriberRelation.CHILD,
+            subscriber="oscar",
+            subscriber_member_id="LHP205517604",
+        ),
+        MemberSpec("felix", "LHP733018452", _RIVERBEND, order=2, family=True),
+        MemberSpec("samuel", "LHP562200981", _ELMRIDGE_SCHOOLS, coverage="ended"),
+    ),
+    "cascade": (
+        MemberSpec("maya", "CMI5520781401", _HOSPITAL, coverage="3"),
+        MemberSpec("felix", "CMI6139024401", _HOSPITAL, family=True, coverage="5"),
+        MemberSpec("wanda", "CMI7004418201", _HOSPITAL, family=True),
+        MemberSpec("nora", "CMI3387105601", _HOSPITAL, coverage="ended"),
+    ),
+    "northwind": (
+        MemberSpec("theo", "NWB700314562", _HERON, family=True, coverage="3"),
+        MemberSpec("greta", "NWB118830574", _HERON, coverage="ended"),
+        MemberSpec("ivan", "NWB902741186", _HERON, coverage="7"),
+        MemberSpec("wanda", "NWB455120937", _HERON, order=2, family=True),
+    ),
+    "summit": (
+        MemberSpec("priya", "SHA300917265", _INDIVIDUAL, family=True, coverage="1"),
+        MemberSpec("theo", "SHA418822390", _INDIVIDUAL, order=2, family=True, coverage="1"),
+        MemberSpec("harriet", "SHA227710448", _INDIVIDUAL, order=2, coverage="2"),
+        MemberSpec("nora", "SHA509381274", _INDIVIDUAL, coverage="new"),
+    ),
+}

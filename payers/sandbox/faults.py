@@ -1,0 +1,262 @@
+"""Fault injection and run-time control shared by every sandbox payer server (REST, FHIR, X12).
+
+Wrap a server with :func:`install_faults`; it adds :class:`FaultMiddleware` and returns the
+:class:`SandboxControl` the server's routes use to record what they received. Faults:
+
+- ``latency_ms`` (+ up to ``jitter_ms``): every answer is delayed;
+- ``error_rate`` (0..1): that share of requests is answered ``error_status`` (503 by default);
+- ``hang``: no answer at all until the client gives up (disconnects or cancels);
+- ``malformed``: the real answer, truncated, with status 200 and the normal content type.
+
+A refused connection is not something a server can fake: tests stop the server for that. Draws use a
+``random.Random(seed)``, so a given ``error_rate`` fails the same requests on every run.
+``operations`` (if set) limits faults to those operations. Operation names are the contract's
+capability values (``eligibility``, ``claim_search``, ``claim_status``, ``payments``,
+``claim_submission``, ``coverage_discovery``) as each server's ``operation_of`` reports them.
+
+Control routes (never faulted, never counted, no credentials)::
+
+    GET  /_control/faults   the current FaultSettings as JSON
+    PUT  /_control/faults   replace them (fields left out take their defaults); 400 if invalid
+    POST /_control/reset    back to the construction settings; stats and received claims cleared
+    GET  /_control/stats    {"requests": {operation: n}, "claims_received": {control_number: n},
+                             "faults_injected": {"latency"|"error"|"hang"|"malformed": n}}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CONTROL_PREFIX = "/_control/"
+
+OperationOf = Callable[[Scope], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class FaultSettings:
+    """What a sandbox server does wrong, and how often."""
+
+    latency_ms: int = 0
+    jitter_ms: int = 0
+    error_rate: float = 0.0
+    error_status: int = 503
+    hang: bool = False
+    malformed: bool = False
+    seed: int = 0
+    operations: frozenset[str] | None = None  # None: every operation
+
+    def __post_init__(self) -> None:
+        if self.latency_ms < 0 or self.jitter_ms < 0:
+            raise ValueError("latency_ms and jitter_ms must be >= 0")
+        if not 0.0 <= self.error_rate <= 1.0:
+            raise ValueError("error_rate must be between 0 and 1")
+        if not 500 <= self.error_status <= 599:
+            raise ValueError("error_status must be a 5xx status")
+
+    def applies_to(self, operation: str | None) -> bool:
+        return self.operations is None or operation in self.operations
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["operations"] = None if self.operations is None else sorted(self.operations)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> FaultSettings:
+        """Settings from a JSON object; ``ValueError`` names the offending field."""
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"unknown fields: {', '.join(unknown)}")
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name == "operations":
+                if value is not None and not (
+                    isinstance(value, list) and all(isinstance(v, str) for v in value)
+                ):
+                    raise ValueError("operations must be a list of operation names or null")
+                values[name] = None if value is None else frozenset(value)
+            elif name in {"hang", "malformed"}:
+                if not isinstance(value, bool):
+                    raise ValueError(f"{name} must be true or false")
+                values[name] = value
+            elif name == "error_rate":
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError("error_rate must be a number")
+                values[name] = float(value)
+            else:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError(f"{name} must be an integer")
+                values[name] = value
+        return cls(**values)
+
+
+class SandboxStats:
+    """What one sandbox server has received since start (or the last reset)."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.claims_received: Counter[str] = Counter()
+        self.faults_injected: Counter[str] = Counter()
+
+    def record_claim(self, control_number: str) -> None:
+        """Count one receipt of a claim (duplicates included)."""
+        self.claims_received[control_number] += 1
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        return {
+            "requests": dict(self.requests),
+            "claims_received": dict(self.claims_received),
+            "faults_injected": dict(self.faults_injected),
+        }
+
+
+class SandboxControl:
+    """Run-time state of one sandbox server: fault settings, their random draws, stats, resets."""
+
+    def __init__(self, faults: FaultSettings | None = None) -> None:
+        self.initial = faults or FaultSettings()
+        self.stats = SandboxStats()
+        self._reset_hooks: list[Callable[[], None]] = []
+        self.set_faults(self.initial)
+
+    def set_faults(self, faults: FaultSettings) -> None:
+        """Replace the fault settings and restart their random sequence from the seed."""
+        self.faults = faults
+        self.rng = random.Random(faults.seed)  # noqa: S311  (reproducible faults, not security)
+
+    def on_reset(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` on every reset (servers clear what they received)."""
+        self._reset_hooks.append(hook)
+
+    def reset(self) -> None:
+        self.set_faults(self.initial)
+        self.stats = SandboxStats()
+        for hook in self._reset_hooks:
+            hook()
+
+
+def _default_operation(scope: Scope) -> str | None:
+    return f"{scope.get('method', '')} {scope.get('path', '')}"
+
+
+class FaultMiddleware:
+    """ASGI middleware: answers ``/_control/*`` itself, applies the current faults to the rest."""
+
+    def __init__(
+        self, app: ASGIApp, control: SandboxControl, operation_of: OperationOf | None = None
+    ) -> None:
+        self.app = app
+        self.control = control
+        self.operation_of = operation_of or _default_operation
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(CONTROL_PREFIX):
+            response = await self._control_route(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        control = self.control
+        operation = self.operation_of(scope)
+        if operation is not None:
+            control.stats.requests[operation] += 1
+        faults = control.faults
+        if not faults.applies_to(operation):
+            await self.app(scope, receive, send)
+            return
+        injected = control.stats.faults_injected
+        if faults.latency_ms or faults.jitter_ms:
+            injected["latency"] += 1
+            delay = faults.latency_ms + control.rng.uniform(0, faults.jitter_ms)
+            await asyncio.sleep(delay / 1000)
+        if faults.hang:
+            injected["hang"] += 1
+            await _wait_for_disconnect(receive)
+            return
+        if faults.error_rate and control.rng.random() < faults.error_rate:
+            injected["error"] += 1
+            response = JSONResponse(
+                {"error": {"code": "SERVICE_UNAVAILABLE", "message": "injected sandbox fault"}},
+                status_code=faults.error_status,
+                headers={"Retry-After": "1"},
+            )
+            await response(scope, receive, send)
+            return
+        if faults.malformed:
+            injected["malformed"] += 1
+            await self._malformed(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _malformed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        body = b"".join(chunks)
+        garbled = body[: len(body) // 2]
+        headers = [
+            (name, value)
+            for name, value in (start or {}).get("headers", [])
+            if name.lower() != b"content-length"
+        ]
+        headers.append((b"content-length", str(len(garbled)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": garbled})
+
+    async def _control_route(self, request: Request) -> Response:
+        control = self.control
+        route = (request.method, request.url.path)
+        if route == ("GET", "/_control/faults"):
+            return JSONResponse(control.faults.to_json())
+        if route == ("PUT", "/_control/faults"):
+            try:
+                settings = FaultSettings.from_json(await request.json())
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+                return JSONResponse({"error": {"code": "INVALID", "message": str(exc)}}, 400)
+            control.set_faults(settings)
+            return JSONResponse(settings.to_json())
+        if route == ("POST", "/_control/reset"):
+            control.reset()
+            return JSONResponse({"reset": True, "faults": control.faults.to_json()})
+        if route == ("GET", "/_control/stats"):
+            return JSONResponse(control.stats.snapshot())
+        return JSONResponse(
+            {"error": {"code": "NOT_FOUND", "message": "no such control route"}}, 404
+        )
+
+
+async def _wait_for_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def install_faults(
+    app: Starlette, faults: FaultSettings | None = None, operation_of: OperationOf | None = None
+) -> SandboxControl:
+    """Add the fault layer to ``app``; the control is also at ``app.state.sandbox_control``."""
+    control = SandboxControl(faults)
+    app.add_middleware(FaultMiddleware, control=control, operation_of=operation_of)
+    app.state.sandbox_control = control
+    return control
