@@ -150,7 +150,8 @@ async def test_a_failing_payer_nulls_only_its_part(gateway: Gateway, world, faul
 async def test_unknown_service_type_is_refused_before_any_payer_is_asked(gateway: Gateway, world) -> None:  # type: ignore[no-untyped-def]
     person = _multi_covered(gateway, world)[0]
     body = await gateway.query(SUMMARY, {"id": gateway.patient_ids[person], "types": ["30", "ZZZ"]})
-    assert body["data"]["patient"]["eligibility"] is None or body["data"]["patient"] is None
+    assert body["data"]["patient"]["eligibility"] is None
+    assert body["data"]["patient"]["claims"] is not None  # only the field with the bad argument fails
     error = next(e for e in body["errors"] if e["path"][-1] == "eligibility")
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "ZZZ" in error["message"]

@@ -82,7 +82,7 @@ class Patient:
         info: Info,
         service_types: list[str] | None = None,
         as_of: date | None = None,
-    ) -> list[EligibilityResult | None]:
+    ) -> list[EligibilityResult | None] | None:
         types = _checked_service_types(service_types)
         day = as_of or _today()
         coverages = [
@@ -102,17 +102,18 @@ class Patient:
         info: Info,
         status: ClaimStatusFilterEnum = ClaimStatusFilter.OPEN,
         since: date | None = None,
-    ) -> list[PayerClaims | None]:
+    ) -> list[PayerClaims | None] | None:
         coverages = await self.coverages(info)
+        wanted = ClaimStatusFilter(status)  # strawberry may hand over the enum's value
         return _fan_out(
             info, coverages, Capability.CLAIM_SEARCH, PayerClaims,
-            lambda c: (c.member_query(), since, status),
+            lambda c: (c.member_query(), since, wanted),
         )
 
     @strawberry.field(description="Payments (remittances) at every payer, grouped by payer.")
     async def payments(
         self, info: Info, since: date | None = None
-    ) -> list[PayerPayments | None]:
+    ) -> list[PayerPayments | None] | None:
         coverages = await self.coverages(info)
         return _fan_out(
             info, coverages, Capability.PAYMENTS, PayerPayments,
