@@ -24,7 +24,14 @@ from payers.sandbox.fleet import serving
 from payers.sandbox.launch import payers_toml, plan_sandboxes
 from payers.sandbox.world import World, build_world
 
-DEMO_PRACTICE = ("Riverbend Family Medicine", "1234567893", "123456789")
+#: The world's family practice bills the sandbox payers' claims, so the demo practice is that practice.
+DEMO_PROVIDER_KEY = "mfm"
+
+
+def demo_practice(world: World) -> tuple[str, str, str]:
+    """Name, NPI and tax id of the practice the demo acts for."""
+    provider = world.providers[DEMO_PROVIDER_KEY]
+    return provider.name, provider.npi, (provider.tax_id or "").replace("-", "")
 
 EXAMPLE_QUERY = """query Summary($id: ID!) {
   patient(id: $id) {
@@ -52,7 +59,7 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
     services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
     try:
         await upgrade(services.database)
-        practice_id = await create_practice(services.database, *DEMO_PRACTICE)
+        practice_id = await create_practice(services.database, *demo_practice(world))
         patients = await seed_practice_patients(services.database, practice_id, world, set(base_urls))
         key = await create_api_key(services.database, practice_id, "demo")
     finally:

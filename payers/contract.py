@@ -15,8 +15,9 @@ Errors an adapter raises (translate protocol and HTTP failures at the adapter bo
     PayerError                      any failure talking to one payer; carries payer_id and a stable code
     ├── PayerUnavailable            PAYER_UNAVAILABLE: refused connection, 5xx, "try later" (AAA 42/80)
     │   └── PayerTimeout            PAYER_TIMEOUT: no answer within the payer's timeout
-    ├── MemberNotFound              MEMBER_NOT_FOUND: payer has no such member (AAA 72/73/75, 404...)
-    ├── PayerRejected               PAYER_REJECTED: payer refused the request; ``payer_codes`` say why
+    ├── PayerRejected               PAYER_REJECTED: payer refused the request; ``reasons`` say why
+    │   └── MemberNotFound          MEMBER_NOT_FOUND: no member matches the id and demographics
+    │                               (AAA 72/73/75/71/58/65/67, 404...); ``reasons`` say which part
     └── PayerProtocolError          PAYER_PROTOCOL_ERROR: the answer is malformed or not the protocol
 
 ``retryable`` says whether sending the same request again later may succeed.
@@ -125,12 +126,6 @@ class PayerTimeout(PayerUnavailable):
     code = "PAYER_TIMEOUT"
 
 
-class MemberNotFound(PayerError):
-    """The payer has no member matching the request; fix the member id or demographics."""
-
-    code = "MEMBER_NOT_FOUND"
-
-
 @dataclass(frozen=True, slots=True)
 class PayerRejection:
     """One reason a payer gave for refusing a request, with what to do about it."""
@@ -149,6 +144,12 @@ class PayerRejected(PayerError):
     ) -> None:
         super().__init__(payer_id, message)
         self.reasons = tuple(reasons)
+
+
+class MemberNotFound(PayerRejected):
+    """The payer has no member matching the request; fix the member id or demographics."""
+
+    code = "MEMBER_NOT_FOUND"
 
 
 class PayerProtocolError(PayerError):

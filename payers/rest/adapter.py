@@ -191,15 +191,12 @@ class RestPayerAdapter:
                 f"the payer refused our credentials (HTTP {status}): check the api_key "
                 f"credential configured for payer {payer!r}",
             )
-        if status == 404 and code == "MEMBER_NOT_FOUND":
-            raise MemberNotFound(payer, detail)
         if code is None:
             raise PayerProtocolError(payer, f"HTTP {status} without the payer's error body")
-        raise PayerRejected(
-            payer,
-            f"{code}: {detail}",
-            [PayerRejection(code=reason, follow_up=follow_up) for reason, follow_up in reasons],
-        )
+        rejections = [PayerRejection(code=reason, follow_up=follow_up) for reason, follow_up in reasons]
+        if code in {"MEMBER_NOT_FOUND", "DEMOGRAPHICS_MISMATCH"}:
+            raise MemberNotFound(payer, detail, rejections)
+        raise PayerRejected(payer, f"{code}: {detail}", rejections)
 
     def _json(self, response: httpx.Response) -> Any:
         """The JSON body; ``None`` for a non-JSON error body; protocol error for a bad 2xx body."""

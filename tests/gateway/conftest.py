@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from gateway.config import GatewaySettings
+from gateway.demo import demo_practice
 from gateway.graphql.context import GatewayServices
 from gateway.http.app import build_services, create_app
 from gateway.identity import create_api_key
@@ -73,7 +74,7 @@ async def start_gateway(
     services = build_services(
         settings, payer_settings, transport_for=lambda s: httpx.ASGITransport(app=plan.apps[s.id])
     )
-    practice_id = await create_practice(database, *_demo_practice())
+    practice_id = await create_practice(database, *demo_practice(world))
     patient_ids = await seed_practice_patients(database, practice_id, world, set(plan.apps))
     key = await create_api_key(database, practice_id, "tests")
     other_practice = await create_practice(database, *OTHER_PRACTICE)
@@ -99,12 +100,6 @@ async def start_gateway(
             await sandbox_client.aclose()
         await services.payers.aclose()
         await services.database.dispose()
-
-
-def _demo_practice() -> tuple[str, str, str]:
-    from gateway.demo import DEMO_PRACTICE
-
-    return DEMO_PRACTICE
 
 
 @pytest.fixture

@@ -66,10 +66,10 @@ async def test_unknown_member_is_member_not_found(adapter: RestPayerAdapter, wor
         await adapter.payments(_oscar(world, member_id="LHP999999999"), None)
 
 
-async def test_demographic_mismatch_is_rejected_with_payer_codes(
+async def test_demographic_mismatch_is_member_not_found_with_payer_codes(
     adapter: RestPayerAdapter, world: World
 ) -> None:
-    with pytest.raises(PayerRejected) as caught:
+    with pytest.raises(MemberNotFound) as caught:
         await adapter.search_claims(
             _oscar(world, birth_date=date(1970, 1, 1)), None, ClaimStatusFilter.ALL
         )
@@ -77,7 +77,7 @@ async def test_demographic_mismatch_is_rejected_with_payer_codes(
     assert [(r.code.system, r.code.code, r.follow_up) for r in reasons] == [
         ("aaa-reject-reason", "71", "C")
     ]
-    assert "DEMOGRAPHICS_MISMATCH" in caught.value.message
+    assert "demographics do not match" in caught.value.message
 
 
 async def test_unknown_claim_is_rejected_with_277_codes(
