@@ -139,9 +139,7 @@ class PayerRejected(PayerError):
 
     code = "PAYER_REJECTED"
 
-    def __init__(
-        self, payer_id: str, message: str, reasons: Sequence[PayerRejection] = ()
-    ) -> None:
+    def __init__(self, payer_id: str, message: str, reasons: Sequence[PayerRejection] = ()) -> None:
         super().__init__(payer_id, message)
         self.reasons = tuple(reasons)
 

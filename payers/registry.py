@@ -26,7 +26,6 @@ The payers config is TOML::
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 import re
@@ -66,7 +65,9 @@ class RegistryError(Exception):
 
 def check_adapter_class(name: str, cls: Any) -> None:
     """Refuse an adapter class that does not honour the contract, naming it and the problem."""
-    where = f"adapter {name!r} ({getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', cls)})"
+    where = (
+        f"adapter {name!r} ({getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', cls)})"
+    )
     if not inspect.isclass(cls):
         raise RegistryError(f"{where}: the entry point must name a class, got {type(cls).__name__}")
     protocol = getattr(cls, "protocol", None)
@@ -243,7 +244,9 @@ def parse_payers_config(
     return settings
 
 
-def load_payers_config(path: str | Path, environ: Mapping[str, str] | None = None) -> list[PayerSettings]:
+def load_payers_config(
+    path: str | Path, environ: Mapping[str, str] | None = None
+) -> list[PayerSettings]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from gateway.storage import load_metadata
 from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
-from gateway.storage import load_metadata
 
 PG_URL_ENV = "PAYER_GATEWAY_TEST_DATABASE_URL"
 REDIS_URL_ENV = "PAYER_GATEWAY_TEST_CACHE_URL"
@@ -25,7 +25,9 @@ REDIS_URL_ENV = "PAYER_GATEWAY_TEST_CACHE_URL"
 def _required_in_ci(env: str, what: str) -> str | None:
     value = os.environ.get(env)
     if not value and os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {env} is not set: the {what} tests would be skipped", pytrace=False)
+        pytest.fail(
+            f"CI=true but {env} is not set: the {what} tests would be skipped", pytrace=False
+        )
     return value
 
 

@@ -40,7 +40,11 @@ def test_demo_starts_and_answers_the_printed_queries(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYER_GATEWAY_")}
     process = subprocess.Popen(
         [str(command), "demo", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         banner = _read_banner(process, time.monotonic() + 60)
@@ -54,14 +58,22 @@ def test_demo_starts_and_answers_the_printed_queries(tmp_path: Path) -> None:
         assert page.status_code == 200 and "graphiql" in page.text.lower()
 
         curl = re.search(r"-d '(\{.*\})'", banner).group(1)  # type: ignore[union-attr]
-        listed = httpx.post(url, json=json.loads(curl), headers={"Authorization": f"Bearer {key}"}).json()
+        listed = httpx.post(
+            url, json=json.loads(curl), headers={"Authorization": f"Bearer {key}"}
+        ).json()
         assert len(listed["data"]["payers"]) >= 3
         assert listed["data"]["patients"]["edges"]
 
-        query = banner.split("Patient summary query", 1)[1].split("\n", 1)[1].rsplit("Press Ctrl+C", 1)[0]
+        query = (
+            banner.split("Patient summary query", 1)[1]
+            .split("\n", 1)[1]
+            .rsplit("Press Ctrl+C", 1)[0]
+        )
         summary = httpx.post(
-            url, json={"query": query, "variables": {"id": patient_id}},
-            headers={"Authorization": f"Bearer {key}"}, timeout=30,
+            url,
+            json={"query": query, "variables": {"id": patient_id}},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
         ).json()
         assert "errors" not in summary, summary.get("errors")
         patient = summary["data"]["patient"]
@@ -76,3 +88,6 @@ def test_demo_starts_and_answers_the_printed_queries(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+        finally:
+            if process.stdout is not None:
+                process.stdout.close()

@@ -48,13 +48,17 @@ class Gateway:
         self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {key or self.key}"}
-        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
 
     def sandbox(self, payer_id: str) -> httpx.AsyncClient:
         """A client for a sandbox's control endpoints (faults, stats)."""
         if payer_id not in self._sandbox_clients:
             transport = httpx.ASGITransport(app=self.sandbox_apps[payer_id])
-            self._sandbox_clients[payer_id] = httpx.AsyncClient(transport=transport, base_url=f"http://{payer_id}.sandbox")
+            self._sandbox_clients[payer_id] = httpx.AsyncClient(
+                transport=transport, base_url=f"http://{payer_id}.sandbox"
+            )
         return self._sandbox_clients[payer_id]
 
     async def faults(self, payer_id: str, **settings: Any) -> None:
@@ -63,7 +67,11 @@ class Gateway:
 
 
 async def start_gateway(
-    database: Database, world: Any, *, timeout_seconds: float = 2.0, settings: GatewaySettings | None = None
+    database: Database,
+    world: Any,
+    *,
+    timeout_seconds: float = 2.0,
+    settings: GatewaySettings | None = None,
 ) -> AsyncIterator[Gateway]:
     plan = plan_sandboxes(world)
     os.environ.update(plan.environ)
@@ -81,7 +89,9 @@ async def start_gateway(
     other_key = await create_api_key(database, other_practice, "other")
     other_ids = await seed_practice_patients(database, other_practice, world, set(plan.apps))
     app = create_app(services)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+    )
     gateway = Gateway(
         client=client,
         services=services,

@@ -42,7 +42,11 @@ async def test_revoked_key_is_refused(gateway: Gateway) -> None:
     from gateway.storage.tables import ApiKey
 
     async with gateway.services.database.transaction() as session:
-        await session.execute(update(ApiKey).where(ApiKey.key_hash == digest(gateway.key)).values(revoked_at=ApiKey.created_at))
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.key_hash == digest(gateway.key))
+            .values(revoked_at=ApiKey.created_at)
+        )
     response = await gateway.post("{ payers { id } }")
     assert response.status_code == 401
     assert response.json()["errors"][0]["message"] == "The API key has been revoked."
@@ -57,13 +61,17 @@ async def test_graphiql_page_loads_in_a_browser_without_a_key(gateway: Gateway) 
 
 async def test_queries_over_get_are_not_accepted(gateway: Gateway) -> None:
     response = await gateway.client.get(
-        "/graphql", params={"query": "{ payers { id } }"}, headers={"Authorization": f"Bearer {gateway.key}"}
+        "/graphql",
+        params={"query": "{ payers { id } }"},
+        headers={"Authorization": f"Bearer {gateway.key}"},
     )
     assert response.status_code in {400, 405}
     assert "payers" not in response.text or "errors" in response.text
 
 
-async def test_payers_lists_every_configured_payer_with_capabilities(gateway: Gateway, world) -> None:  # type: ignore[no-untyped-def]
+async def test_payers_lists_every_configured_payer_with_capabilities(
+    gateway: Gateway, world
+) -> None:  # type: ignore[no-untyped-def]
     body = await gateway.query("{ payers { id name protocol capabilities } }")
     payers = {p["id"]: p for p in body["data"]["payers"]}
     assert set(payers) == set(world.books)
@@ -102,7 +110,9 @@ async def test_oversize_body_is_refused_with_413(gateway: Gateway) -> None:
 
 async def test_non_json_body_gets_a_clear_error(gateway: Gateway) -> None:
     response = await gateway.client.post(
-        "/graphql", content=b"{not json", headers={"Authorization": f"Bearer {gateway.key}", "Content-Type": "application/json"}
+        "/graphql",
+        content=b"{not json",
+        headers={"Authorization": f"Bearer {gateway.key}", "Content-Type": "application/json"},
     )
     assert response.status_code == 400
     assert "Traceback" not in response.text
@@ -121,14 +131,18 @@ async def test_depth_limit_is_on(database, world) -> None:  # type: ignore[no-un
 
     settings = GatewaySettings(database_url=database.url, max_query_depth=3)
     async for shallow in start_gateway(database, world, settings=settings):
-        body = (await shallow.post("{ patients { edges { node { coverages { payer { id } } } } } }")).json()
+        body = (
+            await shallow.post("{ patients { edges { node { coverages { payer { id } } } } } }")
+        ).json()
         assert body.get("data") is None
         assert "exceeds maximum operation depth" in body["errors"][0]["message"]
         ok = await shallow.query("{ payers { id } }")
         assert ok["data"]["payers"]
 
 
-async def test_unexpected_errors_are_masked_with_a_request_id(gateway: Gateway, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_unexpected_errors_are_masked_with_a_request_id(
+    gateway: Gateway, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from gateway.graphql.types import payer as payer_types
 
     def explode(cls, payer):  # type: ignore[no-untyped-def]
@@ -140,4 +154,8 @@ async def test_unexpected_errors_are_masked_with_a_request_id(gateway: Gateway, 
     error = body["errors"][0]
     assert error["extensions"]["code"] == "INTERNAL_ERROR"
     assert error["extensions"]["requestId"] == response.headers["x-request-id"]
-    assert "SELECT" not in response.text and "Traceback" not in response.text and "Example" not in response.text
+    assert (
+        "SELECT" not in response.text
+        and "Traceback" not in response.text
+        and "Example" not in response.text
+    )

@@ -39,32 +39,53 @@ query Summary($id: ID!, $types: [String!]) {
 def _multi_covered(gateway: Gateway, world: Any) -> list[str]:
     running = set(gateway.sandbox_apps)
     return [
-        key for key in world.people
+        key
+        for key in world.people
         if len([m for m in world.coverages_of(key) if m.payer_key in running and m.active]) >= 2
     ]
 
 
 def _benefit_row(b: Any) -> tuple[Any, ...]:
-    return (b["kind"], b["network"], b["coverageLevel"], b["amount"], b["percent"], b["remaining"],
-            tuple(st["code"] for st in b["serviceTypes"]))
+    return (
+        b["kind"],
+        b["network"],
+        b["coverageLevel"],
+        b["amount"],
+        b["percent"],
+        b["remaining"],
+        tuple(st["code"] for st in b["serviceTypes"]),
+    )
 
 
 def _model_row(b: Any) -> tuple[Any, ...]:
     def money(value: Decimal | None) -> str | None:
         return None if value is None else str(value)
 
-    return (b.kind.name, b.network.name, b.coverage_level.name if b.coverage_level else None,
-            money(b.amount), money(b.percent), money(b.remaining), tuple(st.code for st in b.service_types))
+    return (
+        b.kind.name,
+        b.network.name,
+        b.coverage_level.name if b.coverage_level else None,
+        money(b.amount),
+        money(b.percent),
+        money(b.remaining),
+        tuple(st.code for st in b.service_types),
+    )
 
 
-async def test_summary_joins_every_payer_and_matches_what_each_payer_holds(gateway: Gateway, world, today) -> None:  # type: ignore[no-untyped-def]
+async def test_summary_joins_every_payer_and_matches_what_each_payer_holds(
+    gateway: Gateway, world, today
+) -> None:  # type: ignore[no-untyped-def]
     people = _multi_covered(gateway, world)
     assert len(people) >= 3, "the sandbox world must have several patients covered by two payers"
     for person in people:
         body = await gateway.query(SUMMARY, {"id": gateway.patient_ids[person]})
         assert "errors" not in body, body.get("errors")
         patient = body["data"]["patient"]
-        members = {m.payer_key: m for m in world.coverages_of(person) if m.payer_key in gateway.sandbox_apps}
+        members = {
+            m.payer_key: m
+            for m in world.coverages_of(person)
+            if m.payer_key in gateway.sandbox_apps
+        }
         assert {c["payer"]["id"] for c in patient["coverages"]} == set(members)
         for answer in patient["eligibility"]:
             member = members[answer["payer"]["id"]]
@@ -72,12 +93,20 @@ async def test_summary_joins_every_payer_and_matches_what_each_payer_holds(gatew
             assert answer["memberId"] == member.member_id
             assert answer["active"] is expected.active
             assert answer["plan"]["groupNumber"] == member.group_number
-            assert sorted(map(_benefit_row, answer["benefits"]), key=str) == sorted(map(_model_row, expected.benefits), key=str)
+            assert sorted(map(_benefit_row, answer["benefits"]), key=str) == sorted(
+                map(_model_row, expected.benefits), key=str
+            )
         for group in patient["claims"]:
             member = members[group["payer"]["id"]]
-            expected_claims = world.books[member.payer_key].claims_of(member.member_id, None, ClaimStatusFilter.ALL)
-            assert [(c["controlNumber"], c["totalCharge"], c["status"]["state"]) for c in group["claims"]] == [
-                (c.control_number, str(c.total_charge), c.status.state.name) for c in expected_claims
+            expected_claims = world.books[member.payer_key].claims_of(
+                member.member_id, None, ClaimStatusFilter.ALL
+            )
+            assert [
+                (c["controlNumber"], c["totalCharge"], c["status"]["state"])
+                for c in group["claims"]
+            ] == [
+                (c.control_number, str(c.total_charge), c.status.state.name)
+                for c in expected_claims
             ]
         for group in patient["payments"]:
             member = members[group["payer"]["id"]]
@@ -89,22 +118,30 @@ async def test_summary_joins_every_payer_and_matches_what_each_payer_holds(gatew
 
 async def test_money_codes_and_adjustments_arrive_exact(gateway: Gateway, world) -> None:  # type: ignore[no-untyped-def]
     paid = [
-        (key, m) for key in world.people for m in world.coverages_of(key)
-        if m.payer_key in gateway.sandbox_apps and world.books[m.payer_key].payments_for(m.member_id)
+        (key, m)
+        for key in world.people
+        for m in world.coverages_of(key)
+        if m.payer_key in gateway.sandbox_apps
+        and world.books[m.payer_key].payments_for(m.member_id)
     ]
     assert paid
     person, member = paid[0]
     body = await gateway.query(SUMMARY, {"id": gateway.patient_ids[person]})
-    group = next(g for g in body["data"]["patient"]["payments"] if g["payer"]["id"] == member.payer_key)
+    group = next(
+        g for g in body["data"]["patient"]["payments"] if g["payer"]["id"] == member.payer_key
+    )
     expected = world.books[member.payer_key].payments_for(member.member_id)[0]
     payment = group["payments"][0]
     claim, expected_claim = payment["claims"][0], expected.claims[0]
     assert claim["paid"] == str(expected_claim.paid)
-    assert [(a["group"]["code"], a["reason"]["code"], a["amount"]) for a in claim["adjustments"]] == [
-        (a.group.code, a.reason.code, str(a.amount)) for a in expected_claim.adjustments
-    ]
-    assert all(a["reason"]["description"] and "not in the gateway's table" not in a["reason"]["description"]
-               for a in claim["adjustments"])
+    assert [
+        (a["group"]["code"], a["reason"]["code"], a["amount"]) for a in claim["adjustments"]
+    ] == [(a.group.code, a.reason.code, str(a.amount)) for a in expected_claim.adjustments]
+    assert all(
+        a["reason"]["description"]
+        and "not in the gateway's table" not in a["reason"]["description"]
+        for a in claim["adjustments"]
+    )
     assert all(a["explanation"] for a in claim["adjustments"])
 
 
@@ -118,15 +155,24 @@ async def test_payers_are_asked_at_once_not_one_after_another(gateway: Gateway, 
     assert "errors" not in body
     calls = 3 * len(body["data"]["patient"]["coverages"])  # eligibility, claims, payments per payer
     assert calls >= 6
-    assert elapsed < 0.4 * 2, f"{calls} calls of 0.4 s took {elapsed:.2f} s: they did not run concurrently"
+    assert elapsed < 0.4 * 2, (
+        f"{calls} calls of 0.4 s took {elapsed:.2f} s: they did not run concurrently"
+    )
 
 
-@pytest.mark.parametrize(("fault", "code"), [({"error_rate": 1.0}, "PAYER_UNAVAILABLE"),
-                                            ({"hang": True}, "PAYER_TIMEOUT"),
-                                            ({"malformed": True}, "PAYER_PROTOCOL_ERROR")])
+@pytest.mark.parametrize(
+    ("fault", "code"),
+    [
+        ({"error_rate": 1.0}, "PAYER_UNAVAILABLE"),
+        ({"hang": True}, "PAYER_TIMEOUT"),
+        ({"malformed": True}, "PAYER_PROTOCOL_ERROR"),
+    ],
+)
 async def test_a_failing_payer_nulls_only_its_part(gateway: Gateway, world, fault, code) -> None:  # type: ignore[no-untyped-def]
     person = _multi_covered(gateway, world)[0]
-    broken = next(m.payer_key for m in world.coverages_of(person) if m.payer_key in gateway.sandbox_apps)
+    broken = next(
+        m.payer_key for m in world.coverages_of(person) if m.payer_key in gateway.sandbox_apps
+    )
     await gateway.faults(broken, **fault)
     started = time.perf_counter()
     body = await gateway.query(SUMMARY, {"id": gateway.patient_ids[person]})
@@ -147,11 +193,15 @@ async def test_a_failing_payer_nulls_only_its_part(gateway: Gateway, world, faul
     assert "Traceback" not in str(body)
 
 
-async def test_unknown_service_type_is_refused_before_any_payer_is_asked(gateway: Gateway, world) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_service_type_is_refused_before_any_payer_is_asked(
+    gateway: Gateway, world
+) -> None:  # type: ignore[no-untyped-def]
     person = _multi_covered(gateway, world)[0]
     body = await gateway.query(SUMMARY, {"id": gateway.patient_ids[person], "types": ["30", "ZZZ"]})
     assert body["data"]["patient"]["eligibility"] is None
-    assert body["data"]["patient"]["claims"] is not None  # only the field with the bad argument fails
+    assert (
+        body["data"]["patient"]["claims"] is not None
+    )  # only the field with the bad argument fails
     error = next(e for e in body["errors"] if e["path"][-1] == "eligibility")
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "ZZZ" in error["message"]

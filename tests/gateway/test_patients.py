@@ -27,8 +27,20 @@ def _patient(**overrides: Any) -> dict[str, Any]:
         "lastName": "Sampleton",
         "birthDate": "1984-06-02",
         "phone": "(555) 010-4477",
-        "address": {"line1": "9 Quarry Rd", "city": "Elmridge", "state": "oh", "postalCode": "43999"},
-        "coverages": [{"payerId": "lakeshore", "memberId": "lhp000111222", "groupNumber": "g-100", "priority": 1}],
+        "address": {
+            "line1": "9 Quarry Rd",
+            "city": "Elmridge",
+            "state": "oh",
+            "postalCode": "43999",
+        },
+        "coverages": [
+            {
+                "payerId": "lakeshore",
+                "memberId": "lhp000111222",
+                "groupNumber": "g-100",
+                "priority": 1,
+            }
+        ],
     }
     base.update(overrides)
     return base
@@ -39,14 +51,26 @@ async def test_register_patient_with_a_card(gateway: Gateway) -> None:
     payload = body["data"]["registerPatient"]
     assert payload["errors"] == []
     patient = payload["patient"]
-    assert (patient["firstName"], patient["lastName"], patient["birthDate"]) == ("Testa", "Sampleton", "1984-06-02")
+    assert (patient["firstName"], patient["lastName"], patient["birthDate"]) == (
+        "Testa",
+        "Sampleton",
+        "1984-06-02",
+    )
     assert patient["phone"] == "5550104477"
     assert patient["address"] == {"state": "OH", "postalCode": "43999"}
     assert patient["coverages"] == [
-        {"payer": {"id": "lakeshore"}, "memberId": "LHP000111222", "groupNumber": "G-100", "priority": 1,
-         "relation": "SELF", "subscriber": None}
+        {
+            "payer": {"id": "lakeshore"},
+            "memberId": "LHP000111222",
+            "groupNumber": "G-100",
+            "priority": 1,
+            "relation": "SELF",
+            "subscriber": None,
+        }
     ]
-    again = await gateway.query('query($id: ID!) { patient(id: $id) { lastName } }', {"id": patient["id"]})
+    again = await gateway.query(
+        "query($id: ID!) { patient(id: $id) { lastName } }", {"id": patient["id"]}
+    )
     assert again["data"]["patient"] == {"lastName": "Sampleton"}
 
 
@@ -84,8 +108,13 @@ async def test_every_problem_comes_back_at_once_and_nothing_is_written(gateway: 
 async def test_add_coverage_checks_duplicates_and_priorities(gateway: Gateway) -> None:
     created = await gateway.query(REGISTER, {"input": _patient()})
     patient_id = created["data"]["registerPatient"]["patient"]["id"]
-    card = {"payerId": "cascade", "memberId": "CMI-445566", "priority": 2, "relation": "SPOUSE",
-            "subscriber": {"firstName": "Partner", "lastName": "Sampleton", "birthDate": "1982-01-09"}}
+    card = {
+        "payerId": "cascade",
+        "memberId": "CMI-445566",
+        "priority": 2,
+        "relation": "SPOUSE",
+        "subscriber": {"firstName": "Partner", "lastName": "Sampleton", "birthDate": "1982-01-09"},
+    }
     ok = await gateway.query(ADD, {"input": {"patientId": patient_id, "coverage": card}})
     assert ok["data"]["addCoverage"]["errors"] == []
     assert ok["data"]["addCoverage"]["coverage"]["payer"]["id"] == "cascade"
@@ -97,9 +126,16 @@ async def test_add_coverage_checks_duplicates_and_priorities(gateway: Gateway) -
 async def test_search_by_name_birth_date_and_member_id(gateway: Gateway, world) -> None:  # type: ignore[no-untyped-def]
     person = next(iter(world.people.values()))
     member = world.coverages_of(person.key)[0]
-    query = 'query($s: String!) { patients(search: $s) { edges { node { id firstName lastName } } } }'
-    for search in (person.last_name[:3].lower(), f"{person.last_name}, {person.first_name[:2]}",
-                   f"{person.first_name} {person.last_name}", person.birth_date.isoformat(), member.member_id):
+    query = (
+        "query($s: String!) { patients(search: $s) { edges { node { id firstName lastName } } } }"
+    )
+    for search in (
+        person.last_name[:3].lower(),
+        f"{person.last_name}, {person.first_name[:2]}",
+        f"{person.first_name} {person.last_name}",
+        person.birth_date.isoformat(),
+        member.member_id,
+    ):
         edges = (await gateway.query(query, {"s": search}))["data"]["patients"]["edges"]
         assert gateway.patient_ids[person.key] in {e["node"]["id"] for e in edges}, search
 
@@ -110,7 +146,9 @@ async def test_paging_walks_every_patient_once_in_name_order(gateway: Gateway, w
     after = None
     while True:
         page = (await gateway.query(query, {"after": after}))["data"]["patients"]
-        seen += [(e["node"]["lastName"], e["node"]["firstName"], e["node"]["id"]) for e in page["edges"]]
+        seen += [
+            (e["node"]["lastName"], e["node"]["firstName"], e["node"]["id"]) for e in page["edges"]
+        ]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]

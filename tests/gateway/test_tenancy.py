@@ -9,17 +9,25 @@ from tests.gateway.conftest import Gateway
 PATIENT = "query($id: ID!) { patient(id: $id) { id lastName coverages { memberId } } }"
 
 
-async def test_other_practice_patient_is_indistinguishable_from_a_missing_one(gateway: Gateway) -> None:
+async def test_other_practice_patient_is_indistinguishable_from_a_missing_one(
+    gateway: Gateway,
+) -> None:
     theirs = await gateway.query(PATIENT, {"id": gateway.other_patient_id})
     missing = await gateway.query(PATIENT, {"id": str(uuid.uuid4())})
     assert theirs == missing == {"data": {"patient": None}}
 
 
-async def test_add_coverage_to_other_practice_patient_looks_like_not_found(gateway: Gateway) -> None:
+async def test_add_coverage_to_other_practice_patient_looks_like_not_found(
+    gateway: Gateway,
+) -> None:
     query = """mutation($input: AddCoverageInput!) { addCoverage(input: $input) { coverage { id } errors { code field message } } }"""
     card = {"payerId": "lakeshore", "memberId": "LHP999", "priority": 3}
-    theirs = await gateway.query(query, {"input": {"patientId": gateway.other_patient_id, "coverage": card}})
-    missing = await gateway.query(query, {"input": {"patientId": str(uuid.uuid4()), "coverage": card}})
+    theirs = await gateway.query(
+        query, {"input": {"patientId": gateway.other_patient_id, "coverage": card}}
+    )
+    missing = await gateway.query(
+        query, {"input": {"patientId": str(uuid.uuid4()), "coverage": card}}
+    )
     assert theirs == missing
     assert theirs["data"]["addCoverage"]["errors"][0]["code"] == "NOT_FOUND"
     mine = await gateway.query(PATIENT, {"id": gateway.other_patient_id}, key=gateway.other_key)
@@ -30,6 +38,8 @@ async def test_search_and_listing_never_cross_practices(gateway: Gateway) -> Non
     listing = await gateway.query("{ patients(first: 100) { edges { node { id } } } }")
     ids = {e["node"]["id"] for e in listing["data"]["patients"]["edges"]}
     assert ids == set(gateway.patient_ids.values())
-    other = await gateway.query("{ patients(first: 100) { edges { node { id } } } }", key=gateway.other_key)
+    other = await gateway.query(
+        "{ patients(first: 100) { edges { node { id } } } }", key=gateway.other_key
+    )
     other_ids = {e["node"]["id"] for e in other["data"]["patients"]["edges"]}
     assert other_ids and not (ids & other_ids)

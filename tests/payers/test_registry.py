@@ -51,28 +51,61 @@ def test_good_config_resolves_credentials_and_merges_ttls() -> None:
         ("[[payers]\nid=", {}, "is not valid TOML"),
         ("[defaults]\n", {}, "payers: Field required"),
         (GOOD, {}, "payer 'acme': credential 'api_key' expects environment variable 'ACME_KEY'"),
-        (GOOD.replace('name = "Acme Health"\n', ""), {"ACME_KEY": "k"}, "payer 'acme': name: Field required"),
-        (GOOD.replace('id = "acme"', 'id = "Acme Health!"'), {"ACME_KEY": "k"}, "must be lowercase"),
-        (GOOD + GOOD.split("[defaults]")[1].split("cache_ttl = { eligibility = 60 }")[1], {"ACME_KEY": "k"},
-         "payer 'acme' is configured twice"),
-        (GOOD.replace("payments = 30", "payment = 30"), {"ACME_KEY": "k"}, "unknown cache_ttl operation 'payment'"),
-        (GOOD.replace("timeout_seconds = 7", "timeout_seconds = -1"), {"ACME_KEY": "k"}, "greater than 0"),
-        (GOOD.replace('adapter = "rest"', 'adapter = "rest"\nbogus = 1'), {"ACME_KEY": "k"}, "bogus: Extra inputs"),
+        (
+            GOOD.replace('name = "Acme Health"\n', ""),
+            {"ACME_KEY": "k"},
+            "payer 'acme': name: Field required",
+        ),
+        (
+            GOOD.replace('id = "acme"', 'id = "Acme Health!"'),
+            {"ACME_KEY": "k"},
+            "must be lowercase",
+        ),
+        (
+            GOOD + GOOD.split("[defaults]")[1].split("cache_ttl = { eligibility = 60 }")[1],
+            {"ACME_KEY": "k"},
+            "payer 'acme' is configured twice",
+        ),
+        (
+            GOOD.replace("payments = 30", "payment = 30"),
+            {"ACME_KEY": "k"},
+            "unknown cache_ttl operation 'payment'",
+        ),
+        (
+            GOOD.replace("timeout_seconds = 7", "timeout_seconds = -1"),
+            {"ACME_KEY": "k"},
+            "greater than 0",
+        ),
+        (
+            GOOD.replace('adapter = "rest"', 'adapter = "rest"\nbogus = 1'),
+            {"ACME_KEY": "k"},
+            "bogus: Extra inputs",
+        ),
     ],
 )
-def test_bad_config_is_refused_with_a_clear_message(text: str, environ: dict[str, str], expected: str) -> None:
+def test_bad_config_is_refused_with_a_clear_message(
+    text: str, environ: dict[str, str], expected: str
+) -> None:
     with pytest.raises(RegistryError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         parse_payers_config(text, environ)
 
 
 def _settings(adapter: str = "rest") -> PayerSettings:
-    return PayerSettings(id="acme", name="Acme", adapter=adapter, base_url="https://acme.example",
-                         credentials={"api_key": "k"})
+    return PayerSettings(
+        id="acme",
+        name="Acme",
+        adapter=adapter,
+        base_url="https://acme.example",
+        credentials={"api_key": "k"},
+    )
 
 
 async def test_unknown_adapter_names_the_payer_and_lists_installed_ones() -> None:
     async with httpx.AsyncClient() as client:
-        with pytest.raises(RegistryError, match=r"payer 'acme': unknown adapter 'soap' \(installed adapters: .*rest"):
+        with pytest.raises(
+            RegistryError,
+            match=r"payer 'acme': unknown adapter 'soap' \(installed adapters: .*rest",
+        ):
             build_adapter(_settings("soap"), AdapterRegistry.discover(), client)
 
 
@@ -84,7 +117,9 @@ class _NoMethod:
 
 
 class _SyncMethod(_NoMethod):
-    def check_eligibility(self, member: MemberQuery, service_types: Sequence[str], as_of: date) -> EligibilityResult:
+    def check_eligibility(
+        self, member: MemberQuery, service_types: Sequence[str], as_of: date
+    ) -> EligibilityResult:
         raise AssertionError("never called")
 
 
@@ -93,7 +128,9 @@ class _NoProtocol:
 
 
 class _BadInit(_NoMethod):
-    async def check_eligibility(self, member: MemberQuery, service_types: Sequence[str], as_of: date) -> EligibilityResult:
+    async def check_eligibility(
+        self, member: MemberQuery, service_types: Sequence[str], as_of: date
+    ) -> EligibilityResult:
         raise AssertionError("never called")
 
     def __init__(self) -> None: ...  # type: ignore[misc]
@@ -110,20 +147,32 @@ class _BadInit(_NoMethod):
     ],
 )
 def test_adapter_failing_its_checks_is_refused_by_name(cls: object, expected: str) -> None:
-    with pytest.raises(RegistryError, match=r"adapter 'odd-one'.*" + expected.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        RegistryError,
+        match=r"adapter 'odd-one'.*" + expected.replace("(", r"\(").replace(")", r"\)"),
+    ):
         AdapterRegistry().register("odd-one", cls)
 
 
 async def test_missing_required_credential_is_refused() -> None:
-    settings = PayerSettings(id="acme", name="Acme", adapter="rest", base_url="https://acme.example")
+    settings = PayerSettings(
+        id="acme", name="Acme", adapter="rest", base_url="https://acme.example"
+    )
     async with httpx.AsyncClient() as client:
-        with pytest.raises(RegistryError, match=r"payer 'acme': adapter 'rest' needs credentials \['api_key'\]"):
+        with pytest.raises(
+            RegistryError, match=r"payer 'acme': adapter 'rest' needs credentials \['api_key'\]"
+        ):
             build_adapter(settings, AdapterRegistry.discover(), client)
 
 
 async def test_adapter_settings_check_is_reported_with_the_payer() -> None:
-    settings = PayerSettings(id="acme", name="Acme", adapter="rest", base_url="ftp://acme.example",
-                             credentials={"api_key": "k"})
+    settings = PayerSettings(
+        id="acme",
+        name="Acme",
+        adapter="rest",
+        base_url="ftp://acme.example",
+        credentials={"api_key": "k"},
+    )
     async with httpx.AsyncClient() as client:
         with pytest.raises(RegistryError, match=r"payer 'acme': .*http"):
             build_adapter(settings, AdapterRegistry.discover(), client)

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from gateway.storage import load_metadata
 from gateway.storage.database import Database, normalize_url
 from gateway.storage.migrate import downgrade, upgrade
-from gateway.storage import load_metadata
 
 
 async def test_migrated_schema_matches_the_models(database: Database) -> None:

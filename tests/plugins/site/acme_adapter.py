@@ -56,8 +56,14 @@ class AcmeBenefitsAdapter:
                 for item in body["copays"]
             )
             return EligibilityResult(
-                payer_id=self.settings.id, member_id=member.member_id, active=bool(body["active"]),
-                as_of=as_of, plan=Plan(name=body["plan"]), benefits=benefits,
+                payer_id=self.settings.id,
+                member_id=member.member_id,
+                active=bool(body["active"]),
+                as_of=as_of,
+                plan=Plan(name=body["plan"]),
+                benefits=benefits,
             )
         except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
-            raise PayerProtocolError(self.settings.id, "Acme's answer is not what its API documents") from exc
+            raise PayerProtocolError(
+                self.settings.id, "Acme's answer is not what its API documents"
+            ) from exc
