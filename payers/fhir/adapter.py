@@ -6,7 +6,8 @@ Configuration (``PayerSettings``): ``base_url`` is the FHIR base (``https://paye
 bound, default 20), ``provider_npi`` (sent as the requesting provider), ``payer_identifier`` and
 ``payer_identifier_system`` (how requests name the insurer; default the payer id under
 ``urn:payer-gateway:payer``), ``control_number_system`` (identifier system of our claim control
-numbers, default ``urn:payer-gateway:claim-control-number``).
+numbers, default ``urn:payer-gateway:claim-control-number``), ``payment_reconciliation`` (true
+when the payer serves PaymentReconciliation: remittance totals and provider-level adjustments).
 
 The endpoints it calls (a FHIR server -- such as the sandbox payer -- serves these), relative to
 ``base_url``::
@@ -18,6 +19,9 @@ The endpoints it calls (a FHIR server -- such as the sandbox payer -- serves the
     GET  ExplanationOfBenefit?patient={ids}&service-date=ge{date}       -> searchset of EOB
     GET  ExplanationOfBenefit?patient={ids}&_lastUpdated=ge{date}       -> EOBs (payments; the
          patient parameter is left out for all of the provider's payments)
+    GET  PaymentReconciliation?identifier={trace numbers, comma-separated}
+                                              -> the remittances those EOB payments belong to
+                                              (only with the payment_reconciliation option)
     GET  ClaimResponse?request:identifier={system}|{control number}     -> searchset
     GET  ClaimResponse?identifier={payer claim id}                      -> searchset
     GET  ExplanationOfBenefit?identifier={payer claim id}               -> searchset (fallback)
@@ -51,7 +55,7 @@ from payers.fhir.client import FhirClient, contract_error
 from payers.fhir.coverage import read_coverage
 from payers.fhir.eligibility import EligibilityRejected, build_request, read_response
 from payers.fhir.eob import eob_to_claim
-from payers.fhir.remittance import eobs_to_payments
+from payers.fhir.remittance import eobs_to_payments, reconcile
 from payers.fhir.terminology import as_date, claim_state
 from payers.model import (
     Claim,
@@ -98,6 +102,8 @@ class FhirPayerAdapter:
             absent = [k for k in ("client_id", "client_secret") if not settings.credentials.get(k)]
             if absent:
                 raise ValueError(f"token_url is set but credentials lack {', '.join(absent)}")
+        if not isinstance(settings.options.get("payment_reconciliation", False), bool):
+            raise ValueError("payment_reconciliation must be true or false")
         max_pages = settings.options.get("max_pages", 1)
         if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
             raise ValueError(f"max_pages must be a positive integer, not {max_pages!r}")
@@ -172,7 +178,16 @@ class FhirPayerAdapter:
         eobs = await self.fhir.search("ExplanationOfBenefit", params)
         if since:
             eobs = [e for e in eobs if _paid_on_or_after(e.resource, since)]
-        return eobs_to_payments(eobs, self.settings.id, member.member_id if member else None)
+        payments = eobs_to_payments(eobs, self.settings.id, member.member_id if member else None)
+        if not payments or not self.settings.options.get("payment_reconciliation"):
+            return payments
+        traces = sorted({p.trace_number for p in payments})
+        if any("," in t for t in traces):
+            raise PayerProtocolError(self.settings.id, "payment identifier contains a comma")
+        reconciliations = await self.fhir.search(
+            "PaymentReconciliation", {"identifier": ",".join(traces)}
+        )
+        return reconcile(payments, reconciliations, whole=member is None)
 
     async def submit_claim(self, claim: ClaimSubmission, control_number: str) -> SubmissionAck:
         resource = build_claim(

@@ -8,7 +8,8 @@ payer's own system next to one of those) with an amount and optionally a reason.
   charge* and *payment* amounts all as ``submitted``; the line's charge is the largest of them;
 - explicit adjustments: an adjudication whose reason is a CARC (system
   ``.../claim-adjustment-reason-codes``), grouped by an X12 group code in its category if present,
-  else by what the category means (patient cost share -> PR, non-covered -> CO), else OA;
+  else by what the category means (patient cost share -> PR, non-covered -> CO), else OA. RARCs in
+  the same reason are that adjustment's remarks; RARCs on their own are the list's remarks;
 - derived adjustments, only where a line states no CARC of its own, from the CARIN categories with
   their standard CARC: deductible -> PR 1, coinsurance -> PR 2, copay -> PR 3, non-covered -> CO 96,
   prior payer paid -> OA 23, and submitted - eligible -> CO 45 (charge above the allowed amount).
@@ -24,7 +25,14 @@ from decimal import Decimal
 from typing import Any
 
 from payers.codesets import lookup
-from payers.fhir.terminology import AAA_REJECT_REASON, codings, fhir_code, money
+from payers.fhir.terminology import (
+    AAA_REJECT_REASON,
+    X12_CLAIM_STATUS,
+    X12_CLAIM_STATUS_CATEGORY,
+    codings,
+    fhir_code,
+    money,
+)
 from payers.model import Adjustment, Code
 
 #: The categories we compute with, and the codes different payers use for them.
@@ -125,20 +133,33 @@ def read_adjudications(entries: Sequence[Any] | None, *, pharmacy: bool = False)
                 amounts[category] = max(amounts.get(category, amount), amount)
             else:
                 amounts[category] = amounts.get(category, Decimal(0)) + amount
-        for coding in codings(getattr(entry, "reason", None)):
-            system = str(coding.system or "").lower()
-            if "remittance-advice-remark" in system or system.endswith("/rarc"):
-                remarks.append(lookup("rarc", str(coding.code)))
-            elif ("claim-adjustment-reason" in system or system.endswith("/carc")) and amount:
-                explicit.append(
-                    Adjustment(
-                        group=lookup("adjustment-group", group or _group_for(category)),
-                        reason=lookup("carc", str(coding.code)),
-                        amount=amount,
-                    )
+        reason = codings(getattr(entry, "reason", None))
+        rarcs = tuple(lookup("rarc", str(c.code)) for c in reason if _is_rarc(c))
+        carcs = [c for c in reason if _is_carc(c)]
+        if carcs and amount:
+            explicit.extend(
+                Adjustment(
+                    group=lookup("adjustment-group", group or _group_for(category)),
+                    reason=lookup("carc", str(coding.code)),
+                    amount=amount,
+                    remarks=rarcs,  # remark codes stated with a CARC explain that adjustment
                 )
+                for coding in carcs
+            )
+        else:
+            remarks.extend(rarcs)
     adjustments = tuple(explicit) or _derived(amounts, pharmacy=pharmacy)
     return Adjudication(amounts, adjustments, tuple(remarks), percent)
+
+
+def _is_rarc(coding: Any) -> bool:
+    system = str(coding.system or "").lower()
+    return "remittance-advice-remark" in system or system.endswith("/rarc")
+
+
+def _is_carc(coding: Any) -> bool:
+    system = str(coding.system or "").lower()
+    return "claim-adjustment-reason" in system or system.endswith("/carc")
 
 
 def total_of(lines: Iterable[Adjudication], category: str) -> Decimal | None:
@@ -159,6 +180,10 @@ def reason_codes(concepts: Iterable[Any]) -> tuple[Code, ...]:
                 out.append(lookup("rarc", str(coding.code)))
             elif system == AAA_REJECT_REASON.lower() or "aaa-reject-reason" in system:
                 out.append(lookup("aaa-reject-reason", str(coding.code)))
+            elif system == X12_CLAIM_STATUS_CATEGORY:
+                out.append(lookup("claim-status-category", str(coding.code)))
+            elif system == X12_CLAIM_STATUS:
+                out.append(lookup("claim-status", str(coding.code)))
             else:
                 out.append(fhir_code(coding))
     return tuple(out)

@@ -89,14 +89,15 @@ class TokenSource:
             auth = None
         self.fetch_count += 1
         try:
-            response = await self._client.post(
-                str(settings.options["token_url"]),
-                data=form,
-                auth=auth or httpx.USE_CLIENT_DEFAULT,
-                headers={"Accept": "application/json"},
-                timeout=settings.timeout_seconds,
-            )
-        except httpx.TimeoutException as exc:
+            async with asyncio.timeout(settings.timeout_seconds):  # ASGI transports ignore httpx's
+                response = await self._client.post(
+                    str(settings.options["token_url"]),
+                    data=form,
+                    auth=auth or httpx.USE_CLIENT_DEFAULT,
+                    headers={"Accept": "application/json"},
+                    timeout=settings.timeout_seconds,
+                )
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise PayerTimeout(payer, "token endpoint did not answer in time") from exc
         except httpx.HTTPError as exc:
             raise PayerUnavailable(

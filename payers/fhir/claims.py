@@ -11,8 +11,9 @@ frequency code (1 original, 7 replacement, 8 void) travels as ``supportingInfo``
 ClaimResponse ``outcome`` -> 277 category: ``queued`` -> A1 (received), ``complete`` -> F1 when a
 payment or benefit is stated, F2 when the benefit is zero and the response carries adjudication
 reasons, else A2 (accepted into adjudication); ``partial`` -> P1; ``error`` -> A3 (rejected).
-Errors (``error.code``) become the acknowledgment's reasons; CARC 18 or a code "duplicate" marks a
-duplicate.
+A stated X12 status (:data:`~payers.fhir.terminology.CLAIM_STATUS_EXTENSION`) wins over the derived
+category. Errors (``error.code``) become the acknowledgment's reasons; CARC 18 or a code "duplicate"
+marks a duplicate (on a response that is not ``error``, that marker is not kept as a reason).
 """
 
 from __future__ import annotations
@@ -36,16 +37,18 @@ from payers.fhir.terminology import (
     as_date,
     claim_state,
     money,
+    stated_status,
 )
 from payers.model import (
     ClaimStatus,
     ClaimSubmission,
+    Code,
     SubmissionAck,
 )
 
 CONTROL_NUMBER_SYSTEM = "urn:payer-gateway:claim-control-number"
 CLAIM_FREQUENCY_SYSTEM = "urn:payer-gateway:claim-frequency"
-_TAX_ID_SYSTEM = "urn:oid:2.16.840.1.113883.4.4"  # US employer identification number (EIN)
+TAX_ID_SYSTEM = "urn:oid:2.16.840.1.113883.4.4"  # US employer identification number (EIN)
 
 
 def build_claim(
@@ -82,7 +85,7 @@ def build_claim(
             "id": "billing",
             "identifier": [
                 {"system": NPI, "value": claim.billing_provider_npi},
-                {"system": _TAX_ID_SYSTEM, "value": claim.billing_provider_tax_id},
+                {"system": TAX_ID_SYSTEM, "value": claim.billing_provider_tax_id},
             ],
             "name": claim.billing_provider_name,
         },
@@ -216,11 +219,16 @@ def response_status(parsed: ParsedResource[Any], control_number: str | None = No
         category = "F2"
     else:
         category = "A2"
+    effective = as_date(response.payment.date if response.payment else None) or as_date(
+        response.created
+    )
+    stated = stated_status(response)
     return ClaimStatus(
-        state=claim_state(category),
-        category=lookup("claim-status-category", category),
-        effective_date=as_date(response.payment.date if response.payment else None)
-        or as_date(response.created),
+        state=claim_state(stated.category.code if stated else category),
+        category=stated.category if stated else lookup("claim-status-category", category),
+        status=stated.status if stated else None,
+        entity=stated.entity if stated else None,
+        effective_date=(stated.effective_date if stated else None) or effective,
         payer_claim_id=payer_claim_id(response),
         control_number=control_number_of(response) or control_number,
         total_charge=totals.get("submitted"),
@@ -234,14 +242,19 @@ def read_claim_response(parsed: ParsedResource[Any], control_number: str) -> Sub
     response = parsed.resource
     status = response_status(parsed, control_number)
     reasons = reason_codes(e.code for e in response.error or ())
-    duplicate = any(
-        (r.code == "18" and r.system == "carc") or r.code.lower() == "duplicate" for r in reasons
-    )
+    duplicate = any(_is_duplicate(r) for r in reasons)
+    accepted = response.outcome != "error"
+    if accepted:  # an accepted duplicate's marker is not a reason for refusing it
+        reasons = tuple(r for r in reasons if not _is_duplicate(r))
     return SubmissionAck(
-        accepted=response.outcome != "error",
+        accepted=accepted,
         control_number=status.control_number or control_number,
         payer_claim_id=status.payer_claim_id if response.outcome != "error" else None,
         status=status,
         reasons=reasons,
         duplicate=duplicate,
     )
+
+
+def _is_duplicate(code: Code) -> bool:
+    return (code.code == "18" and code.system == "carc") or code.code.lower() == "duplicate"

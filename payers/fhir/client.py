@@ -2,11 +2,11 @@
 
 Every failure leaves as a contract error carrying the payer id::
 
-    httpx timeout                                  -> PayerTimeout
+    httpx timeout, no answer within the timeout    -> PayerTimeout
     connection errors, HTTP 408/429/5xx            -> PayerUnavailable
     HTTP 401 (after one token refresh), 403, 4xx   -> PayerRejected (OperationOutcome issues
                                                       as reasons)
-    an error code meaning "no such member"         -> MemberNotFound (AAA 65/67/72/73/75)
+    an error code meaning "no such member"         -> MemberNotFound (AAA 58/65/67/71/72/73/75)
     an error code meaning "try later"              -> PayerUnavailable (AAA 42/80)
     wrong content type, not JSON, not valid FHIR,
     wrong resourceType, runaway paging             -> PayerProtocolError
@@ -19,6 +19,7 @@ sent elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,7 +51,7 @@ from payers.model import Code
 DEFAULT_MAX_PAGES = 20
 FHIR_JSON = "application/fhir+json"
 _JSON_TYPES = ("application/fhir+json", "application/json", "application/json+fhir")
-MEMBER_NOT_FOUND_CODES = frozenset({"65", "67", "72", "73", "75"})
+MEMBER_NOT_FOUND_CODES = frozenset({"58", "65", "67", "71", "72", "73", "75"})
 TRY_LATER_CODES = frozenset({"42", "80"})
 
 
@@ -139,17 +140,22 @@ class FhirClient:
             token = await self.tokens.token() if self.tokens.enabled else None
             if token:
                 headers["Authorization"] = f"Bearer {token}"
+            timeout = self.settings.timeout_seconds
             try:
-                response = await self._client.request(
-                    method,
-                    url,
-                    params=params,
-                    content=content,
-                    headers=headers,
-                    timeout=self.settings.timeout_seconds,
-                )
-            except httpx.TimeoutException as exc:
-                raise PayerTimeout(self.settings.id, f"{method} {_path(url)} timed out") from exc
+                # The outer deadline also covers transports that ignore httpx timeouts (ASGI).
+                async with asyncio.timeout(timeout):
+                    response = await self._client.request(
+                        method,
+                        url,
+                        params=params,
+                        content=content,
+                        headers=headers,
+                        timeout=timeout,
+                    )
+            except (httpx.TimeoutException, TimeoutError) as exc:
+                raise PayerTimeout(
+                    self.settings.id, f"{method} {_path(url)}: no answer within {timeout:g} s"
+                ) from exc
             except httpx.HTTPError as exc:
                 raise PayerUnavailable(
                     self.settings.id, f"{method} {_path(url)} failed: {type(exc).__name__}"

@@ -6,11 +6,15 @@ does not know the payer's resource ids; ``item.category`` holds each X12 service
 HL7 benefit-category system (which reuses the X12 codes).
 
 Response: ``insurance.inforce`` -> active; each ``insurance.item`` -> one :class:`Benefit` per
-``item.benefit`` (an item without benefits but with a category states coverage, or non-coverage
-when ``excluded``). benefit.type -> :class:`BenefitKind` (:data:`BENEFIT_KINDS`); ``allowedMoney``
--> amount, ``usedMoney`` -> used, remaining = allowed - used when both are stated;
-``allowedUnsignedInt`` -> quantity, except on ``*-percent`` types where it is a percentage (20 ->
-0.2); ``allowedString`` and a non-USD currency become messages. ``outcome = error`` raises
+``item.benefit`` (an item without benefits but with a category states coverage, inactive coverage
+when not in force, or non-coverage when ``excluded``). benefit.type -> :class:`BenefitKind`: an X12
+EB01 coding (system :data:`~payers.fhir.terminology.X12_BENEFIT_KIND`) when the payer states one,
+else the HL7 type (:data:`BENEFIT_KINDS`); the benefit's code is always the EB01 code when the kind
+has one. ``item.network`` reads HL7 ``in``/``out`` and X12 EB12 ``Y``/``N``/``W`` (both);
+``item.term`` prefers an X12 EB06 coding. ``allowedMoney`` -> amount, ``usedMoney`` -> used,
+remaining = allowed - used when both are stated; ``allowedUnsignedInt`` -> quantity (``visit``: in
+visits), except on coinsurance (``*-percent`` types) where it is a percentage (20 -> 0.20);
+``allowedString`` and a non-USD currency become messages. ``outcome = error`` raises
 :class:`EligibilityRejected` with the error codes (the adapter turns it into a contract error).
 """
 
@@ -31,6 +35,8 @@ from payers.fhir.terminology import (
     BENEFIT_TYPE,
     COVERAGE_CLASS,
     SUBSCRIBER_RELATIONSHIP,
+    X12_BENEFIT_KIND,
+    X12_TIME_PERIOD,
     as_date,
     codings,
     currency,
@@ -38,6 +44,7 @@ from payers.fhir.terminology import (
     first_code,
     money,
     service_type,
+    x12_code,
 )
 from payers.model import (
     Benefit,
@@ -62,7 +69,30 @@ BENEFIT_KINDS = {
     "room": BenefitKind.LIMITATION,
     "limitation": BenefitKind.LIMITATION,
 }
-_NETWORKS = {"in": Network.IN_NETWORK, "out": Network.OUT_OF_NETWORK}
+#: X12 EB01 codes of the benefit kinds, both ways (a payer may state EB01 next to the HL7 type).
+EB01_KINDS = {
+    "1": BenefitKind.ACTIVE_COVERAGE,
+    "6": BenefitKind.INACTIVE,
+    "A": BenefitKind.COINSURANCE,
+    "B": BenefitKind.COPAY,
+    "C": BenefitKind.DEDUCTIBLE,
+    "F": BenefitKind.LIMITATION,
+    "G": BenefitKind.OUT_OF_POCKET,
+    "I": BenefitKind.NON_COVERED,
+}
+KIND_EB01 = {kind: code for code, kind in EB01_KINDS.items()}
+#: HL7 benefit-network codes, and X12 EB12 (Y in, N out, W both: "not applicable", U unknown).
+_NETWORKS = {
+    "in": Network.IN_NETWORK,
+    "out": Network.OUT_OF_NETWORK,
+    "Y": Network.IN_NETWORK,
+    "N": Network.OUT_OF_NETWORK,
+    "W": Network.BOTH,
+    "U": Network.UNKNOWN,
+}
+PERCENT_PLACES = Decimal("0.01")  # a whole percentage as a fraction: 20 -> 0.20, as X12 EB08 says
+#: What an ``allowedUnsignedInt`` counts, by HL7 benefit type.
+_QUANTITY_UNITS = {"visit": "visits", "room": "days"}
 _UNITS = {"individual": CoverageLevel.INDIVIDUAL, "family": CoverageLevel.FAMILY}
 
 
@@ -179,35 +209,47 @@ def _item_benefits(item: Any, inforce: bool) -> list[Benefit]:
         "service_types": categories,
         "network": _NETWORKS.get(first_code(item.network) or "", Network.UNKNOWN),
         "coverage_level": _UNITS.get(first_code(item.unit) or ""),
-        "time_period": next((fhir_code(c, BENEFIT_TERM) for c in codings(item.term)), None),
+        "time_period": x12_code(item.term, X12_TIME_PERIOD, "time-period")
+        or next((fhir_code(c, BENEFIT_TERM) for c in codings(item.term)), None),
         "authorization_required": item.authorizationRequired,
         "plan_description": item.name,
         "messages": tuple(m for m in (item.description,) if m),
     }
     if item.excluded or not item.benefit:
-        kind = (
-            BenefitKind.NON_COVERED if item.excluded or not inforce else BenefitKind.ACTIVE_COVERAGE
-        )
-        code = lookup("benefit-kind", "I" if kind is BenefitKind.NON_COVERED else "1")
+        if item.excluded:
+            kind = BenefitKind.NON_COVERED
+        else:
+            kind = BenefitKind.ACTIVE_COVERAGE if inforce else BenefitKind.INACTIVE
+        code = lookup("benefit-kind", KIND_EB01[kind])
         return [Benefit(kind=kind, code=code, **common)] if categories else []
     return [_benefit(entry, common) for entry in item.benefit]
 
 
 def _benefit(entry: Any, common: dict[str, Any]) -> Benefit:
-    type_coding = next(iter(codings(entry.type)), None)
-    type_code = str(type_coding.code) if type_coding else "other"
-    code = (
-        fhir_code(type_coding, BENEFIT_TYPE)
-        if type_coding
-        else Code(BENEFIT_TYPE, "other", "other")
+    eb01 = x12_code(entry.type, X12_BENEFIT_KIND, "benefit-kind")
+    type_coding = next(
+        (c for c in codings(entry.type) if str(c.system or "") != X12_BENEFIT_KIND), None
     )
+    type_code = str(type_coding.code) if type_coding else "other"
+    kind = EB01_KINDS.get(eb01.code) if eb01 else None
+    kind = kind or BENEFIT_KINDS.get(type_code, BenefitKind.OTHER)
+    if eb01 is not None:
+        code = eb01
+    elif kind in KIND_EB01:
+        code = lookup("benefit-kind", KIND_EB01[kind])
+    elif type_coding is not None:
+        code = fhir_code(type_coding, BENEFIT_TYPE)
+    else:
+        code = Code(BENEFIT_TYPE, "other", "other")
     allowed, used = money(entry.allowedMoney), money(entry.usedMoney)
     percent = quantity = None
+    quantity_unit = None
     if entry.allowedUnsignedInt is not None:
-        if type_code.endswith("-percent"):
-            percent = Decimal(entry.allowedUnsignedInt) / 100
+        if type_code.endswith("-percent") or kind is BenefitKind.COINSURANCE:
+            percent = (Decimal(entry.allowedUnsignedInt) / 100).quantize(PERCENT_PLACES)
         else:
             quantity = Decimal(entry.allowedUnsignedInt)
+            quantity_unit = _QUANTITY_UNITS.get(type_code)
     messages = list(common["messages"])
     if entry.allowedString:
         messages.append(f"allowed: {entry.allowedString}")
@@ -220,12 +262,13 @@ def _benefit(entry: Any, common: dict[str, Any]) -> Benefit:
         if unit and unit != "USD" and f"amounts in {unit}" not in messages:
             messages.append(f"amounts in {unit}")
     return Benefit(
-        kind=BENEFIT_KINDS.get(type_code, BenefitKind.OTHER),
+        kind=kind,
         code=code,
         amount=allowed,
         percent=percent,
         used=used,
         remaining=allowed - used if allowed is not None and used is not None else None,
         quantity=quantity,
+        quantity_unit=quantity_unit,
         **{**common, "messages": tuple(messages)},
     )

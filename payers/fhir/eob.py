@@ -14,10 +14,13 @@ Reads professional, institutional (inpatient/outpatient) and pharmacy EOBs, stri
   coinsurance (totals first, then lines);
 - diagnosis pointers are positions in :attr:`Claim.diagnoses`, translated from ``diagnosisSequence``
   (a DRG ``packageCode`` entry is not a diagnosis and takes no position);
-- status: EOB ``outcome`` as a 277 category: ``complete`` (or absent, as in Blue Button, whose EOBs
-  are final-action claims) -> F1 when something was paid, F2 when every line was non-covered, else
-  F0; ``partial`` -> P1; ``queued`` -> A1; ``error`` -> A3; ``status = cancelled`` -> F0 with the
-  reason in the message.
+- status: the payer's X12 277 status when it states one in the
+  :data:`~payers.fhir.terminology.CLAIM_STATUS_EXTENSION` extension, else ``outcome`` as a
+  category: ``complete`` (or absent, as in Blue Button, whose EOBs are final-action claims) -> F1
+  when something was paid, F2 when every line was non-covered, else F0; ``partial`` -> P1;
+  ``queued`` -> A1; ``error`` -> A3; ``status = cancelled`` -> F0 with the reason in the message;
+- member id (when the caller does not know it): the patient or focal coverage Reference's
+  identifier, else the Patient id.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from payers.fhir.terminology import (
     npi_of,
     place_of_service,
     procedure_code,
+    stated_status,
 )
 from payers.model import Claim, ClaimLine, ClaimStatus, Code
 
@@ -110,7 +114,7 @@ def eob_to_claim(parsed: ParsedResource[Any], payer_id: str, member_id: str | No
         payer_id=payer_id,
         payer_claim_id=payer_claim_id(eob),
         control_number=control_number(eob),
-        member_id=member_id or _patient_id(eob),
+        member_id=member_id or member_id_of(eob),
         status=reading.status,
         service_date_from=reading.date_from,
         service_date_to=reading.date_to,
@@ -162,7 +166,13 @@ def control_number(eob: Any) -> str | None:
     return None
 
 
-def _patient_id(eob: Any) -> str:
+def member_id_of(eob: Any) -> str:
+    """The member id the EOB names (patient or focal coverage identifier), else the Patient id."""
+    references = [eob.patient] + [i.coverage for i in eob.insurance or () if i.focal]
+    for reference in references:
+        identifier = getattr(reference, "identifier", None)
+        if not is_absent(reference) and identifier is not None and identifier.value:
+            return str(identifier.value)
     reference = str(getattr(eob.patient, "reference", "") or "")
     return reference.rsplit("/", 1)[-1]
 
@@ -306,10 +316,25 @@ def _status(eob: Any, lines: Sequence[EobLine], totals: Adjudication) -> ClaimSt
     message = eob.disposition
     if eob.status == "cancelled":
         category, message = "F0", f"EOB cancelled{': ' + message if message else ''}"
+    effective = as_date(eob.payment.date if eob.payment else None) or as_date(eob.created)
+    stated = stated_status(eob)
+    if stated is not None and eob.status != "cancelled":
+        return ClaimStatus(
+            state=claim_state(stated.category.code),
+            category=stated.category,
+            status=stated.status,
+            entity=stated.entity,
+            effective_date=stated.effective_date or effective,
+            payer_claim_id=payer_claim_id(eob),
+            control_number=control_number(eob),
+            total_charge=_charge(eob, lines, totals),
+            paid_amount=paid,
+            message=message,
+        )
     return ClaimStatus(
         state=claim_state(category),
         category=lookup("claim-status-category", category),
-        effective_date=as_date(eob.payment.date if eob.payment else None) or as_date(eob.created),
+        effective_date=effective,
         payer_claim_id=payer_claim_id(eob),
         control_number=control_number(eob),
         total_charge=_charge(eob, lines, totals),

@@ -2,7 +2,8 @@
 
 :func:`read_request` turns a CoverageEligibilityRequest into the member (from the contained Patient
 and Coverage), service types, date and purposes; :func:`read_claim` turns a received Claim into a
-:class:`Claim` with status A1 (received). Both also read the HL7 core examples in the corpus.
+:class:`Claim` with status A1 (received), :func:`read_submission` into the :class:`ClaimSubmission`
+it carries. Both also read the HL7 core examples in the corpus.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from payers.codesets import lookup
-from payers.fhir.claims import control_number_of
+from payers.fhir.claims import (
+    CLAIM_FREQUENCY_SYSTEM,
+    CONTROL_NUMBER_SYSTEM,
+    TAX_ID_SYSTEM,
+    control_number_of,
+)
 from payers.fhir.coverage import read_coverage
 from payers.fhir.resources import ParsedResource
 from payers.fhir.terminology import (
@@ -31,6 +37,7 @@ from payers.model import (
     Claim,
     ClaimLine,
     ClaimStatus,
+    ClaimSubmission,
     Code,
     MemberQuery,
     SubscriberRelation,
@@ -50,32 +57,91 @@ class EligibilityInquiry:
 def read_request(parsed: ParsedResource[Any]) -> EligibilityInquiry:
     """The member (when contained), service types, date and purposes of a request."""
     request = parsed.resource
-    contained = {r.id: r for r in request.contained or ()}
-    member = None
-    patient = contained.get(str(request.patient.reference or "").lstrip("#"))
-    if patient is not None and patient.birthDate and patient.name:
-        coverage = next(
-            (r for r in contained.values() if r.get_resource_type() == "Coverage"), None
-        )
-        record = read_coverage(coverage) if coverage is not None else None
-        member_id = (record.member_id if record else None) or next(
-            (str(i.value) for i in patient.identifier or () if i.value), ""
-        )
-        member = MemberQuery(
-            member_id=member_id,
-            first_name=" ".join(patient.name[0].given or ()),
-            last_name=str(patient.name[0].family or ""),
-            birth_date=patient.birthDate,
-            group_number=record.plan.group_number if record else None,
-            relation=record.relation if record else SubscriberRelation.SELF,
-        )
     return EligibilityInquiry(
-        member=member,
+        member=contained_member(request),
         service_types=tuple(c for c in (first_code(i.category) for i in request.item or ()) if c),
         as_of=as_date(request.servicedDate)
         or as_date(request.servicedPeriod.start if request.servicedPeriod else None),
         purposes=tuple(request.purpose or ()),
     )
+
+
+def contained_member(resource: Any) -> MemberQuery | None:
+    """The member a request names by its contained Patient (and Coverage), if it does."""
+    contained = {r.id: r for r in resource.contained or ()}
+    patient = contained.get(str(resource.patient.reference or "").lstrip("#"))
+    if patient is None or not patient.birthDate or not patient.name:
+        return None
+    coverage = next((r for r in contained.values() if r.get_resource_type() == "Coverage"), None)
+    record = read_coverage(coverage) if coverage is not None else None
+    member_id = (record.member_id if record else None) or next(
+        (str(i.value) for i in patient.identifier or () if i.value), ""
+    )
+    return MemberQuery(
+        member_id=member_id,
+        first_name=" ".join(patient.name[0].given or ()),
+        last_name=str(patient.name[0].family or ""),
+        birth_date=patient.birthDate,
+        group_number=record.plan.group_number if record else None,
+        relation=record.relation if record else SubscriberRelation.SELF,
+    )
+
+
+def read_submission(
+    parsed: ParsedResource[Any], control_system: str = CONTROL_NUMBER_SYSTEM
+) -> tuple[str | None, ClaimSubmission]:
+    """A received professional Claim as the submission it carries, with its control number.
+
+    ``ValueError`` when the Claim does not name its member by a contained Patient.
+    """
+    resource = parsed.resource
+    member = contained_member(resource)
+    if member is None:
+        raise ValueError("the Claim names no contained Patient with name and birth date")
+    claim = read_claim(parsed, "", member.member_id)
+    contained = resource.contained or ()
+    billing = next(
+        (r for r in contained if f"#{r.id}" == str(resource.provider.reference or "")), None
+    )
+    tax_id = next(
+        (str(i.value) for i in getattr(billing, "identifier", None) or () if _is_tax_id(i)), ""
+    )
+    frequency = next(
+        (
+            str(c.code)
+            for info in resource.supportingInfo or ()
+            for c in codings(info.code)
+            if str(c.system or "") == CLAIM_FREQUENCY_SYSTEM
+        ),
+        "1",
+    )
+    original = next(
+        (
+            str(r.claim.identifier.value)
+            for r in resource.related or ()
+            if r.claim is not None and r.claim.identifier is not None and r.claim.identifier.value
+        ),
+        None,
+    )
+    place = claim.place_of_service.code if claim.place_of_service else ""
+    submission = ClaimSubmission(
+        member=member,
+        billing_provider_npi=claim.billing_provider_npi or "",
+        billing_provider_tax_id=tax_id,
+        billing_provider_name=str(getattr(billing, "name", None) or ""),
+        rendering_provider_npi=claim.rendering_provider_npi,
+        place_of_service=place,
+        frequency_code=frequency,
+        diagnoses=tuple(d.code for d in claim.diagnoses),
+        lines=claim.lines,
+        total_charge=claim.total_charge,
+        original_payer_claim_id=original,
+    )
+    return control_number_of(resource, control_system), submission
+
+
+def _is_tax_id(identifier: Any) -> bool:
+    return str(identifier.system or "") == TAX_ID_SYSTEM and bool(identifier.value)
 
 
 def read_claim(parsed: ParsedResource[Any], payer_id: str, member_id: str | None = None) -> Claim:

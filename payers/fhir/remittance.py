@@ -4,21 +4,47 @@ An EOB's ``payment`` is what was paid for that one claim; several EOBs settled b
 its ``payment.identifier`` (the trace number) and date, so EOBs are grouped by (identifier, date)
 and the remittance amount is the sum of their payments. An EOB whose payment has no identifier is a
 remittance of its own, traced as ``ExplanationOfBenefit/<id>``. ``payment.adjustment`` (amounts not
-tied to this claim's adjudication) becomes a provider-level adjustment, like an 835 PLB.
+tied to this claim's adjudication) becomes a provider-level adjustment, like an 835 PLB. The
+method is an X12 BPR04 coding in ``payment.type`` when stated, else the HL7 payment type. A claim's
+status is its 835 CLP02: 4 denied, 22 reversal (negative charge), 2 processed as secondary (a prior
+payer's payment is adjusted, OA 23), else 1. Remittances come oldest first.
+
+An EOB only knows its own claim's share of a payment. The remittance as a whole (the amount the
+payer sent, including other patients' claims, and its provider-level adjustments) is a FHIR
+PaymentReconciliation: :func:`reconcile` applies those to the payments read from EOBs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from payers.fhir.eob import control_number, line_paid, payer_claim_id, read_eob
+from payers.codesets import lookup
+from payers.fhir.eob import (
+    EobReading,
+    control_number,
+    line_paid,
+    member_id_of,
+    payer_claim_id,
+    read_eob,
+)
 from payers.fhir.resources import ParsedResource
-from payers.fhir.terminology import as_date, codings, fhir_code, money, npi_of
+from payers.fhir.terminology import (
+    X12_PAYMENT_METHOD,
+    X12_PLB_REASON,
+    as_date,
+    codings,
+    fhir_code,
+    money,
+    npi_of,
+    x12_code,
+)
 from payers.model import (
     ClaimPayment,
+    ClaimState,
     Code,
     Payment,
     ProviderAdjustment,
@@ -37,11 +63,11 @@ def eob_to_claim_payment(parsed: ParsedResource[Any], member_id: str | None = No
     return ClaimPayment(
         control_number=control_number(eob),
         payer_claim_id=payer_claim_id(eob),
-        status=reading.status.category,
+        status=lookup("claim-payment-status", _payment_status(reading)),
         charge=reading.charge,
-        paid=reading.status.paid_amount or Decimal(0),
+        paid=_or_zero(reading.status.paid_amount),
         patient_responsibility=reading.patient_responsibility,
-        member_id=member_id,
+        member_id=member_id or member_id_of(eob),
         service_date_from=reading.date_from,
         service_date_to=reading.date_to,
         adjustments=reading.header.adjustments,
@@ -49,7 +75,7 @@ def eob_to_claim_payment(parsed: ParsedResource[Any], member_id: str | None = No
             ServiceLinePayment(
                 procedure=line.procedure,
                 charge=line.charge,
-                paid=line_paid(line.adjudication) or Decimal(0),
+                paid=_or_zero(line_paid(line.adjudication)),
                 modifiers=line.modifiers,
                 units=line.units,
                 service_date=line.service_date,
@@ -63,6 +89,25 @@ def eob_to_claim_payment(parsed: ParsedResource[Any], member_id: str | None = No
     )
 
 
+def _or_zero(amount: Decimal | None) -> Decimal:
+    """``amount`` as stated (0.00 stays 0.00), zero when absent."""
+    return amount if amount is not None else Decimal(0)
+
+
+def _payment_status(reading: EobReading) -> str:
+    """The 835 CLP02 an EOB amounts to: 4 denied, 22 reversal, 2 secondary, else 1 primary."""
+    if reading.status.state is ClaimState.DENIED:
+        return "4"
+    if reading.charge < 0:
+        return "22"
+    crossover = any(
+        a.group.code == "OA" and a.reason.code == "23"
+        for line in reading.lines
+        for a in line.adjudication.adjustments
+    ) or any(line.adjudication.get("priorpayerpaid") for line in reading.lines)
+    return "2" if crossover else "1"
+
+
 def eobs_to_payments(
     parsed: Sequence[ParsedResource[Any]], payer_id: str, member_id: str | None = None
 ) -> list[Payment]:
@@ -73,10 +118,12 @@ def eobs_to_payments(
         if payment is None or money(payment.amount) is None:
             continue
         groups.setdefault((_trace(item.resource), as_date(payment.date)), []).append(item)
-    return [
+    payments = [
         _payment(payer_id, trace, paid_on, members, member_id)
         for (trace, paid_on), members in groups.items()
     ]
+    # Oldest first, as remittances arrive (search order is the payer's, often by claim).
+    return sorted(payments, key=lambda p: (p.payment_date or date.min, p.trace_number))
 
 
 def _payment(
@@ -104,7 +151,8 @@ def _payment(
     return Payment(
         payer_id=payer_id,
         trace_number=trace,
-        method=next((fhir_code(c) for c in codings(first.payment.type)), UNKNOWN_METHOD),
+        method=x12_code(first.payment.type, X12_PAYMENT_METHOD, "payment-method")
+        or next((fhir_code(c) for c in codings(first.payment.type)), UNKNOWN_METHOD),
         payment_date=paid_on,
         amount=sum((money(m.resource.payment.amount) or Decimal(0) for m in members), Decimal(0)),
         claims=tuple(eob_to_claim_payment(m, member_id) for m in members),
@@ -118,3 +166,48 @@ def _trace(eob: Any) -> str:
     if identifier is not None and identifier.value:
         return str(identifier.value)
     return f"ExplanationOfBenefit/{eob.id}"
+
+
+def reconcile(
+    payments: Sequence[Payment], reconciliations: Sequence[ParsedResource[Any]], *, whole: bool
+) -> list[Payment]:
+    """Payments with the amount of their PaymentReconciliation (matched on the trace number).
+
+    ``whole``: the payments carry every claim of the remittance (not one member's), so the
+    reconciliation's provider-level adjustments (``detail`` typed ``adjustment``) belong to them.
+    """
+    by_trace: dict[str, Any] = {}
+    for parsed in reconciliations:
+        resource = parsed.resource
+        identifiers = [resource.paymentIdentifier, *(resource.identifier or ())]
+        for identifier in identifiers:
+            if identifier is not None and identifier.value:
+                by_trace.setdefault(str(identifier.value), resource)
+    out = []
+    for payment in payments:
+        resource = by_trace.get(payment.trace_number)
+        amount = money(resource.paymentAmount) if resource is not None else None
+        if resource is None or amount is None:
+            out.append(payment)
+            continue
+        adjustments = payment.provider_adjustments
+        if whole:
+            adjustments = tuple(_provider_adjustments(resource))
+        out.append(replace(payment, amount=amount, provider_adjustments=adjustments))
+    return out
+
+
+def _provider_adjustments(resource: Any) -> list[ProviderAdjustment]:
+    out = []
+    for detail in resource.detail or ():
+        if "adjustment" not in {str(c.code) for c in codings(detail.type)}:
+            continue
+        amount = money(detail.amount)
+        if amount is None:
+            continue
+        reason = x12_code(detail.type, X12_PLB_REASON, "plb-reason") or next(
+            fhir_code(c) for c in codings(detail.type)
+        )
+        reference = detail.identifier.value if detail.identifier is not None else None
+        out.append(ProviderAdjustment(reason=reason, amount=amount, reference=reference))
+    return out

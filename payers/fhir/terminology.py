@@ -9,6 +9,7 @@ system URL, its code and its display.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,21 @@ AAA_REJECT_REASON = "https://codesystem.x12.org/005010/901"  # X12 element 901, 
 SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
 COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
 MEMBER_NUMBER = "MB"  # v2-0203 identifier type the CARIN profiles use for the member id
+PAYMENT_TYPE = "http://terminology.hl7.org/CodeSystem/ex-paymenttype"
+# X12 5010 code lists, where FHIR has no code system of its own for what an X12 payer states.
+X12_BENEFIT_KIND = "https://codesystem.x12.org/005010/1390"  # EB01
+X12_TIME_PERIOD = "https://codesystem.x12.org/005010/615"  # EB06
+X12_NETWORK = "https://codesystem.x12.org/005010/1073"  # EB12 Y/N/W/U
+X12_ADJUSTMENT_GROUP = "https://codesystem.x12.org/005010/1033"  # CAS01
+X12_PAYMENT_METHOD = "https://codesystem.x12.org/005010/591"  # BPR04
+X12_PLB_REASON = "https://codesystem.x12.org/005010/426"  # PLB03-1
+X12_CLAIM_STATUS_CATEGORY = "https://codesystem.x12.org/external/507"  # STC01-1
+X12_CLAIM_STATUS = "https://codesystem.x12.org/external/508"  # STC01-2
+X12_ENTITY = "https://codesystem.x12.org/005010/98"  # STC01-3
+#: Complex extension on ExplanationOfBenefit and ClaimResponse carrying the 277 STC a payer states
+#: (sub-extensions ``category``, ``status``, ``entity``: valueCoding; ``effectiveDate``: valueDate).
+#: R4 has no element for a claim's X12 status; without it the status is derived from ``outcome``.
+CLAIM_STATUS_EXTENSION = "urn:payer-gateway:fhir:StructureDefinition/x12-claim-status"
 
 # Systems seen in payer data for the same code set (CARIN, Blue Button, HL7 examples).
 _PROCEDURE_SYSTEMS = ("cpt", "hcpcs")
@@ -59,6 +75,14 @@ def first_code(concept: Any, known: Iterable[str] = ()) -> str | None:
     for coding in codings(concept):
         if not wanted or coding.code in wanted:
             return str(coding.code)
+    return None
+
+
+def x12_code(concept: Any, system: str, codeset: str) -> Code | None:
+    """The code of ``concept``'s coding in X12 ``system``, through our ``codeset`` table."""
+    for coding in codings(concept):
+        if str(coding.system or "") == system:
+            return lookup(codeset, str(coding.code))
     return None
 
 
@@ -167,3 +191,38 @@ def claim_state(category: str) -> ClaimState:
     if family == "F":
         return ClaimState.DENIED if rest == "2" else ClaimState.FINALIZED
     return ClaimState.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class StatedStatus:
+    """The 277 status a payer stated in :data:`CLAIM_STATUS_EXTENSION`."""
+
+    category: Code
+    status: Code | None
+    entity: Code | None
+    effective_date: date | None
+
+
+def stated_status(resource: Any) -> StatedStatus | None:
+    """The X12 claim status extension of an EOB or ClaimResponse, if it has one with a category."""
+    for extension in getattr(resource, "extension", None) or ():
+        if extension.url != CLAIM_STATUS_EXTENSION:
+            continue
+        parts = {part.url: part for part in extension.extension or ()}
+        category = _coded(parts, "category", "claim-status-category")
+        if category is None:
+            return None
+        effective = parts.get("effectiveDate")
+        return StatedStatus(
+            category=category,
+            status=_coded(parts, "status", "claim-status"),
+            entity=_coded(parts, "entity", "entity-identifier"),
+            effective_date=as_date(effective.valueDate) if effective is not None else None,
+        )
+    return None
+
+
+def _coded(parts: dict[str, Any], name: str, codeset: str) -> Code | None:
+    part = parts.get(name)
+    coding = part.valueCoding if part is not None else None
+    return lookup(codeset, str(coding.code)) if coding and coding.code else None
