@@ -46,8 +46,60 @@ def _rest_app(
     return create_rest_app(book, api_key=credentials["api_key"], faults=faults)
 
 
+def _x12_app(
+    book: SandboxPayerBook, credentials: Mapping[str, str], faults: FaultSettings | None
+) -> ASGIApp:
+    from payers.sandbox.x12_app import create_x12_app
+
+    return create_x12_app(book, credentials=credentials, faults=faults)
+
+
+def _fhir_app(
+    book: SandboxPayerBook, credentials: Mapping[str, str], faults: FaultSettings | None
+) -> ASGIApp:
+    from payers.sandbox.fhir_app import create_fhir_app
+
+    return create_fhir_app(book, credentials=credentials, faults=faults)
+
+
 KINDS: dict[str, SandboxKind] = {
     "rest": SandboxKind("rest", _rest_app, ("api_key",)),
+    # The FHIR payer serves FHIR at its root, OAuth2 client credentials at /oauth/token, and
+    # PaymentReconciliation for remittance totals; requests name the family practice ("mfm").
+    "fhir": SandboxKind(
+        "fhir",
+        _fhir_app,
+        ("client_id", "client_secret"),
+        lambda book, url: {
+            "token_url": f"{url.rstrip('/')}/oauth/token",
+            "payment_reconciliation": True,
+            "provider_npi": book.providers["mfm"].npi,
+            "payer_identifier": book.payer_number,
+            "payer_identifier_system": "urn:sandbox-payer:payer-id",
+        },
+    ),
+    # The X12 payer is asked as the family practice that bills most sandbox claims ("mfm"): its NPI
+    # is the CORE SenderID/ISA06, the 270/276 provider, the 837P billing provider and 835 payee.
+    "x12": SandboxKind(
+        "x12",
+        _x12_app,
+        ("username", "password"),
+        lambda book, url: {
+            "sender_id": book.providers["mfm"].npi,
+            "receiver_id": book.payer_number,
+            "payer_id": book.payer_number,
+            "payer_name": book.name,
+            "provider_npi": book.providers["mfm"].npi,
+            "provider_name": book.providers["mfm"].name,
+            "billing_address": {
+                "street": book.providers["mfm"].address1,
+                "city": book.providers["mfm"].city,
+                "state": book.providers["mfm"].state,
+                "postal_code": book.providers["mfm"].postal_code,
+            },
+            "usage": "T",
+        },
+    ),
 }
 
 

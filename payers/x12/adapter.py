@@ -12,6 +12,12 @@ Options (``[[payers]] options``)::
     strict_envelopes (true)        refuse answers whose SE/GE/IEA counts or control numbers disagree
     exchange_record_size (50)      how many raw exchanges :attr:`X12PayerAdapter.exchanges` keeps
 
+Credentials (optional, both or neither): ``username`` and ``password`` for CORE username/password
+authentication, sent as the ``UserName``/``Password`` fields of every request.
+
+A 277 answering a 276 with "claim not found" (A4, D0) or "cannot answer" (E0-E4) is not the claim's
+status: it raises the contract error it means (member not found, payer unavailable, rejected).
+
 Claim search is not an X12 real-time transaction, so this adapter does not declare it.
 """
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -27,10 +34,12 @@ import httpx
 
 from payers.contract import (
     Capability,
+    MemberNotFound,
     PayerProtocolError,
     PayerRejected,
     PayerRejection,
     PayerSettings,
+    PayerUnavailable,
 )
 from payers.model import (
     ClaimRef,
@@ -61,6 +70,11 @@ PAYLOAD_270 = "X12_270_Request_005010X279A1"
 PAYLOAD_276 = "X12_276_Request_005010X212"
 PAYLOAD_835_PICKUP = "X12_835_Response_005010X221A1"
 PAYLOAD_837 = "X12_837_Request_005010X222A1"
+CREDENTIALS = ("username", "password")
+# 277 status codes saying the subscriber or patient named in the 276 is unknown or mismatched.
+_MEMBER_STATUSES = frozenset({"29", "30", "31", "32", "33", "34", "97", "158", "164"})
+# E1 system status, E2 information holder not responding: try again later.
+_UNAVAILABLE_CATEGORIES = frozenset({"E1", "E2"})
 REQUIRED_OPTIONS = ("sender_id", "receiver_id", "payer_id", "provider_npi", "provider_name")
 ADDRESS_FIELDS = ("street", "city", "state", "postal_code")
 
@@ -92,6 +106,9 @@ class X12PayerAdapter:
             missing.append("billing_address {" + ", ".join(ADDRESS_FIELDS) + "}")
         if missing:
             raise ValueError("x12 payer needs options: " + ", ".join(missing))
+        given = [name for name in CREDENTIALS if settings.credentials.get(name)]
+        if given and len(given) != len(CREDENTIALS):
+            raise ValueError("x12 payer credentials username and password go together")
         if (
             len(str(settings.options["sender_id"])) > 15
             or len(str(settings.options["receiver_id"])) > 15
@@ -137,6 +154,11 @@ class X12PayerAdapter:
             receiver_id=self.parties.receiver_id,
             timeout=settings.timeout_seconds,
             record=self.exchanges,
+            credentials=(
+                (settings.credentials["username"], settings.credentials["password"])
+                if all(settings.credentials.get(name) for name in CREDENTIALS)
+                else None
+            ),
         )
 
     async def check_eligibility(
@@ -175,7 +197,10 @@ class X12PayerAdapter:
         return _select_status(statuses, ref, self.settings.id)
 
     async def payments(self, member: MemberQuery | None, since: date | None) -> Sequence[Payment]:
-        """Remittances picked up in a CORE batch (835), filtered by payment date and member."""
+        """Remittances picked up in a CORE batch (835), filtered by payment date and member.
+
+        For a member, each remittance keeps only that member's claims (other patients' claims are
+        their PHI) and no provider-level adjustments; its amount stays the whole payment's."""
         answer = await self._transport.exchange(
             PAYLOAD_835_PICKUP, "", mode=BATCH, allow_empty=True
         )
@@ -185,8 +210,11 @@ class X12PayerAdapter:
         for payment in parse_835(answer, self.settings.id, strict=self.strict):
             if since and payment.payment_date and payment.payment_date < since:
                 continue
-            if member and not any(c.member_id == member.member_id for c in payment.claims):
-                continue
+            if member is not None:
+                mine = tuple(c for c in payment.claims if c.member_id == member.member_id)
+                if not mine:
+                    continue
+                payment = replace(payment, claims=mine, provider_adjustments=())
             found.append(payment)
         return found
 
@@ -230,9 +258,9 @@ def _select_status(statuses: Sequence[ClaimStatus], ref: ClaimRef, payer_id: str
         if (ref.payer_claim_id and status.payer_claim_id == ref.payer_claim_id) or (
             ref.control_number and status.control_number == ref.control_number
         ):
-            return status
+            return _claim_answer(status, payer_id)
     if len(claims) == 1:
-        return claims[0]
+        return _claim_answer(claims[0], payer_id)
     errors = [s for s in statuses if s not in claims and s.state is ClaimState.ERROR]
     if errors:
         reasons = [PayerRejection(s.status or s.category) for s in errors]
@@ -242,6 +270,24 @@ def _select_status(statuses: Sequence[ClaimStatus], ref: ClaimRef, payer_id: str
         )
     raise PayerProtocolError(
         payer_id, f"277 holds {len(claims)} claims and none matches the request"
+    )
+
+
+def _claim_answer(status: ClaimStatus, payer_id: str) -> ClaimStatus:
+    """The status itself, or the error a "not found" / "cannot answer" status stands for."""
+    category = status.category.code
+    if not (category.startswith("E") or category in ("A4", "D0")):
+        return status
+    codes = [c for c in (status.category, status.status) if c is not None]
+    words = "; ".join(f"{c.code} {c.description}" for c in codes)
+    if category in _UNAVAILABLE_CATEGORIES:
+        raise PayerUnavailable(payer_id, f"payer cannot answer the claim status request: {words}")
+    if status.status is not None and status.status.code in _MEMBER_STATUSES:
+        raise MemberNotFound(payer_id, f"payer found no member matching the request: {words}")
+    raise PayerRejected(
+        payer_id,
+        f"payer could not answer the claim status request: {words}",
+        [PayerRejection(c) for c in codes],
     )
 
 

@@ -25,6 +25,7 @@ from payers.model import (
     SubscriberRelation,
 )
 from payers.x12.aaa import raise_for_aaa
+from payers.x12.accumulators import REMAINING_PERIODS, USED_PERIODS, fold_accumulators
 from payers.x12.envelope import transactions
 from payers.x12.outgoing import (
     ControlNumbers,
@@ -62,9 +63,8 @@ _LEVELS = {
     "SPO": CoverageLevel.SPOUSE_ONLY,
 }
 _NETWORK = {"Y": Network.IN_NETWORK, "N": Network.OUT_OF_NETWORK, "W": Network.BOTH}
-_REMAINING_PERIODS = frozenset({"29", "33"})  # remaining, lifetime remaining
-_USED_PERIODS = frozenset({"24"})  # year to date
 _ACTIVE = frozenset("12345")
+_INACTIVE = frozenset("678")
 
 
 def build_270(
@@ -201,7 +201,7 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
     if not member_id:
         raise PayerProtocolError(payer_id, "271 subscriber loop has no NM1*IL member identifier")
     patient = next((lv for lv in reversed(levels) if lv.benefits), levels[-1])
-    benefits = tuple(_benefit(seg, extra) for seg, extra in patient.benefits)
+    benefits = fold_accumulators([_benefit(seg, extra) for seg, extra in patient.benefits])
     plan = _plan(levels, benefits)
     disclaimers = tuple(m for b in benefits if b.code.code == "P" for m in b.messages)
     return EligibilityResult(
@@ -224,8 +224,8 @@ def _benefit(eb: X12Segment, extra: list[X12Segment]) -> Benefit:
     hsd = next((s for s in extra if s.id == "HSD"), None)
     if quantity is None and hsd is not None:
         quantity, unit = hsd.decimal(2, "service delivery quantity"), hsd.get(1) or None
-    remaining = amount if period_code in _REMAINING_PERIODS else None
-    used = amount if period_code in _USED_PERIODS else None
+    remaining = amount if period_code in REMAINING_PERIODS else None
+    used = amount if period_code in USED_PERIODS else None
     authorization = {"Y": True, "N": False}.get(eb.get(11))
     return Benefit(
         kind=_KINDS.get(code.code, BenefitKind.OTHER),
@@ -254,9 +254,10 @@ def _plan(levels: Sequence[_Level], benefits: Sequence[Benefit]) -> Plan | None:
         dates.update(lv.dates)
     group = refs.get("6P") or refs.get("1L")
     plan_number = refs.get("18") or refs.get("IG") or refs.get("N6")
+    # An inactive member's EB*6 names the plan that ended: keep it when no active line names one.
     name = next(
         (b.plan_description for b in benefits if b.code.code in _ACTIVE and b.plan_description),
-        None,
+        next((b.plan_description for b in benefits if b.code.code in _INACTIVE), None),
     )
     start = next((dates[q][0] for q in ("346", "356", "291", "307") if q in dates), None)
     end = next((dates[q][1] for q in ("347", "357") if q in dates), None)

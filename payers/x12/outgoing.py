@@ -8,6 +8,7 @@ never split a segment. :func:`map_errors` runs pyx12's implementation-guide map 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -27,6 +28,8 @@ from payers.x12.segments import Delimiters
 
 OUTGOING = Delimiters(segment="~", element="*", component=":", repetition="^")
 _MAX_CONTROL = 999_999_999
+# Guides whose ST segment has no ST03 ("Not Used" in the 835 X221A1; pyx12's map refuses it there).
+_NO_ST03 = frozenset({"005010X221A1"})
 
 
 class Composite(tuple[str, ...]):
@@ -127,6 +130,33 @@ def build_interchange(
     created: datetime,
 ) -> str:
     """Wrap ``body`` segments in ST/GS/ISA and let pyx12 write them with SE/GE/IEA trailers."""
+    return build_group(
+        parties,
+        numbers,
+        functional_id=functional_id,
+        transaction_code=transaction_code,
+        implementation=implementation,
+        bodies=(body,),
+        created=created,
+    )
+
+
+def build_group(
+    parties: Parties,
+    numbers: ControlNumbers,
+    *,
+    functional_id: str,
+    transaction_code: str,
+    implementation: str,
+    bodies: Sequence[Sequence[SegmentSpec]],
+    created: datetime,
+) -> str:
+    """One interchange, one functional group, one transaction set per body (an 835 per payment).
+
+    A lone set takes ST02 from ``numbers``; several are numbered 0001, 0002... within the group.
+    """
+    if not bodies:
+        raise ValueError("an interchange needs at least one transaction set")
     d = OUTGOING
     out = io.StringIO()
     writer = pyx12.x12file.X12Writer(
@@ -138,21 +168,24 @@ def build_interchange(
         f"*{created:%y%m%d}*{created:%H%M}*^*00501*{numbers.interchange}*0*{parties.usage}*:"
     )
     writer.Write(pyx12.segment.Segment(isa, d.segment, d.element, d.component))
-    header: list[SegmentSpec] = [
-        (
-            "GS",
-            functional_id,
-            parties.sender_id,
-            parties.receiver_id,
-            f"{created:%Y%m%d}",
-            f"{created:%H%M}",
-            numbers.group,
-            "X",
-            implementation,
-        ),
-        ("ST", transaction_code, numbers.transaction, implementation),
-    ]
-    for spec in [*header, *body]:
+    group: SegmentSpec = (
+        "GS",
+        functional_id,
+        parties.sender_id,
+        parties.receiver_id,
+        f"{created:%Y%m%d}",
+        f"{created:%H%M}",
+        numbers.group,
+        "X",
+        implementation,
+    )
+    specs: list[SegmentSpec] = [group]
+    for n, body in enumerate(bodies, start=1):
+        st02 = numbers.transaction if len(bodies) == 1 else f"{n:04d}"
+        # An SE spec makes pyx12's writer close the set with its own count and control number.
+        st03 = "" if implementation in _NO_ST03 else implementation
+        specs += [("ST", transaction_code, st02, st03), *body, ("SE",)]
+    for spec in specs:
         writer.Write(pyx12.segment.Segment(format_segment(spec), d.segment, d.element, d.component))
     writer.close()
     return out.getvalue()
@@ -168,22 +201,39 @@ def format_segment(spec: SegmentSpec) -> str:
 
 def map_errors(text: str) -> tuple[str, ...] | None:
     """pyx12 map validation of an interchange: its error messages, or None when it has no map."""
-    source = io.StringIO(text)
-    report = io.StringIO()
     try:
-        valid = pyx12.x12n_document.x12n_document(
-            pyx12.params.params(), source, None, None, fd_json=report
-        )
+        found = map_report(text)
     except pyx12.errors.EngineError as exc:
-        if "Map not found" in str(exc):
-            return None
         return (f"pyx12 could not validate: {exc}",)
+    if found is None:
+        return None
+    valid, report = found
     errors: list[str] = []
-    if report.getvalue():
-        _collect(json.loads(report.getvalue()), errors)
+    _collect(report, errors)
     if not valid and not errors:
         errors.append("pyx12 reported the interchange invalid")
     return tuple(errors)
+
+
+def map_report(text: str) -> tuple[bool, dict[str, Any]] | None:
+    """pyx12's structured validation report (interchanges > groups > transactions > segments,
+    each with ``errors`` carrying X12 999 error codes) and its verdict; None when it has no map.
+
+    Raises ``pyx12.errors.EngineError`` when pyx12 cannot read the interchange at all.
+    """
+    report = io.StringIO()
+    try:
+        # pyx12 prints its error list (segment values: PHI) to stdout on some invalid input.
+        with contextlib.redirect_stdout(io.StringIO()):
+            valid = pyx12.x12n_document.x12n_document(
+                pyx12.params.params(), io.StringIO(text), None, None, fd_json=report
+            )
+    except pyx12.errors.EngineError as exc:
+        if "Map not found" in str(exc):
+            return None
+        raise
+    data = json.loads(report.getvalue()) if report.getvalue() else {}
+    return bool(valid), data if isinstance(data, dict) else {}
 
 
 def _collect(node: Any, into: list[str]) -> None:

@@ -2,16 +2,19 @@
 
 The request carries the CORE envelope fields (ProcessingMode, PayloadType, PayloadID, TimeStamp,
 SenderID, ReceiverID, CORERuleVersion) and the X12 text in ``Payload``; the response is a multipart
-form with the same fields plus ``ErrorCode``/``ErrorMessage``. Every failure becomes a contract
-error: httpx timeouts -> PayerTimeout, connection failures and 5xx/429 -> PayerUnavailable, CORE
-envelope errors and 4xx -> PayerRejected (our request is wrong), an unreadable answer ->
-PayerProtocolError.
+form with the same fields plus ``ErrorCode``/``ErrorMessage``. CORE username/password
+authentication sends ``UserName`` and ``Password`` as two more fields of the request form.
+
+Every failure becomes a contract error: httpx timeouts, or no answer within the deadline ->
+PayerTimeout; connection failures and 5xx/429 -> PayerUnavailable; CORE envelope errors and 4xx ->
+PayerRejected (our request is wrong); an unreadable answer -> PayerProtocolError.
 
 Each exchange's raw X12 is appended to a bounded in-memory record (PHI: it is never logged).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections import deque
@@ -68,6 +71,7 @@ class CoreTransport:
         receiver_id: str,
         timeout: float,
         record: deque[Exchange],
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self.client = client
         self.url = url
@@ -76,6 +80,7 @@ class CoreTransport:
         self.receiver_id = receiver_id
         self.timeout = timeout
         self.record = record
+        self._credentials = credentials  # (user name, password); never logged or recorded
 
     async def exchange(
         self, payload_type: str, payload: str, mode: str = REAL_TIME, *, allow_empty: bool = False
@@ -95,15 +100,20 @@ class CoreTransport:
             "CORERuleVersion": CORE_RULE_VERSION,
             "Payload": payload,
         }
+        if self._credentials is not None:
+            form["UserName"], form["Password"] = self._credentials
         status: int | None = None
         fields: dict[str, str] = {}
         try:
-            response = await self.client.post(
-                self.url, files={k: (None, v) for k, v in form.items()}, timeout=self.timeout
-            )
+            # The outer deadline also covers transports that ignore httpx timeouts (ASGITransport)
+            # and payers that trickle bytes slowly enough to defeat httpx's per-read timeout.
+            async with asyncio.timeout(self.timeout):
+                response = await self.client.post(
+                    self.url, files={k: (None, v) for k, v in form.items()}, timeout=self.timeout
+                )
             status = response.status_code
             fields = self._fields(response)
-        except httpx.TimeoutException as exc:
+        except (TimeoutError, httpx.TimeoutException) as exc:
             raise PayerTimeout(self.payer_id, f"no answer within {self.timeout:g} s") from exc
         except httpx.HTTPError as exc:
             raise PayerUnavailable(

@@ -53,16 +53,16 @@ def test_rich_5010_pipe_file(corpus, payer_id):
     assert result.plan.group_name == "NEVADA EXCHANGE"
     assert result.plan.plan_number == "0404044"  # REF*18
     assert result.plan.start == date(2016, 2, 1)  # DTP*346
-    assert len(result.benefits) == 19
-    oop, oop_left = result.benefits[3], result.benefits[4]
-    assert (oop.kind, oop.amount, oop.coverage_level) == (
+    assert len(result.benefits) == 18  # the EB06=29 line is folded into the OOP it states
+    oop = result.benefits[3]
+    assert (oop.kind, oop.amount, oop.remaining, oop.coverage_level) == (
         BenefitKind.OUT_OF_POCKET,
+        Decimal("2100"),
         Decimal("2100"),
         CoverageLevel.INDIVIDUAL,
     )
     assert len(oop.messages) == 2 and oop.messages[1] == "INT MED AND RX"
-    assert (oop_left.remaining, oop_left.amount) == (Decimal("2100"), None)  # EB06=29
-    active = result.benefits[8]
+    active = result.benefits[7]
     assert [c.code for c in active.service_types] == [
         "1",
         "33",
@@ -76,28 +76,30 @@ def test_rich_5010_pipe_file(corpus, payer_id):
         "MH",
         "88",
     ]  # split on '}'
-    coins = result.benefits[11]
+    coins = result.benefits[10]
     assert (coins.kind, coins.percent) == (BenefitKind.COINSURANCE, Decimal(".1"))
-    visits = result.benefits[13]
+    visits = result.benefits[12]
     assert (visits.kind, visits.quantity, visits.quantity_unit) == (
         BenefitKind.LIMITATION,
         Decimal("35"),
         "VS",
     )  # from HSD
-    assert result.benefits[5].authorization_required is None
+    assert result.benefits[4].authorization_required is None
     assert result.benefits[-1].network is Network.OUT_OF_NETWORK
     assert [b.kind for b in result.benefits].count(BenefitKind.NON_COVERED) == 3
 
 
 def test_4010_rich_benefits_with_used_and_remaining(corpus, payer_id):
     result = parse_271(corpus("271_4010_rich_eb_tigershark.txt"), payer_id)
-    assert len(result.benefits) == 109
+    assert len(result.benefits) == 93  # 16 year-to-date/remaining lines folded into their amounts
     assert result.plan is not None and result.plan.name == "MANAGED INDEMNITY"
-    family_oop = result.benefits[1:4]
-    assert [b.amount for b in family_oop] == [Decimal("3000"), None, None]
-    assert family_oop[1].used == Decimal("3025.9")  # EB06=24 year to date
-    assert family_oop[2].remaining == Decimal("0")  # EB06=29 remaining
-    assert all(b.network is Network.IN_NETWORK for b in family_oop)
+    family_oop = result.benefits[1]
+    assert (family_oop.amount, family_oop.used, family_oop.remaining) == (
+        Decimal("3000"),
+        Decimal("3025.9"),  # EB06=24 year to date
+        Decimal("0"),  # EB06=29 remaining
+    )
+    assert family_oop.network is Network.IN_NETWORK
     assert sum(b.kind is BenefitKind.COINSURANCE for b in result.benefits) == 26
     assert sum(b.kind is BenefitKind.ACTIVE_COVERAGE for b in result.benefits) == 27
     assert result.benefits[-2].code.code == "R"  # other payer (Medicare), kind OTHER
@@ -110,28 +112,25 @@ def test_4010_dependent_benefits(corpus, payer_id):
     assert result.plan is not None
     assert (result.plan.plan_number, result.plan.group_number) == ("1234567", "11111")
     assert result.plan.group_name == "ACME MEDICAL, INC"
-    assert len(result.benefits) == 21
+    assert len(result.benefits) == 17
     deductibles = [b for b in result.benefits if b.kind is BenefitKind.DEDUCTIBLE]
-    assert len(deductibles) == 6
-    assert deductibles[1].remaining == Decimal("186.89")
-    assert deductibles[4].remaining == Decimal("78.8")
-    assert deductibles[0].messages == ("Med Dent", "LAB OP DIR ACC", "OP LAB")
+    assert len(deductibles) == 4
+    assert (deductibles[0].amount, deductibles[0].remaining) == (Decimal("600"), Decimal("186.89"))
+    assert (deductibles[2].amount, deductibles[2].remaining) == (Decimal("200"), Decimal("78.8"))
+    assert deductibles[0].messages == ("Med Dent", "LAB OP DIR ACC", "OP LAB")  # not repeated
     assert result.benefits[-1].percent == Decimal(".3")
 
 
 def test_4010_related_entity_and_disclaimer(corpus, payer_id):
     result = parse_271(corpus("271_4010_related_entity_tigershark.txt"), payer_id, strict=False)
-    assert len(result.benefits) == 14
+    assert len(result.benefits) == 11
     assert result.benefits[0].coverage_level is CoverageLevel.EMPLOYEE_AND_SPOUSE
     assert result.plan is not None
     assert (result.plan.start, result.plan.end) == (date(2012, 1, 1), date(9999, 12, 31))
-    assert [b.remaining for b in result.benefits[1:7]] == [
-        None,
-        Decimal("870"),
-        None,
-        Decimal("1370"),
-        None,
-        Decimal("460"),
+    assert [(b.amount, b.remaining) for b in result.benefits[1:4]] == [
+        (Decimal("1000"), Decimal("870")),
+        (Decimal("1500"), Decimal("1370")),
+        (Decimal("500"), Decimal("460")),
     ]
     assert len(result.messages) == 1 and result.messages[0].startswith("UNLESS OTHERWISE REQUIRED")
 

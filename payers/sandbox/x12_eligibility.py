@@ -1,0 +1,175 @@
+"""Answer a 270 with a 271 (005010X279A1) from the sandbox payer's book.
+
+Each model :class:`~payers.model.Benefit` becomes an EB line (EB01 kind, EB02 coverage level, EB03
+service types joined by the repetition separator, EB05 plan, EB06 time period, EB07 amount, EB08
+percent, EB09/EB10 quantity, EB11 authorization, EB12 network) with its MSG lines. What is left of an
+accumulator is stated on a second EB line with time period 29 (remaining), as real payers do; what is
+already used is not sent (it is the amount less the remaining). A member the book cannot match gets
+AAA segments in the subscriber loop: 72 missing member id, 58 missing birth date, 75 not found,
+73 name and 71 birth date mismatch.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from payers.model import Benefit, CoverageLevel, EligibilityResult, Network
+from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
+from payers.sandbox.x12_inquiry import EligibilityInquiry
+from payers.x12.eligibility import IMPLEMENTATION
+from payers.x12.outgoing import ControlNumbers, Parties, Repeated, SegmentSpec, build_interchange
+
+REMAINING = "29"
+_LEVEL_CODES = {
+    CoverageLevel.INDIVIDUAL: "IND",
+    CoverageLevel.FAMILY: "FAM",
+    CoverageLevel.EMPLOYEE_ONLY: "EMP",
+    CoverageLevel.EMPLOYEE_AND_SPOUSE: "ESP",
+    CoverageLevel.EMPLOYEE_AND_CHILDREN: "ECH",
+    CoverageLevel.SPOUSE_AND_CHILDREN: "SPC",
+    CoverageLevel.CHILDREN_ONLY: "CHD",
+    CoverageLevel.DEPENDENTS_ONLY: "DEP",
+    CoverageLevel.SPOUSE_ONLY: "SPO",
+}
+_NETWORK_CODES = {Network.IN_NETWORK: "Y", Network.OUT_OF_NETWORK: "N", Network.BOTH: "W"}
+# EB09 quantity qualifiers for the units the book states in words.
+_QUANTITY_QUALIFIERS = {"visits": "VS", "days": "DY", "months": "MN", "years": "YY"}
+
+
+def _number(value: Decimal | None) -> str:
+    """A decimal as the book states it ("0.30" stays "0.30": readers compare the text too)."""
+    return "" if value is None else f"{value:f}"
+
+
+def benefit_lines(benefit: Benefit) -> list[SegmentSpec]:
+    """The EB (+ MSG) lines stating one benefit; a remaining amount gets its own EB*...*29 line."""
+    level = _LEVEL_CODES.get(benefit.coverage_level) if benefit.coverage_level else ""
+    service_types = Repeated(*(st.code for st in benefit.service_types))
+    network = _NETWORK_CODES.get(benefit.network, "")
+    unit = (benefit.quantity_unit or "").strip()
+    qualifier = _QUANTITY_QUALIFIERS.get(unit.lower(), unit.upper()[:2]) if benefit.quantity else ""
+    authorization = {True: "Y", False: "N", None: ""}[benefit.authorization_required]
+    lines: list[SegmentSpec] = [
+        (
+            "EB",
+            benefit.code.code,
+            level or "",
+            service_types,
+            "",
+            benefit.plan_description or "",
+            benefit.time_period.code if benefit.time_period else "",
+            _number(benefit.amount),
+            _number(benefit.percent),
+            qualifier,
+            _number(benefit.quantity) if benefit.quantity else "",
+            authorization,
+            network,
+        ),
+        *(("MSG", message) for message in benefit.messages),
+    ]
+    if benefit.remaining is not None:
+        lines.append(
+            (
+                "EB",
+                benefit.code.code,
+                level or "",
+                service_types,
+                "",
+                "",
+                REMAINING,
+                _number(benefit.remaining),
+                "",
+                "",
+                "",
+                "",
+                network,
+            )
+        )
+    return lines
+
+
+def _d8(day: date) -> str:
+    return f"{day:%Y%m%d}"
+
+
+def answer_270(
+    book: SandboxPayerBook,
+    inquiry: EligibilityInquiry,
+    today: date,
+    *,
+    parties: Parties,
+    numbers: ControlNumbers,
+    created: datetime,
+) -> str:
+    """The 271 for ``inquiry``: benefits from the book, or AAA when the member does not match."""
+    asked = inquiry.member
+    rejection: list[tuple[str, str]] = []  # (AAA01 valid request, AAA03 reason)
+    member: SandboxMember | None = None
+    if not asked.member_id:
+        rejection.append(("N", "72"))
+    elif asked.birth_date is None:
+        rejection.append(("N", "58"))
+    else:
+        try:
+            member = book.verify_member(
+                asked.member_id, asked.first_name, asked.last_name, asked.birth_date
+            )
+        except MemberMismatch as exc:
+            rejection += [("Y", reason.code) for reason in exc.reasons]
+    requester = inquiry.requester
+    body: list[SegmentSpec] = [
+        ("BHT", "0022", "11", inquiry.reference, f"{created:%Y%m%d}", f"{created:%H%M}"),
+        ("HL", "1", "", "20", "1"),
+        ("NM1", "PR", "2", book.name, "", "", "", "", "PI", book.payer_number),
+        ("HL", "2", "1", "21", "1"),
+        ("NM1", "1P", "2", requester.name, "", "", "", "", "XX", requester.npi),
+        ("HL", "3", "2", "22", "0"),
+    ]
+    if inquiry.trace[0]:
+        body.append(("TRN", "2", inquiry.trace[0], inquiry.trace[1]))
+    if member is None:
+        body.append(
+            ("NM1", "IL", "1", asked.last_name, asked.first_name, "", "", "", "MI", asked.member_id)
+            if asked.member_id
+            else ("NM1", "IL", "1", asked.last_name, asked.first_name)
+        )
+        body += [("AAA", valid, "", reason, "C") for valid, reason in rejection]
+        if asked.birth_date is not None:
+            body.append(("DMG", "D8", _d8(asked.birth_date)))
+    else:
+        result = book.eligibility(member, inquiry.service_types, inquiry.as_of or today)
+        body += _member_loop(member, result)
+    return build_interchange(
+        parties,
+        numbers,
+        functional_id="HB",
+        transaction_code="271",
+        implementation=IMPLEMENTATION,
+        body=body,
+        created=created,
+    )
+
+
+def _member_loop(member: SandboxMember, result: EligibilityResult) -> list[SegmentSpec]:
+    person = member.person
+    plan = result.plan
+    body: list[SegmentSpec] = [
+        ("NM1", "IL", "1", person.last_name, person.first_name, "", "", "", "MI", member.member_id),
+    ]
+    if plan is not None and plan.group_number:
+        body.append(("REF", "6P", plan.group_number, plan.group_name or ""))
+    if plan is not None and plan.plan_number:
+        body.append(("REF", "18", plan.plan_number))
+    body += [
+        ("N3", person.address1),
+        ("N4", person.city, person.state, person.postal_code),
+        ("DMG", "D8", _d8(person.birth_date), person.gender),
+    ]
+    if plan is not None and plan.start is not None:
+        body.append(("DTP", "346", "D8", _d8(plan.start)))
+    if plan is not None and plan.end is not None:
+        body.append(("DTP", "347", "D8", _d8(plan.end)))
+    for benefit in result.benefits:
+        body += benefit_lines(benefit)
+    return body
