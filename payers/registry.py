@@ -85,7 +85,7 @@ def check_adapter_class(name: str, cls: Any) -> None:
                 f"{where}: declares {capability.value!r} but has no "
                 f"'async def {CAPABILITY_METHODS[capability]}'"
             )
-    required = getattr(cls, "required_credentials", frozenset())
+    required: object = getattr(cls, "required_credentials", frozenset())
     if not isinstance(required, frozenset | set | tuple | list):
         raise RegistryError(f"{where}: 'required_credentials' must be a set of names")
     try:
