@@ -38,5 +38,16 @@ def lookup(system: str, value: str) -> Code:
     return Code(system=system, code=value, description=description)
 
 
+#: Front-desk wording by code system, where we have one (ours, not the code set's own text).
+PLAIN_WORDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"aaa-reject-reason": tables.AAA_PLAIN_WORDS}
+)
+
+
+def plain_words(code: Code) -> str | None:
+    """What a front desk should make of ``code`` in plain words, or None if we have no wording."""
+    return PLAIN_WORDS.get(code.system, {}).get(normalize(code.system, code.code))
+
+
 def is_known(system: str, value: str) -> bool:
     return normalize(system, value) in SYSTEMS[system]

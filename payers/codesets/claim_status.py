@@ -217,5 +217,6 @@ CLAIM_STATUS: dict[str, str] = {
     "228": "Type of bill for UB claim.",
     "232": "Admitting diagnosis.",
     "234": "Patient discharge status.",
+    "484": "Business Application Currently Not Available",
     "562": "Entity's National Provider Identifier (NPI).",
 }

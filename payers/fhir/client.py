@@ -7,7 +7,10 @@ Every failure leaves as a contract error carrying the payer id::
     HTTP 401 (after one token refresh), 403, 4xx   -> PayerRejected (OperationOutcome issues
                                                       as reasons)
     an error code meaning "no such member"         -> MemberNotFound (AAA 58/65/67/71/72/73/75)
-    an error code meaning "try later"              -> PayerUnavailable (AAA 42/80)
+    an error code meaning "try later"              -> PayerUnavailable (AAA 42/80, or an
+                                                      OperationOutcome issue of a transient
+                                                      type, in any HTTP status, 200 included),
+                                                      with the reason in plain words
     wrong content type, not JSON, not valid FHIR,
     wrong resourceType, runaway paging             -> PayerProtocolError
 
@@ -26,6 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from payers.codesets import plain_words
 from payers.contract import (
     MemberNotFound,
     PayerError,
@@ -53,6 +57,11 @@ FHIR_JSON = "application/fhir+json"
 _JSON_TYPES = ("application/fhir+json", "application/json", "application/json+fhir")
 MEMBER_NOT_FOUND_CODES = frozenset({"58", "65", "67", "71", "72", "73", "75"})
 TRY_LATER_CODES = frozenset({"42", "80"})
+ISSUE_TYPE = "http://hl7.org/fhir/issue-type"
+#: OperationOutcome issue types under "transient" (the content may be valid later).
+TRANSIENT_ISSUES = frozenset(
+    {"transient", "lock-error", "no-store", "exception", "timeout", "incomplete", "throttled"}
+)
 
 
 def contract_error(payer_id: str, codes: Sequence[Code], message: str) -> PayerError:
@@ -60,8 +69,13 @@ def contract_error(payer_id: str, codes: Sequence[Code], message: str) -> PayerE
     aaa = {c.code for c in codes if c.system == "aaa-reject-reason"}
     if aaa & MEMBER_NOT_FOUND_CODES:
         return MemberNotFound(payer_id, message)
-    if aaa & TRY_LATER_CODES:
-        return PayerUnavailable(payer_id, message)
+    transient = any(c.system == ISSUE_TYPE and c.code in TRANSIENT_ISSUES for c in codes)
+    if aaa & TRY_LATER_CODES or transient:
+        words = " ".join(w for w in (plain_words(c) for c in codes) if w)
+        if words:  # the payer's own codes beside our wording, the request's story left out
+            stated = "; ".join(f"{c.code} {c.description}" for c in codes)
+            return PayerUnavailable(payer_id, f"the payer cannot answer now: {words} ({stated})")
+        return PayerUnavailable(payer_id, f"the payer cannot answer now: {message}")
     return PayerRejected(payer_id, message, [PayerRejection(code) for code in codes])
 
 
@@ -198,9 +212,9 @@ class FhirClient:
             return PayerProtocolError(self.settings.id, f"{what}: answered an OperationOutcome")
         codes = list(reason_codes(i.details for i in issues if i.details is not None))
         codes += [
-            Code("http://hl7.org/fhir/issue-type", str(i.code), i.diagnostics or str(i.code))
+            Code(ISSUE_TYPE, str(i.code), i.diagnostics or str(i.code))
             for i in issues
-            if i.details is None
+            if i.details is None or str(i.code) in TRANSIENT_ISSUES
         ]
         text = "; ".join(_issue_text(i) for i in issues)
         return self._status_error(status, f"{what}: HTTP {status}: {text}", codes)

@@ -6,9 +6,10 @@ Settings: ``base_url`` (http or https), ``credentials["api_key"]`` sent as a bea
 ==============================================  =========================================
 httpx timeout, or no answer within the timeout  ``PayerTimeout``
 connection refused / dropped, 5xx, 429          ``PayerUnavailable``
+``TRY_LATER`` (in any status, 200 included)     ``PayerUnavailable`` with the reason in plain words
 404 ``MEMBER_NOT_FOUND``                        ``MemberNotFound``
 401 / 403                                       ``PayerRejected`` (credentials refused)
-other 4xx                                       ``PayerRejected`` with the payer's codes
+other 4xx, or an error body inside a 2xx        ``PayerRejected`` with the payer's codes
 not JSON, wrong content type, wrong shape       ``PayerProtocolError``
 ==============================================  =========================================
 """
@@ -23,6 +24,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
+from payers.codesets import plain_words
 from payers.contract import (
     Capability,
     MemberNotFound,
@@ -39,6 +41,7 @@ from payers.model import (
     ClaimStatus,
     ClaimStatusFilter,
     ClaimSubmission,
+    Code,
     Demographics,
     DiscoveredCoverage,
     EligibilityResult,
@@ -49,6 +52,8 @@ from payers.model import (
 from payers.rest import wire
 
 T = TypeVar("T")
+#: The payer's error code for "cannot answer now, send it again later".
+TRY_LATER = "TRY_LATER"
 
 
 class RestPayerAdapter:
@@ -176,14 +181,15 @@ class RestPayerAdapter:
 
     def _answer(self, response: httpx.Response) -> Any:
         payer, status = self.settings.id, response.status_code
-        if status >= 500 or status == 429:
-            raise PayerUnavailable(payer, f"the payer answered HTTP {status}")
+        success = 200 <= status < 300
         data = self._json(response)
-        if 200 <= status < 300:
-            if data is None:
-                raise PayerProtocolError(payer, f"HTTP {status} without a JSON body")
-            return data
+        if success and data is None:
+            raise PayerProtocolError(payer, f"HTTP {status} without a JSON body")
         code, message, reasons = wire.error_body(data)
+        if code == TRY_LATER or status >= 500 or status == 429:
+            raise PayerUnavailable(payer, _unavailable_words(status, code, message, reasons))
+        if success and code is None:
+            return data
         detail = message or f"HTTP {status}"
         if status in (401, 403):
             raise PayerRejected(
@@ -193,7 +199,9 @@ class RestPayerAdapter:
             )
         if code is None:
             raise PayerProtocolError(payer, f"HTTP {status} without the payer's error body")
-        rejections = [PayerRejection(code=reason, follow_up=follow_up) for reason, follow_up in reasons]
+        rejections = [
+            PayerRejection(code=reason, follow_up=follow_up) for reason, follow_up in reasons
+        ]
         if code in {"MEMBER_NOT_FOUND", "DEMOGRAPHICS_MISMATCH"}:
             raise MemberNotFound(payer, detail, rejections)
         raise PayerRejected(payer, f"{code}: {detail}", rejections)
@@ -224,3 +232,15 @@ class RestPayerAdapter:
             return build()
         except (wire.WireError, TypeError, KeyError, AttributeError) as exc:
             raise PayerProtocolError(self.settings.id, f"unexpected answer shape: {exc}") from exc
+
+
+def _unavailable_words(
+    status: int, code: str | None, message: str | None, reasons: Sequence[tuple[Code, str | None]]
+) -> str:
+    """Why the payer cannot answer now, in plain words where we have them for its reasons."""
+    said = [plain_words(reason) for reason, _ in reasons]
+    words = "; ".join(w for w in said if w) or message
+    codes = ", ".join(f"{r.code} {r.description}" for r, _ in reasons)
+    head = f"the payer answered HTTP {status}" + (f" {code}" if code else "")
+    text = f"{head}: {words}" if words else head
+    return f"{text} ({codes})" if codes else text

@@ -120,4 +120,10 @@ def build_providers() -> dict[str, SandboxProvider]:
         "pt_placebo": SandboxProvider(
             "pt_placebo", "Dana Placebo PT", make_npi("172039485"), taxonomy="225100000X"
         ),
+        "lcsw_understudy": SandboxProvider(
+            "lcsw_understudy",
+            "Morgan Understudy LCSW",
+            make_npi("163052948"),
+            taxonomy="1041C0700X",
+        ),
     }

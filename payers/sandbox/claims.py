@@ -24,7 +24,9 @@ from payers.sandbox.coverage import payer_claim_id
 from payers.sandbox.scenarios import ALLOWED_RATES, CLAIMS, PAYMENTS, ClaimSpec, PaymentSpec
 
 #: Preventive services are paid in full in network (no copay, deductible or coinsurance).
-PREVENTIVE = frozenset({"99381", "99391", "99393", "99395", "99396", "99397", "90686", "90471"})
+PREVENTIVE = frozenset(
+    {"99381", "99391", "99393", "99395", "99396", "99397", "90686", "90471", "90460"}
+)
 
 # outcome -> (277 category, status code, entity), for the claim's current status
 _STATUS = {

@@ -6,7 +6,16 @@ Wrap a server with :func:`install_faults`; it adds :class:`FaultMiddleware` and 
 - ``latency_ms`` (+ up to ``jitter_ms``): every answer is delayed;
 - ``error_rate`` (0..1): that share of requests is answered ``error_status`` (503 by default);
 - ``hang``: no answer at all until the client gives up (disconnects or cancels);
-- ``malformed``: the real answer, truncated, with status 200 and the normal content type.
+- ``malformed``: the real answer, truncated, with status 200 and the normal content type;
+- ``busy``: the payer answers in its own protocol that it cannot respond now, mostly with HTTP 200
+  and the error inside, as real payers do. ``busy_reason`` is the X12 AAA03 reason each server
+  states in its own terms: ``"42"`` (unable to respond at current time, the default) or ``"80"``
+  (no response received, transaction terminated). X12: a 271 with ``AAA*Y**42*R`` at the payer
+  level, a 277 with ``STC*E1:484`` (``E2:484`` for 80), CORE ``ErrorCode`` ``ServerBusy`` for
+  837/835; FHIR: a CoverageEligibilityResponse with ``outcome = error`` and the AAA code, else an
+  OperationOutcome with issue code ``transient`` (``timeout`` for 80); REST: ``TRY_LATER``
+  (HTTP 200 for eligibility and claim status, 503 for the rest). The fault layer only marks the
+  request (:func:`busy_reason`); the server's routes write the answer.
 
 A refused connection is not something a server can fake: tests stop the server for that. Draws use a
 ``random.Random(seed)``, so a given ``error_rate`` fails the same requests on every run.
@@ -20,7 +29,7 @@ Control routes (never faulted, never counted, no credentials)::
     PUT  /_control/faults   replace them (fields left out take their defaults); 400 if invalid
     POST /_control/reset    back to the construction settings; stats and received claims cleared
     GET  /_control/stats    {"requests": {operation: n}, "claims_received": {control_number: n},
-                             "faults_injected": {"latency"|"error"|"hang"|"malformed": n}}
+                             "faults_injected": {"latency"|"error"|"hang"|"malformed"|"busy": n}}
 """
 
 from __future__ import annotations
@@ -38,6 +47,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_control/"
+#: Where the fault layer marks a request the server must answer "busy" (value: the AAA reason).
+BUSY_KEY = "sandbox.busy"
+#: AAA03 reasons meaning "cannot respond now": the values ``busy_reason`` accepts.
+BUSY_REASONS = frozenset({"42", "80"})
 
 OperationOf = Callable[[Scope], str | None]
 
@@ -52,6 +65,8 @@ class FaultSettings:
     error_status: int = 503
     hang: bool = False
     malformed: bool = False
+    busy: bool = False
+    busy_reason: str = "42"
     seed: int = 0
     operations: frozenset[str] | None = None  # None: every operation
 
@@ -62,6 +77,8 @@ class FaultSettings:
             raise ValueError("error_rate must be between 0 and 1")
         if not 500 <= self.error_status <= 599:
             raise ValueError("error_status must be a 5xx status")
+        if self.busy_reason not in BUSY_REASONS:
+            raise ValueError("busy_reason must be one of " + ", ".join(sorted(BUSY_REASONS)))
 
     def applies_to(self, operation: str | None) -> bool:
         return self.operations is None or operation in self.operations
@@ -88,7 +105,7 @@ class FaultSettings:
                 ):
                     raise ValueError("operations must be a list of operation names or null")
                 values[name] = None if value is None else frozenset(value)
-            elif name in {"hang", "malformed"}:
+            elif name in {"hang", "malformed", "busy"}:
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
                 values[name] = value
@@ -96,6 +113,10 @@ class FaultSettings:
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise ValueError("error_rate must be a number")
                 values[name] = float(value)
+            elif name == "busy_reason":
+                if not isinstance(value, str):
+                    raise ValueError("busy_reason must be a string (an AAA03 code)")
+                values[name] = value
             else:
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise ValueError(f"{name} must be an integer")
@@ -196,6 +217,9 @@ class FaultMiddleware:
             )
             await response(scope, receive, send)
             return
+        if faults.busy:
+            injected["busy"] += 1
+            scope = {**scope, BUSY_KEY: faults.busy_reason}
         if faults.malformed:
             injected["malformed"] += 1
             await self._malformed(scope, receive, send)
@@ -245,6 +269,12 @@ class FaultMiddleware:
         return JSONResponse(
             {"error": {"code": "NOT_FOUND", "message": "no such control route"}}, 404
         )
+
+
+def busy_reason(scope: Scope) -> str | None:
+    """The AAA reason a request must be answered "busy" with, or None to answer normally."""
+    reason = scope.get(BUSY_KEY)
+    return reason if isinstance(reason, str) else None
 
 
 async def _wait_for_disconnect(receive: Receive) -> None:

@@ -18,6 +18,11 @@ OperationOutcome. The FHIR base is the server root (the adapter's ``base_url``);
                                                 number) again answers the first claim's response,
                                                 marked duplicate (CARC 18)
 
+While the ``busy`` fault is on, ``$submit`` of a CoverageEligibilityRequest answers HTTP 200 with a
+CoverageEligibilityResponse of ``outcome = error`` carrying the AAA reason (42 or 80) and its plain
+words in ``disposition``, as payers bridging from X12 do; every other route answers HTTP 200 with an
+OperationOutcome whose issue code is ``transient`` (``timeout`` for reason 80), FHIR's own terms.
+
 Searches answer searchset Bundles of at most ``page_size`` entries with a ``next`` link
 (``_offset``); the default page size (2) makes every demo member's claim search page. The fault
 layer and ``/_control/*`` come from :mod:`payers.sandbox.faults`; the token endpoint sits outside
@@ -29,7 +34,7 @@ precede both).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -39,14 +44,19 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from payers.sandbox.faults import FaultSettings, install_faults
+from payers.codesets import lookup, plain_words
+from payers.sandbox.faults import FaultSettings, busy_reason, install_faults
+from payers.sandbox.fhir_members import eligibility_error
 from payers.sandbox.fhir_search import FhirPayer, SearchError
 from payers.sandbox.fhir_token import TokenIssuer
-from payers.sandbox.fhir_wire import operation_outcome
+from payers.sandbox.fhir_wire import fhir_response, operation_outcome
 from payers.sandbox.intake import ClaimIntake
 from payers.sandbox.world import SandboxPayerBook
 
 DEFAULT_PAGE_SIZE = 2
+#: The busy fault's AAA reason -> the OperationOutcome issue type (both are "transient" kinds).
+BUSY_ISSUES = {"42": "transient", "80": "timeout"}
+Handler = Callable[[Request], Awaitable[Response]]
 
 _SEARCH_OPERATIONS = {
     "Coverage": "coverage_discovery",
@@ -100,6 +110,22 @@ class BearerTokens:
         await self.app(scope, receive, send)
 
 
+def busy_aware(handler: Handler, book: SandboxPayerBook, today: date, eligibility: bool) -> Handler:
+    """``handler``, answering "cannot respond now" instead while the fault layer says busy."""
+
+    async def route(request: Request) -> Response:
+        reason = busy_reason(request.scope)
+        if reason is None:
+            return await handler(request)
+        code = lookup("aaa-reject-reason", reason)
+        words = plain_words(code) or code.description
+        if eligibility:
+            return fhir_response(eligibility_error(book, today, today, (code,), words))
+        return operation_outcome(200, BUSY_ISSUES.get(reason, "transient"), words)
+
+    return route
+
+
 async def _search_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SearchError)
     return operation_outcome(exc.status, exc.code, exc.message)
@@ -139,7 +165,8 @@ def create_fhir_app(
         ("/Claim/$submit", payer.submit_claim, "POST"),
         ("/{resource_type}", payer.search, "GET"),
     ):
-        api.router.routes.append(Route(path, handler, methods=[method]))
+        busy = busy_aware(handler, book, today, eligibility=handler == payer.eligibility)
+        api.router.routes.append(Route(path, busy, methods=[method]))
     token_routes: list[Any] = []
     if issuer is not None:
         token_routes.append(Route("/oauth/token", issuer.endpoint, methods=["POST"]))

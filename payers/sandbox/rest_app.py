@@ -30,6 +30,9 @@ A member is ``{"memberId", "firstName", "lastName", "birthDate", "groupNumber"?,
 Errors are ``{"error": {"code", "message", "reasons": [{"codeSet", "code", "followUp"?}]}}``:
 401 ``UNAUTHORIZED``; 400 ``INVALID_REQUEST``; 404 ``MEMBER_NOT_FOUND`` (AAA 75) or
 ``CLAIM_NOT_FOUND`` (277 A4/35); 422 ``DEMOGRAPHICS_MISMATCH`` (AAA 73 name, 71 birth date).
+A payer that cannot answer now (the ``busy`` fault) says ``TRY_LATER`` with the AAA reason (42 or
+80, follow-up ``R``), ``retryAfterSeconds`` and a ``Retry-After`` header: inside an HTTP 200 for the
+real-time inquiries (eligibility, claim status), as HTTP 503 for everything else.
 The fault layer and ``/_control/*`` routes come from :mod:`payers.sandbox.faults`.
 """
 
@@ -38,7 +41,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -49,10 +52,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from payers.codesets import lookup
+from payers.codesets import lookup, plain_words
 from payers.model import ClaimStatusFilter, Code, Demographics, MemberQuery
 from payers.sandbox import rest_json as wire
-from payers.sandbox.faults import FaultSettings, install_faults
+from payers.sandbox.faults import FaultSettings, busy_reason, install_faults
 from payers.sandbox.intake import ClaimIntake
 from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
 
@@ -61,7 +64,11 @@ _CODE_SETS = {
     "claim-status-category": "CLAIM_STATUS_CATEGORY",
     "claim-status": "CLAIM_STATUS",
 }
-_FOLLOW_UP = {"73": "C", "71": "C", "75": "C"}
+_FOLLOW_UP = {"73": "C", "71": "C", "75": "C", "42": "R", "80": "R"}
+RETRY_AFTER_SECONDS = 30
+#: Operations whose "busy" answer is an HTTP 200 carrying the error, as real-time inquiries do.
+_REAL_TIME = frozenset({"eligibility", "claim_status"})
+Handler = Callable[[Request], Awaitable[Response]]
 
 _OPERATIONS = (
     ("POST", re.compile(r"^/v1/eligibility$"), "eligibility"),
@@ -82,26 +89,51 @@ def rest_operation(scope: Scope) -> str | None:
     return f"{scope.get('method')} {scope.get('path')}"
 
 
-def error(status: int, code: str, message: str, reasons: tuple[Code, ...] = ()) -> JSONResponse:
-    """A payer error body."""
-    return JSONResponse(
-        {
-            "error": {
-                "code": code,
-                "message": message,
-                "reasons": [
-                    {
-                        "codeSet": _CODE_SETS.get(r.system, r.system),
-                        "code": r.code,
-                        "description": r.description,
-                        "followUp": _FOLLOW_UP.get(r.code),
-                    }
-                    for r in reasons
-                ],
+def error(
+    status: int,
+    code: str,
+    message: str,
+    reasons: tuple[Code, ...] = (),
+    retry_after: int | None = None,
+) -> JSONResponse:
+    """A payer error body (``retry_after``: seconds, also sent as ``Retry-After``)."""
+    body: dict[str, Any] = {
+        "code": code,
+        "message": message,
+        "reasons": [
+            {
+                "codeSet": _CODE_SETS.get(r.system, r.system),
+                "code": r.code,
+                "description": r.description,
+                "followUp": _FOLLOW_UP.get(r.code),
             }
-        },
-        status_code=status,
-    )
+            for r in reasons
+        ],
+    }
+    if retry_after is not None:
+        body["retryAfterSeconds"] = retry_after
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def try_later(reason: str, operation: str) -> JSONResponse:
+    """The payer's "cannot answer now" for one operation, with the AAA reason it gives."""
+    code = lookup("aaa-reject-reason", reason)
+    status = 200 if operation in _REAL_TIME else 503
+    message = plain_words(code) or code.description
+    return error(status, "TRY_LATER", message, (code,), retry_after=RETRY_AFTER_SECONDS)
+
+
+def busy_aware(handler: Handler, operation: str) -> Handler:
+    """``handler``, answering ``TRY_LATER`` instead while the fault layer says the payer is busy."""
+
+    async def route(request: Request) -> Response:
+        reason = busy_reason(request.scope)
+        if reason is not None:
+            return try_later(reason, operation)
+        return await handler(request)
+
+    return route
 
 
 class BearerAuth:
@@ -254,16 +286,16 @@ def create_rest_app(
     control = install_faults(app, faults, rest_operation)  # outermost: faults hit even 401s
     payer = _RestPayer(book, intake, lambda cn: control.stats.record_claim(cn))
     control.on_reset(intake.reset)
-    for path, handler, method in (
-        ("/v1/eligibility", payer.eligibility, "POST"),
-        ("/v1/claims/search", payer.claim_search, "POST"),
-        ("/v1/claims/status", payer.claim_status, "GET"),
-        ("/v1/claims/{claim_id}/status", payer.claim_status, "GET"),
-        ("/v1/payments", payer.payments, "GET"),
-        ("/v1/claims", payer.submit_claim, "POST"),
-        ("/v1/coverage/discovery", payer.discover_coverage, "POST"),
+    for path, handler, method, operation in (
+        ("/v1/eligibility", payer.eligibility, "POST", "eligibility"),
+        ("/v1/claims/search", payer.claim_search, "POST", "claim_search"),
+        ("/v1/claims/status", payer.claim_status, "GET", "claim_status"),
+        ("/v1/claims/{claim_id}/status", payer.claim_status, "GET", "claim_status"),
+        ("/v1/payments", payer.payments, "GET", "payments"),
+        ("/v1/claims", payer.submit_claim, "POST", "claim_submission"),
+        ("/v1/coverage/discovery", payer.discover_coverage, "POST", "coverage_discovery"),
     ):
-        app.router.routes.append(Route(path, handler, methods=[method]))
+        app.router.routes.append(Route(path, busy_aware(handler, operation), methods=[method]))
     app.state.intake = intake
     app.state.book = book
     return app

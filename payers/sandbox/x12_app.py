@@ -18,7 +18,10 @@ When the server has ``credentials``, every request must carry ``UserName``/``Pas
 (``PayloadTypeRequired``, ``VersionMismatch``, ``ReceiverIDIllegal``...). Claims are deduplicated on
 their control number (CLM01) by :class:`~payers.sandbox.intake.ClaimIntake`; each receipt is counted
 in ``/_control/stats``. The fault layer and ``/_control/*`` come from :mod:`payers.sandbox.faults`,
-with faults limited per operation through the request's PayloadType.
+with faults limited per operation through the request's PayloadType. While the ``busy`` fault is on,
+a 270 is answered by a 271 with ``AAA*Y**42*R`` (or 80) at the payer level, a 276 by a 277 with
+E1:484 (E2:484 for 80), and claims or a remittance pickup, which have no X12 way to say it, by HTTP
+200 with CORE ``ErrorCode`` ``ServerBusy``.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from payers.codesets import lookup, plain_words
 from payers.contract import PayerProtocolError
-from payers.sandbox.faults import FaultSettings, SandboxControl, install_faults
+from payers.sandbox.faults import FaultSettings, SandboxControl, busy_reason, install_faults
 from payers.sandbox.intake import ClaimIntake
 from payers.sandbox.world import SandboxPayerBook
 from payers.sandbox.x12_acks import answer_277ca, answer_999
@@ -92,18 +96,21 @@ class _X12Payer:
                 self.credentials,
                 self.book.payer_number,
             )
-            payload_type, payload = self._answer(core)
+            payload_type, payload = self._answer(core, busy_reason(request.scope))
         except CoreError as exc:
             return core_error_answer(form, exc)
         return core_answer(form, payload_type, payload)
 
-    def _answer(self, core: CoreRequest) -> tuple[str, str]:
+    def _answer(self, core: CoreRequest, busy: str | None) -> tuple[str, str]:
         answer_type = ANSWER_TYPES[core.payload_type]
+        code = core.payload_type.split("_")[1]
+        if busy is not None and code not in ("270", "276"):
+            reason = lookup("aaa-reject-reason", busy)
+            raise CoreError(200, "ServerBusy", plain_words(reason) or reason.description)
         if core.payload_type == "X12_835_Response_005010X221A1":
             return answer_type, self._remittances(core)
         if core.processing_mode != "RealTime":
             raise CoreError(400, "ProcessingModeIllegal", f"{core.payload_type} is RealTime")
-        code = core.payload_type.split("_")[1]
         interchange, transaction = self._received(core.payload, code)
         parties = Parties(
             sender_id=interchange.receiver_id,
@@ -123,6 +130,7 @@ class _X12Payer:
                     parties=parties,
                     numbers=self.numbers.next(),
                     created=created,
+                    busy=busy,
                 )
             if code == "276":
                 return answer_type, answer_276(
@@ -133,6 +141,7 @@ class _X12Payer:
                     parties=parties,
                     numbers=self.numbers.next(),
                     created=created,
+                    busy=busy,
                 )
             return self._claims(core.payload, interchange, parties, created)
         except X12DataError as exc:

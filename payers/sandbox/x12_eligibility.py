@@ -6,7 +6,8 @@ percent, EB09/EB10 quantity, EB11 authorization, EB12 network) with its MSG line
 accumulator is stated on a second EB line with time period 29 (remaining), as real payers do; what is
 already used is not sent (it is the amount less the remaining). A member the book cannot match gets
 AAA segments in the subscriber loop: 72 missing member id, 58 missing birth date, 75 not found,
-73 name and 71 birth date mismatch.
+73 name and 71 birth date mismatch. A payer that cannot answer now (``busy``: the AAA03 reason, 42 or
+80) says so with ``AAA*Y**42*R`` in the payer's own loop (2100A) and echoes the subscriber only.
 """
 
 from __future__ import annotations
@@ -101,27 +102,19 @@ def answer_270(
     parties: Parties,
     numbers: ControlNumbers,
     created: datetime,
+    busy: str | None = None,
 ) -> str:
-    """The 271 for ``inquiry``: benefits from the book, or AAA when the member does not match."""
+    """The 271 for ``inquiry``: benefits from the book, or AAA when the member does not match
+    (or, with ``busy``, when the payer cannot answer now)."""
     asked = inquiry.member
-    rejection: list[tuple[str, str]] = []  # (AAA01 valid request, AAA03 reason)
-    member: SandboxMember | None = None
-    if not asked.member_id:
-        rejection.append(("N", "72"))
-    elif asked.birth_date is None:
-        rejection.append(("N", "58"))
-    else:
-        try:
-            member = book.verify_member(
-                asked.member_id, asked.first_name, asked.last_name, asked.birth_date
-            )
-        except MemberMismatch as exc:
-            rejection += [("Y", reason.code) for reason in exc.reasons]
+    # A busy payer looks nothing up: no member, no subscriber-level AAA.
+    member, rejection = _match(book, inquiry) if busy is None else (None, [])
     requester = inquiry.requester
     body: list[SegmentSpec] = [
         ("BHT", "0022", "11", inquiry.reference, f"{created:%Y%m%d}", f"{created:%H%M}"),
         ("HL", "1", "", "20", "1"),
         ("NM1", "PR", "2", book.name, "", "", "", "", "PI", book.payer_number),
+        *([("AAA", "Y", "", busy, "R")] if busy is not None else []),
         ("HL", "2", "1", "21", "1"),
         ("NM1", "1P", "2", requester.name, "", "", "", "", "XX", requester.npi),
         ("HL", "3", "2", "22", "0"),
@@ -149,6 +142,24 @@ def answer_270(
         body=body,
         created=created,
     )
+
+
+def _match(
+    book: SandboxPayerBook, inquiry: EligibilityInquiry
+) -> tuple[SandboxMember | None, list[tuple[str, str]]]:
+    """The member asked about, or the (AAA01 valid request, AAA03 reason) pairs saying why not."""
+    asked = inquiry.member
+    if not asked.member_id:
+        return None, [("N", "72")]
+    if asked.birth_date is None:
+        return None, [("N", "58")]
+    try:
+        member = book.verify_member(
+            asked.member_id, asked.first_name, asked.last_name, asked.birth_date
+        )
+    except MemberMismatch as exc:
+        return None, [("Y", reason.code) for reason in exc.reasons]
+    return member, []
 
 
 def _member_loop(member: SandboxMember, result: EligibilityResult) -> list[SegmentSpec]:

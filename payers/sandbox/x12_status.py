@@ -4,7 +4,9 @@ The claim's :class:`~payers.model.ClaimStatus` becomes STC (STC01 category:statu
 effective date, STC04 total charge, STC05 payment, 0 until paid since X212 requires it) with REF*1K
 (payer claim id), REF*EJ (patient control number) and DTP*472 (service dates). A member the book
 cannot match gets E0 with 33 (not found), 31 (name) or 158 (birth date); a claim that is not the
-member's, or not there at all, gets A4:35 (not found).
+member's, or not there at all, gets A4:35 (not found). A payer that cannot answer now (``busy``: the
+AAA03-style reason of the fault, 42 or 80) states E1:484 (E2:484 for 80) in the claim's loop, with
+the claim references echoed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from payers.x12.outgoing import Composite, ControlNumbers, Parties, SegmentSpec,
 
 # AAA-style reasons the book gives -> 277 status codes about the subscriber (entity IL).
 _MISMATCH_STATUS = {"75": "33", "73": "31", "71": "158"}
+# The busy fault's reason -> 277 category: E1 system status, E2 information holder not responding.
+BUSY_CATEGORIES = {"42": "E1", "80": "E2"}
+BUSINESS_APPLICATION_UNAVAILABLE = "484"
 
 
 def _money(value: Decimal | None) -> str:
@@ -54,8 +59,9 @@ def answer_276(
     parties: Parties,
     numbers: ControlNumbers,
     created: datetime,
+    busy: str | None = None,
 ) -> str:
-    """The 277 for ``inquiry``."""
+    """The 277 for ``inquiry`` (with ``busy``: that the payer cannot answer now)."""
     asked = inquiry.member
     requester = inquiry.requester
     body: list[SegmentSpec] = [
@@ -81,11 +87,20 @@ def answer_276(
         ("NM1", "IL", "1", asked.last_name, asked.first_name, "", "", "", "MI", asked.member_id),
         ("TRN", "2", inquiry.trace),
     ]
-    mismatch = _member_problem(book, inquiry)
-    claim = None if mismatch else intake.find_claim(inquiry.payer_claim_id, inquiry.control_number)
+    # A busy payer looks nothing up.
+    mismatch = None if busy else _member_problem(book, inquiry)
+    claim = (
+        None
+        if busy or mismatch
+        else intake.find_claim(inquiry.payer_claim_id, inquiry.control_number)
+    )
     if claim is not None and claim.member_id != asked.member_id.strip().upper():
         claim = None  # another member's claim: as good as absent
-    if mismatch:
+    if busy is not None:
+        category = BUSY_CATEGORIES.get(busy, "E1")
+        body.append(_error(category, BUSINESS_APPLICATION_UNAVAILABLE, "", today))
+        body += _references(inquiry.payer_claim_id, inquiry.control_number)
+    elif mismatch:
         body.append(_error("E0", mismatch, "IL", today))
     elif claim is None:
         body.append(_error("A4", "35", "", today))

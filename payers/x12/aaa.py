@@ -2,14 +2,15 @@
 
 AAA03 is the reject reason, AAA04 the follow-up action. 42/80 mean the payer cannot answer now
 (retry later); member and patient mismatches mean the request must be corrected; everything else is
-a rejection carrying the payer's codes in plain words.
+a rejection carrying the payer's codes. Every message leads with our front-desk wording of the
+reasons (:func:`payers.codesets.plain_words`) where we have one, then the payer's codes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from payers.codesets import lookup
+from payers.codesets import lookup, plain_words
 from payers.contract import MemberNotFound, PayerRejected, PayerRejection, PayerUnavailable
 from payers.x12.segments import X12Segment
 
@@ -42,17 +43,22 @@ def raise_for_aaa(
     codes = {r.code.code for r in reasons}
     levels = ", ".join(sorted({_LEVELS.get(level, level) for level, _ in segments}))
     words = "; ".join(_describe(r) for r in reasons)
+    plain = " ".join(dict.fromkeys(w for w in (plain_words(r.code) for r in reasons) if w))
+    advice = f" {plain}" if plain else ""
     if codes & UNAVAILABLE:
         raise PayerUnavailable(
-            payer_id, f"payer cannot answer now ({transaction} AAA at {levels}): {words}"
+            payer_id, f"payer cannot answer now ({transaction} AAA at {levels}): {words}.{advice}"
         )
     if codes & MEMBER_MISMATCH:
         raise MemberNotFound(
             payer_id,
-            f"payer found no member matching the request ({transaction} AAA at {levels}): {words}",
+            f"payer found no member matching the request ({transaction} AAA at {levels}): "
+            f"{words}.{advice}",
         )
     raise PayerRejected(
-        payer_id, f"payer rejected the request ({transaction} AAA at {levels}): {words}", reasons
+        payer_id,
+        f"payer rejected the request ({transaction} AAA at {levels}): {words}.{advice}",
+        reasons,
     )
 
 

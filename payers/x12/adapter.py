@@ -265,6 +265,10 @@ def _select_status(statuses: Sequence[ClaimStatus], ref: ClaimRef, payer_id: str
     if errors:
         reasons = [PayerRejection(s.status or s.category) for s in errors]
         words = "; ".join(f"{r.code.code} {r.code.description}" for r in reasons)
+        if any(s.category.code in _UNAVAILABLE_CATEGORIES for s in errors):
+            raise PayerUnavailable(
+                payer_id, f"payer cannot answer the claim status request: {words}"
+            )
         raise PayerRejected(
             payer_id, f"payer could not answer the claim status request: {words}", reasons
         )

@@ -261,7 +261,11 @@ async def test_submission_is_accepted_once_per_control_number(case: Case) -> Non
 
 @pytest.mark.parametrize(
     ("fault", "error"),
-    [({"error_rate": 1.0}, PayerUnavailable), ({"malformed": True}, PayerProtocolError)],
+    [
+        ({"error_rate": 1.0}, PayerUnavailable),
+        ({"malformed": True}, PayerProtocolError),
+        ({"busy": True}, PayerUnavailable),
+    ],
 )
 async def test_faults_become_typed_errors(
     case: Case, fault: dict[str, Any], error: type[Exception]

@@ -312,7 +312,7 @@ async def test_without_payment_reconciliation_the_amount_is_the_members_share(
     payments = await plain.payments(member(book, IVAN), TODAY - timedelta(days=40))
     expected = book.payments_for(IVAN, TODAY - timedelta(days=40))
     # the whole remittances, as an 835 states them (other patients' claims included) ...
-    assert [p.amount for p in expected] == [D("108.64"), D("19.95")]
+    assert [p.amount for p in expected] == [D("108.64"), D("15.31")]
     # ... while Ivan's EOBs know only his own claims' payments
     assert [p.amount for p in payments] == [D("106.50"), D("0.00")]
     assert [p.claims for p in payments] == [p.claims for p in expected]
@@ -486,6 +486,7 @@ CALLS = {
     [
         ({"error_rate": 1.0}, PayerUnavailable, "HTTP 503"),
         ({"malformed": True}, PayerProtocolError, "body is not JSON"),
+        ({"busy": True}, PayerUnavailable, "cannot respond right now; retry later"),
     ],
 )
 async def test_faults_become_contract_errors(
@@ -503,8 +504,33 @@ async def test_faults_become_contract_errors(
         await CALLS[operation](adapter, book)
     assert caught.value.payer_id == "northwind"
     assert app.state.tokens.issued == 1  # the token endpoint is never faulted
-    kind = "error" if "error_rate" in faults else "malformed"
+    kind = {"error_rate": "error", "malformed": "malformed", "busy": "busy"}[next(iter(faults))]
     assert (await stats(http))["faults_injected"][kind] >= 1
+
+
+async def test_busy_payer_answers_200_with_errors_in_fhir_terms(
+    adapter: FhirPayerAdapter, book: SandboxPayerBook, http: httpx.AsyncClient
+) -> None:
+    await set_faults(http, busy=True, busy_reason="80")
+    token = await http.post(
+        f"{BASE}/oauth/token", data={"grant_type": "client_credentials", **CREDENTIALS}
+    )
+    bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    search = await http.get(f"{BASE}/ClaimResponse?identifier=X", headers=bearer)
+    assert search.status_code == 200
+    assert search.json()["resourceType"] == "OperationOutcome"
+    [issue] = search.json()["issue"]
+    assert (issue["severity"], issue["code"]) == ("error", "timeout")
+    assert issue["diagnostics"] == "No response came back from the payer; retry later."
+    with pytest.raises(PayerUnavailable) as caught:
+        await adapter.check_eligibility(member(book, THEO), ["30"], TODAY)
+    assert caught.value.message == (
+        "the payer cannot answer now: No response came back from the payer; retry later. "
+        "(80 No Response received - Transaction Terminated)"
+    )
+    with pytest.raises(PayerUnavailable, match="ClaimResponse search: HTTP 200: No response"):
+        await adapter.claim_status(ClaimRef(member(book, THEO), control_number="EFM1000282"))
+    assert (await stats(http))["faults_injected"] == {"busy": 3}
 
 
 @pytest.mark.parametrize("operation", ["eligibility", "payments", "claim_submission"])

@@ -211,3 +211,46 @@ async def test_over_a_real_socket(lakeshore_settings: PayerSettings, world: Worl
         server.should_exit = True
         await serving
         sock.close()
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        ("42", "The payer cannot respond right now; retry later."),
+        ("80", "No response came back from the payer; retry later."),
+    ],
+)
+async def test_busy_payer_is_unavailable_in_plain_words(
+    adapter: RestPayerAdapter,
+    http: httpx.AsyncClient,
+    world: World,
+    reason: str,
+    words: str,
+) -> None:
+    await _set_faults(http, busy=True, busy_reason=reason)
+    with pytest.raises(PayerUnavailable) as caught:
+        await adapter.check_eligibility(_oscar(world), ["30"], TODAY)
+    assert type(caught.value) is PayerUnavailable and caught.value.retryable
+    assert caught.value.payer_id == "lakeshore"
+    assert caught.value.message.startswith(f"the payer answered HTTP 200 TRY_LATER: {words}")
+    assert f"({reason} " in caught.value.message
+    with pytest.raises(PayerUnavailable, match=f"HTTP 200 TRY_LATER: {words}"):
+        await adapter.claim_status(ClaimRef(_oscar(world), control_number="EFM1000214"))
+    # the other operations get HTTP 503 with the same body: the payer's words still come through
+    with pytest.raises(PayerUnavailable, match=f"HTTP 503 TRY_LATER: {words}"):
+        await adapter.payments(None, None)
+
+
+async def test_an_error_body_inside_a_200_is_not_taken_for_an_answer(
+    lakeshore_settings: PayerSettings,
+) -> None:
+    async def refuse(request: object) -> JSONResponse:
+        return JSONResponse(
+            {"error": {"code": "PLAN_LOCKED", "message": "plan year closed", "reasons": []}}
+        )
+
+    app = Starlette(routes=[Route("/v1/payments", refuse)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+        adapter = RestPayerAdapter(lakeshore_settings, client)
+        with pytest.raises(PayerRejected, match="PLAN_LOCKED: plan year closed"):
+            await adapter.payments(None, None)

@@ -131,3 +131,54 @@ async def test_stats_count_operations_and_reset_clears_them(client: httpx.AsyncC
     }
     await client.post("/_control/reset")
     assert (await client.get("/_control/stats")).json()["requests"] == {}
+
+
+def test_busy_settings_validate_the_reason() -> None:
+    assert FaultSettings().to_json()["busy"] is False
+    assert FaultSettings.from_json({"busy": True, "busy_reason": "80"}).busy_reason == "80"
+    with pytest.raises(ValueError, match="busy_reason"):
+        FaultSettings.from_json({"busy": True, "busy_reason": "75"})
+    with pytest.raises(ValueError, match="busy_reason"):
+        FaultSettings.from_json({"busy_reason": 42})
+    with pytest.raises(ValueError, match="busy must be true or false"):
+        FaultSettings.from_json({"busy": 1})
+
+
+async def test_busy_rest_payer_says_try_later_inside_200_or_503(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    assert (await client.put("/_control/faults", json={"busy_reason": "99"})).status_code == 400
+    await client.put("/_control/faults", json={"busy": True})
+    oscar = world.people["oscar"]
+    member = {
+        "memberId": "LHP205517604",
+        "firstName": oscar.first_name,
+        "lastName": oscar.last_name,
+        "birthDate": oscar.birth_date.isoformat(),
+    }
+    eligibility = await client.post("/v1/eligibility", json={"member": member})
+    payments = await client.get("/v1/payments")
+    assert (eligibility.status_code, payments.status_code) == (200, 503)
+    for answer in (eligibility, payments):
+        assert answer.headers["retry-after"] == "30"
+        assert answer.json() == {
+            "error": {
+                "code": "TRY_LATER",
+                "message": "The payer cannot respond right now; retry later.",
+                "retryAfterSeconds": 30,
+                "reasons": [
+                    {
+                        "codeSet": "AAA",
+                        "code": "42",
+                        "description": "Unable to Respond at Current Time",
+                        "followUp": "R",
+                    }
+                ],
+            }
+        }
+    unauthorized = await client.get("/v1/payments", headers={"Authorization": "Bearer wrong"})
+    assert unauthorized.status_code == 401  # the key is checked before the payer is asked
+    stats = (await client.get("/_control/stats")).json()
+    assert stats["faults_injected"] == {"busy": 3}
+    await client.put("/_control/faults", json={"busy": True, "operations": ["eligibility"]})
+    assert await _payments(client) == 200

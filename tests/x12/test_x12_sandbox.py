@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from payers.codesets import lookup
+from payers.codesets.tables import AAA_PLAIN_WORDS
 from payers.contract import (
     MemberNotFound,
     PayerProtocolError,
@@ -373,6 +374,36 @@ async def test_error_fault_is_unavailable_and_limited_to_its_operation(
     stats = (await http.get("http://summit.test/_control/stats")).json()
     assert stats["requests"] == {"payments": 1, "eligibility": 1}
     assert stats["faults_injected"] == {"error": 1}
+
+
+@pytest.mark.parametrize(("reason", "category"), [("42", "E1"), ("80", "E2")])
+async def test_busy_payer_says_so_in_x12_and_is_unavailable(
+    adapter: X12PayerAdapter,
+    book: SandboxPayerBook,
+    http: httpx.AsyncClient,
+    reason: str,
+    category: str,
+) -> None:
+    await put_faults(http, busy=True, busy_reason=reason)
+    with pytest.raises(PayerUnavailable) as caught:
+        await adapter.check_eligibility(query(book), ["30"], TODAY)
+    assert caught.value.retryable and caught.value.payer_id == "summit"
+    words = AAA_PLAIN_WORDS[reason]
+    assert caught.value.message.startswith("payer cannot answer now (271 AAA at payer): ")
+    assert caught.value.message.endswith(f"(Resubmission Allowed). {words}")
+    answer = last_answer(adapter)
+    assert adapter.exchanges[-1].http_status == 200
+    payer_loop = f"NM1*PR*2*{book.name}*****PI*{book.payer_number}~\nAAA*Y**{reason}*R~\nHL*2*1*21"
+    assert payer_loop in answer
+    assert "EB*" not in answer and answer.count("AAA*") == 1
+    with pytest.raises(PayerUnavailable, match=f"request: {category} .*; 484 Business Application"):
+        await adapter.claim_status(ClaimRef(query(book), control_number="EFM1000233"))
+    assert f"STC*{category}:484*" in last_answer(adapter)
+    assert "REF*EJ*EFM1000233~" in last_answer(adapter)
+    with pytest.raises(PayerUnavailable, match=f"CORE ServerBusy\\): {words}"):
+        await adapter.payments(None, None)
+    stats = (await http.get("http://summit.test/_control/stats")).json()
+    assert stats["faults_injected"] == {"busy": 3}
 
 
 async def test_hang_is_a_timeout(book: SandboxPayerBook, http: httpx.AsyncClient) -> None:
