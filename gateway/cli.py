@@ -1,4 +1,5 @@
-"""The ``payer-gateway`` command: demo, serve, migrate, export-schema, create-practice, create-api-key."""
+"""The ``payer-gateway`` command: demo, serve, migrate, export-schema, create-practice, create-api-key,
+create-operator."""
 
 from __future__ import annotations
 
@@ -17,8 +18,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from gateway.http.app import build_services, create_app
 
+    from gateway.auth.secrets import missing_secrets
+
     settings = GatewaySettings.from_environ()
     configure_logging(settings.log_level)
+    missing = missing_secrets(settings)
+    if missing:
+        print(f"payer-gateway: cannot start: set {' and '.join(missing)} (32+ random characters each)", file=sys.stderr)
+        return 2
     app = create_app(build_services(settings))
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
@@ -29,6 +36,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     configure_logging("WARNING")
     asyncio.run(run_demo(args.host, args.port, args.database))
+    return 0
+
+
+def _cmd_worker(_: argparse.Namespace) -> int:
+    from gateway.claims.worker import run_worker
+
+    settings = GatewaySettings.from_environ()
+    configure_logging(settings.log_level)
+    asyncio.run(run_worker(settings))
     return 0
 
 
@@ -73,10 +89,10 @@ def _cmd_create_practice(args: argparse.Namespace) -> int:
 
 
 def _cmd_create_api_key(args: argparse.Namespace) -> int:
-    from gateway.identity import ALL_SCOPES, create_api_key
+    from gateway.identity import KEY_SCOPES, create_api_key
     from gateway.storage.database import Database
 
-    scopes = frozenset(args.scopes.split(",")) if args.scopes else ALL_SCOPES
+    scopes = frozenset(args.scopes.split(",")) if args.scopes else KEY_SCOPES
 
     async def run() -> str:
         database = Database(GatewaySettings.from_environ().database_url)
@@ -86,6 +102,39 @@ def _cmd_create_api_key(args: argparse.Namespace) -> int:
             await database.dispose()
 
     print(asyncio.run(run()))
+    return 0
+
+
+def _cmd_create_operator(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from gateway.auth.accounts import create_user, email_problems, new_password_problems
+    from gateway.audit import record_event
+    from gateway.storage.database import Database
+
+    password = os.environ.get("PAYER_GATEWAY_OPERATOR_PASSWORD") or getpass.getpass("Password: ")
+    problems = email_problems("email", args.email) + new_password_problems(
+        "password", password, (args.email, args.name)
+    )
+    if problems:
+        for field, _, message in problems:
+            print(f"payer-gateway: {field}: {message}", file=sys.stderr)
+        return 2
+
+    async def run() -> str:
+        database = Database(GatewaySettings.from_environ().database_url)
+        try:
+            user = await create_user(
+                database, practice_id=None, email=args.email, name=args.name, role="operator", password=password
+            )
+            await record_event(database, "operator.created", actor_id=user.id, actor_kind="user")
+            return user.id
+        finally:
+            await database.dispose()
+
+    print(asyncio.run(run()))
+    print("Log in with the login mutation; the first login enrols an authenticator app.", file=sys.stderr)
     return 0
 
 
@@ -104,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_cmd_serve)
 
+    commands.add_parser(
+        "worker", help="send queued claims, poll claim status, deliver webhooks (no API)"
+    ).set_defaults(run=_cmd_worker)
+
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_cmd_migrate)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=_cmd_export_schema)
 
@@ -118,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--name", default="cli")
     key.add_argument("--scopes", help="comma-separated scopes (default: all)")
     key.set_defaults(run=_cmd_create_api_key)
+
+    operator = commands.add_parser(
+        "create-operator",
+        help="create a gateway operator (approves practices); password from PAYER_GATEWAY_OPERATOR_PASSWORD or a prompt",
+    )
+    operator.add_argument("--email", required=True)
+    operator.add_argument("--name", required=True)
+    operator.set_defaults(run=_cmd_create_operator)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as setting
 
 PREFIX = "PAYER_GATEWAY_"
 
@@ -12,7 +13,17 @@ PREFIX = "PAYER_GATEWAY_"
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
     database_url: str = "sqlite:///payer-gateway.db"
-    cache_url: str = "memory://"
+    cache_url: str = "memory://"  # or redis://host:port/db, shared by every gateway process
+    cache_namespace: str = "pgw"  # prefix of every cache key (one Redis can serve several deployments)
+    cache_max_entries: int = 20_000  # bound of the in-memory cache; the oldest entries go first
+    cache_timeout_ms: int = 250  # a slower cache operation counts as a miss (the cache fails open)
+    cache_stale_grace_seconds: int = 600  # how long past its TTL an entry may answer for a down payer
+    response_cache_ttl: int = 60  # upper bound for whole-response entries; 0 turns them off
+    breaker_failure_threshold: int = 5  # consecutive failed calls that open a payer's breaker
+    breaker_reset_seconds: float = 30.0  # how long an open breaker waits before one probe call
+    retry_attempts: int = 2  # extra tries of an idempotent read after a retryable failure
+    retry_base_delay_ms: int = 50  # first backoff (full jitter, doubling each try)
+    retry_max_delay_ms: int = 400
     payers_config: str = "payers.toml"
     max_body_bytes: int = 256 * 1024
     max_query_depth: int = 12
@@ -21,6 +32,20 @@ class GatewaySettings:
     max_page_size: int = 100
     introspection: bool = True
     log_level: str = "INFO"
+    # Identity. Secrets: PAYER_GATEWAY_JWT_SECRET signs session tokens, PAYER_GATEWAY_PSEUDONYM_SECRET
+    # keys analysts' patient pseudonyms; `serve` refuses to start without them (see gateway/auth/secrets.py).
+    jwt_secret: str = setting(default="", repr=False)
+    pseudonym_secret: str = setting(default="", repr=False)
+    access_token_minutes: int = 15
+    session_hours: int = 12  # a login lasts at most this long, however often it is refreshed
+    login_max_failures: int = 5  # consecutive failed passwords or codes that lock an account
+    login_lockout_minutes: int = 15
+    invitation_days: int = 7
+    # Rate limits (token bucket per API key, per user, and per client address for anonymous calls).
+    rate_limit_per_minute: int = 600
+    rate_limit_burst: int = 120
+    anonymous_rate_limit_per_minute: int = 30
+    max_batch_operations: int = 0  # GraphQL batching (a JSON list of operations); 0 turns it off
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -32,6 +57,8 @@ class GatewaySettings:
                 continue
             if field.type == "int":
                 values[name] = int(raw)
+            elif field.type == "float":
+                values[name] = float(raw)
             elif field.type == "bool":
                 values[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
             else:

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 import uvicorn
 
+from gateway.auth.accounts import create_user
+from gateway.auth.passwords import hash_password
 from gateway.config import GatewaySettings
 from gateway.http.app import build_services, create_app
 from gateway.identity import create_api_key
 from gateway.practices import create_practice
 from gateway.seeding import seed_practice_patients
+from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
 from payers.registry import parse_payers_config
 from payers.sandbox.fleet import serving
@@ -47,25 +53,75 @@ EXAMPLE_QUERY = """query Summary($id: ID!) {
 }"""
 
 
+#: One user of each role (email local part, name, role); all share the demo password.
+DEMO_USERS = (
+    ("admin", "Avery Admin", "practice_admin"),
+    ("frontdesk", "Frankie Desk", "front_desk"),
+    ("biller", "Billie Biller", "biller"),
+    ("analyst", "Ana Lyst", "analyst"),
+)
+DEMO_DOMAIN = "riverbend.demo"
+OPERATOR_EMAIL = "operator@gateway.demo"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    email: str
+    role: str
+    totp_secret: str
+
+
+async def seed_demo_users(database: Database, practice_id: str, password: str) -> list[DemoLogin]:
+    """A user of each role (and an operator), TOTP already enrolled so the printed secret logs in."""
+    password_hash = hash_password(password)  # once: argon2 is slow on purpose
+    logins = []
+    people = [(f"{local}@{DEMO_DOMAIN}", name, role, practice_id) for local, name, role in DEMO_USERS]
+    people.append((OPERATOR_EMAIL, "Otto Operator", "operator", None))
+    for email, name, role, practice in people:
+        secret = pyotp.random_base32()
+        await create_user(
+            database, practice_id=practice, email=email, name=name, role=role,
+            password_hash=password_hash, totp_secret=secret,
+        )
+        logins.append(DemoLogin(email, role, secret))
+    return logins
+
+
 def _showcase_person(world: World) -> str:
     """The person covered by the most payers: the one whose summary shows the fan-out best."""
     return max(world.people, key=lambda key: (len(world.coverages_of(key)), key))
 
 
-async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -> tuple[GatewaySettings, str, str]:
-    """Fresh SQLite database, migrated and seeded; returns settings, the demo API key and a patient id."""
+@dataclass(frozen=True, slots=True)
+class DemoSetup:
+    settings: GatewaySettings
+    key: str
+    patient_id: str
+    password: str
+    logins: list[DemoLogin]
+
+
+async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -> DemoSetup:
+    """Fresh SQLite database, migrated and seeded with patients, an API key and a user of each role."""
     Path(database_path).unlink(missing_ok=True)
-    settings = GatewaySettings(database_url=f"sqlite:///{Path(database_path).resolve()}")
+    settings = GatewaySettings(
+        database_url=f"sqlite:///{Path(database_path).resolve()}",
+        # The demo's own secrets, for this run only (a real deployment sets them in the environment).
+        jwt_secret=os.environ.get("PAYER_GATEWAY_JWT_SECRET") or secrets.token_urlsafe(48),
+        pseudonym_secret=os.environ.get("PAYER_GATEWAY_PSEUDONYM_SECRET") or secrets.token_urlsafe(48),
+    )
+    password = "demo-" + secrets.token_hex(6)
     services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
     try:
         await upgrade(services.database)
         practice_id = await create_practice(services.database, *demo_practice(world))
         patients = await seed_practice_patients(services.database, practice_id, world, set(base_urls))
         key = await create_api_key(services.database, practice_id, "demo")
+        logins = await seed_demo_users(services.database, practice_id, password)
     finally:
         await services.payers.aclose()
         await services.database.dispose()
-    return settings, key, patients[_showcase_person(world)]
+    return DemoSetup(settings, key, patients[_showcase_person(world)], password, logins)
 
 
 async def run_demo(host: str, port: int, database_path: str) -> None:
@@ -74,8 +130,8 @@ async def run_demo(host: str, port: int, database_path: str) -> None:
     os.environ.update(plan.environ)
     async with serving(plan.apps) as running:
         base_urls = {key: r.base_url for key, r in running.items()}
-        settings, key, patient_id = await prepare(database_path, world, base_urls)
-        services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
+        setup = await prepare(database_path, world, base_urls)
+        services = build_services(setup.settings, parse_payers_config(payers_toml(world, base_urls)))
         server = uvicorn.Server(
             uvicorn.Config(create_app(services), host=host, port=port, log_config=None, access_log=False)
         )
@@ -85,13 +141,16 @@ async def run_demo(host: str, port: int, database_path: str) -> None:
         if serve.done():
             serve.result()
             return
-        _print_banner(host, port, key, patient_id, base_urls)
+        _print_banner(host, port, setup, base_urls)
         await serve
 
 
-def _print_banner(host: str, port: int, key: str, patient_id: str, base_urls: dict[str, str]) -> None:
+def _print_banner(host: str, port: int, setup: DemoSetup, base_urls: dict[str, str]) -> None:
     url = f"http://{host}:{port}/graphql"
+    key, patient_id = setup.key, setup.patient_id
     payers = "\n".join(f"  {k:<10} {v}" for k, v in base_urls.items())
+    users = "\n".join(f"  {u.role:<15} {u.email:<26} TOTP secret {u.totp_secret}" for u in setup.logins)
+    first = setup.logins[0]
     print(
         f"""
 Payer Gateway demo is running.
@@ -106,6 +165,16 @@ Sandbox payers on loopback:
 Example (works as printed):
   curl -s {url} -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
     -d '{{"query": "{{ payers {{ id name protocol capabilities }} patients(first: 5) {{ edges {{ node {{ id firstName lastName }} }} }} }}"}}'
+
+Users (password for all: {setup.password}); log in with the login and completeLogin mutations.
+A TOTP code for a secret: python -c "import pyotp; print(pyotp.TOTP('SECRET').now())"
+{users}
+
+Log in as {first.email} (two steps; the second answers with an access token):
+  curl -s {url} -H 'Content-Type: application/json' \\
+    -d '{{"query": "mutation {{ login(input: {{email: \\"{first.email}\\", password: \\"{setup.password}\\"}}) {{ challenge errors {{ code }} }} }}"}}'
+  curl -s {url} -H 'Content-Type: application/json' \\
+    -d '{{"query": "mutation($c: String!, $code: String!) {{ completeLogin(input: {{challenge: $c, code: $code}}) {{ session {{ accessToken refreshToken }} errors {{ code }} }} }}", "variables": {{"c": "<challenge>", "code": "<TOTP code>"}}}}'
 
 Patient summary query (variables: {{"id": "{patient_id}"}}):
 {EXAMPLE_QUERY}

@@ -7,6 +7,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from gateway.observability.context import RequestIdFilter
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -27,6 +29,11 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())  # every line written during a request carries its id
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Their INFO/DEBUG lines carry payer URLs (member ids, names, birth dates in the query string) and
+    # SQL parameters (aiosqlite logs every execute with its arguments).
+    for chatty in ("httpx", "httpcore", "aiosqlite"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

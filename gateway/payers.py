@@ -1,38 +1,52 @@
 """The configured payers and the one door every payer call goes through.
 
 :class:`PayerDirectory` owns one ``httpx.AsyncClient`` per payer and the adapters built on them.
-:meth:`PayerDirectory.call` runs one adapter operation under the payer's timeout and turns every
-failure into a :class:`gateway.errors.PayerCallFailed` naming the payer, so a resolver that fans out to
-several payers can let one fail without touching the others.
+:meth:`PayerDirectory.call` answers one adapter operation for one practice: from the payer-call cache
+when it can (see :mod:`gateway.cache.payer_calls`), else through the payer's circuit breaker, deadline
+and retries (see :mod:`gateway.resilience.guard`). Every failure is a
+:class:`gateway.errors.PayerCallFailed` naming the payer, so a resolver that fans out to several payers
+can let one fail without touching the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from gateway.cache.backends import MemoryBackend
+from gateway.cache.keys import member_of, payer_call_key
+from gateway.cache.payer_calls import PayerCallCache
+from gateway.cache.recording import refuse_response_cache
+from gateway.cache.store import CacheStore
 from gateway.errors import PayerCallFailed
+from gateway.observability.metrics import GatewayMetrics
+from gateway.resilience.breaker import BreakerState
+from gateway.resilience.guard import PayerGuard
+from gateway.resilience.health import PayerHealth, PayerHealthBoard
+from gateway.resilience.retry import RetryPolicy
 from payers.contract import (
     CAPABILITY_METHODS,
     Capability,
     PayerAdapter,
-    PayerError,
-    PayerProtocolError,
     PayerRejected,
     PayerSettings,
-    PayerTimeout,
 )
+from payers.model import ClaimRef, ClaimSubmission, MemberQuery, SubmissionAck
 from payers.registry import AdapterRegistry, build_adapter
 
-log = logging.getLogger(__name__)
-
 TransportFactory = Callable[[PayerSettings], httpx.AsyncBaseTransport | None]
+
+#: Operations whose answers may be cached (each payer's ``cache_ttl`` says for how long; 0: never).
+CACHEABLE = frozenset(
+    {Capability.ELIGIBILITY, Capability.CLAIM_SEARCH, Capability.CLAIM_STATUS, Capability.PAYMENTS}
+)
+#: What a new claim or a new status changes in the cache.
+CLAIM_OPERATIONS = (Capability.CLAIM_SEARCH.value, Capability.CLAIM_STATUS.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +78,43 @@ class ConfiguredPayer:
         return type(self.adapter).protocol
 
 
-class PayerDirectory:
-    """Every configured payer by id, with the HTTP clients the gateway owns for them."""
+@dataclass(frozen=True, slots=True)
+class Resilience:
+    """Breaker and retry settings shared by every payer."""
 
-    def __init__(self, payers: Iterable[ConfiguredPayer], clients: Iterable[httpx.AsyncClient]) -> None:
+    failure_threshold: int = 5
+    reset_seconds: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+class PayerDirectory:
+    """Every configured payer by id, with the HTTP clients, cache and breakers the gateway owns for them."""
+
+    def __init__(
+        self,
+        payers: Iterable[ConfiguredPayer],
+        clients: Iterable[httpx.AsyncClient],
+        *,
+        cache: PayerCallCache | None = None,
+        metrics: GatewayMetrics | None = None,
+        resilience: Resilience | None = None,
+    ) -> None:
         self._payers: dict[str, ConfiguredPayer] = {p.id: p for p in payers}
         self._clients = list(clients)
+        self.metrics = metrics or (cache.metrics if cache else GatewayMetrics())
+        self.cache = cache or PayerCallCache(
+            CacheStore(MemoryBackend(10_000), self.metrics, "pgw"), grace_seconds=600
+        )
+        resilience = resilience or Resilience()
+        self.health = PayerHealthBoard(
+            self._payers,
+            resilience.failure_threshold,
+            resilience.reset_seconds,
+            on_breaker_change=self._breaker_changed,
+        )
+        for payer_id in self._payers:
+            self.metrics.set_breaker_state(payer_id, BreakerState.CLOSED.value)
+        self.guard = PayerGuard(self.health, resilience.retry, self.metrics)
 
     @classmethod
     def build(
@@ -77,6 +122,10 @@ class PayerDirectory:
         settings: Iterable[PayerSettings],
         registry: AdapterRegistry,
         transport_for: TransportFactory | None = None,
+        *,
+        cache: PayerCallCache | None = None,
+        metrics: GatewayMetrics | None = None,
+        resilience: Resilience | None = None,
     ) -> PayerDirectory:
         payers, clients = [], []
         for item in settings:
@@ -89,7 +138,7 @@ class PayerDirectory:
             )
             clients.append(client)
             payers.append(ConfiguredPayer(item, build_adapter(item, registry, client)))
-        return cls(payers, clients)
+        return cls(payers, clients, cache=cache, metrics=metrics, resilience=resilience)
 
     def get(self, payer_id: str) -> ConfiguredPayer | None:
         return self._payers.get(payer_id)
@@ -97,13 +146,27 @@ class PayerDirectory:
     def all(self) -> list[ConfiguredPayer]:
         return list(self._payers.values())
 
+    def health_of(self, payer_id: str) -> PayerHealth | None:
+        return self.health.of(payer_id) if payer_id in self._payers else None
+
     async def aclose(self) -> None:
         await asyncio.gather(*(client.aclose() for client in self._clients))
+        await self.cache.store.close()
 
     async def call(
-        self, payer_id: str, capability: Capability, *args: Any, **kwargs: Any
+        self,
+        practice_id: str,
+        payer_id: str,
+        capability: Capability,
+        *args: Any,
+        fresh: bool = False,
     ) -> PayerAnswer:
-        """Run one operation at one payer within its timeout; every failure is a PayerCallFailed."""
+        """Answer one operation at one payer for one practice; every failure is a PayerCallFailed.
+
+        Cacheable reads are answered from the practice's cache unless ``fresh``; a fresh claim status
+        (a status refresh) and an accepted claim submission drop the cached claim searches and the
+        whole responses built from them for that member.
+        """
         operation = capability.value
         payer = self._payers.get(payer_id)
         if payer is None:
@@ -114,24 +177,66 @@ class PayerDirectory:
             raise PayerCallFailed(
                 PayerRejected(payer_id, f"this payer does not support {operation}"), operation
             )
-        method = getattr(payer.adapter, CAPABILITY_METHODS[capability])
-        try:
-            async with asyncio.timeout(payer.settings.timeout_seconds):
-                value = await method(*args, **kwargs)
-            return PayerAnswer(payer_id, value, datetime.now(UTC))
-        except TimeoutError as exc:
-            seconds = payer.settings.timeout_seconds
-            error: PayerError = PayerTimeout(payer_id, f"no answer within {seconds:g} s")
-            raise PayerCallFailed(error, operation) from exc
-        except PayerError as exc:
-            raise PayerCallFailed(exc, operation) from exc
-        except Exception as exc:
-            # An adapter bug must not take the query down; log the type only (messages may hold PHI).
-            log.error(
-                "adapter raised an untyped error",
-                extra={"payer": payer_id, "operation": operation, "error_type": type(exc).__name__},
+        ttl = payer.settings.cache_ttl.get(operation, 0) if capability in CACHEABLE else 0
+        if ttl <= 0:
+            refuse_response_cache()
+            answer = await self._ask(payer, capability, args)
+        else:
+            key = payer_call_key(self.cache.namespace, practice_id, payer_id, operation, args)
+            served = await self.cache.answer(
+                key,
+                ttl,
+                lambda: self._ask(payer, capability, args),
+                fresh=fresh,
+                lock_seconds=payer.settings.timeout_seconds + 1,
             )
-            error = PayerProtocolError(payer_id, "the payer's answer could not be processed")
-            raise PayerCallFailed(error, operation) from exc
+            entry = served.entry
+            answer = PayerAnswer(
+                payer_id, entry.value, entry.fetched_at, from_cache=served.from_cache, stale=served.stale
+            )
+        await self._invalidate_after(practice_id, payer_id, capability, args, answer, fresh)
+        return answer
 
+    async def invalidate(
+        self,
+        practice_id: str,
+        payer_id: str,
+        member: MemberQuery | str | None,
+        operations: Sequence[Capability | str] = CLAIM_OPERATIONS,
+    ) -> int:
+        """Drop one practice's cached answers about a member at a payer (and responses built on them).
 
+        For the claims workflow: after a claim is submitted or its status changes. Returns the number
+        of cache entries dropped.
+        """
+        member_id = member.member_id if isinstance(member, MemberQuery) else member
+        names = [op.value if isinstance(op, Capability) else op for op in operations]
+        return await self.cache.invalidate(practice_id, payer_id, member_id, names)
+
+    async def _invalidate_after(
+        self,
+        practice_id: str,
+        payer_id: str,
+        capability: Capability,
+        args: Sequence[Any],
+        answer: PayerAnswer,
+        fresh: bool,
+    ) -> None:
+        if capability is Capability.CLAIM_SUBMISSION:
+            ack, claim = answer.value, args[0] if args else None
+            if isinstance(ack, SubmissionAck) and ack.accepted and isinstance(claim, ClaimSubmission):
+                await self.invalidate(practice_id, payer_id, claim.member)
+        elif capability is Capability.CLAIM_STATUS and fresh and not answer.from_cache:
+            ref = args[0] if args else None
+            if isinstance(ref, ClaimRef):
+                await self.invalidate(practice_id, payer_id, member_of(args), [Capability.CLAIM_SEARCH])
+
+    async def _ask(self, payer: ConfiguredPayer, capability: Capability, args: Sequence[Any]) -> PayerAnswer:
+        method = getattr(payer.adapter, CAPABILITY_METHODS[capability])
+        value = await self.guard.run(
+            payer.id, capability, payer.settings.timeout_seconds, lambda: method(*args)
+        )
+        return PayerAnswer(payer.id, value, datetime.now(UTC))
+
+    def _breaker_changed(self, payer_id: str, state: BreakerState) -> None:
+        self.metrics.set_breaker_state(payer_id, state.value)

@@ -23,14 +23,23 @@ def npi_is_valid(npi: str) -> bool:
 
 
 async def create_practice(
-    database: Database, name: str, npi: str, tax_id: str, *, status: str = "approved"
+    database: Database,
+    name: str,
+    npi: str,
+    tax_id: str,
+    *,
+    status: str = "approved",
+    contact_email: str | None = None,
 ) -> str:
+    """An (approved, by default) practice, as the CLI and the demo create them; returns its id."""
     if not npi_is_valid(npi):
         raise ValueError(f"NPI {npi!r} is not valid (10 digits with a correct check digit)")
     if not re.fullmatch(r"\d{9}", tax_id.replace("-", "")):
         raise ValueError("tax ID must be 9 digits")
     async with database.transaction() as session:
-        practice = Practice(name=name, npi=npi, tax_id=tax_id.replace("-", ""), status=status)
+        practice = Practice(
+            name=name, npi=npi, tax_id=tax_id.replace("-", ""), status=status, contact_email=contact_email
+        )
         session.add(practice)
         await session.flush()
         return practice.id

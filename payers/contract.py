@@ -170,6 +170,10 @@ class PayerAdapter(Protocol):
     An adapter class may also define ``validate_settings(cls, settings) -> None`` raising
     ``ValueError`` with a plain message when a configured payer cannot work (missing option, bad URL);
     the registry calls it at start-up and refuses the payer with that message.
+
+    An adapter with :attr:`Capability.CLAIM_SUBMISSION` may also define the payer's own front-end
+    edits, run by the gateway before a claim is accepted (see :class:`SupportsClaimEdits`).
+    ``settings.options["timely_filing_days"]`` (default 365) is the payer's timely-filing window.
     """
 
     protocol: ClassVar[str]
@@ -210,6 +214,29 @@ class SupportsPayments(Protocol):
 class SupportsClaimSubmission(Protocol):
     async def submit_claim(self, claim: ClaimSubmission, control_number: str) -> SubmissionAck:
         """Send a claim. The same ``control_number`` must be reused on every retry of one claim."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEdit:
+    """A payer-specific reason the payer would refuse a claim, found before it is sent.
+
+    ``code`` is stable and upper-case (prefix it with the payer's or adapter's name, e.g.
+    ``SUMMIT_RENDERING_NPI_REQUIRED``); ``field`` is the path in the gateway's claim input, in its
+    camelCase names (``("lines", "0", "modifiers")``, ``("renderingProviderNpi",)``); ``message``
+    says in plain words what to fix.
+    """
+
+    code: str
+    field: tuple[str, ...]
+    message: str
+
+
+class SupportsClaimEdits(Protocol):
+    """Optional: an adapter's payer-specific claim rules (pure: no I/O, no state)."""
+
+    def claim_edits(self, claim: ClaimSubmission) -> Sequence[ClaimEdit]:
+        """Every payer rule ``claim`` breaks (empty when it would pass the payer's front door)."""
         ...
 
 

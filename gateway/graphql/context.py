@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from gateway.audit.trail import AuditLog, RequestFacts
+from gateway.auth.pseudonyms import patient_key
 from gateway.config import GatewaySettings
-from gateway.errors import Unauthenticated
+from gateway.errors import Forbidden, Unauthenticated
 from gateway.identity import Principal
 from gateway.payers import PayerDirectory
 from gateway.storage.database import Database
 from gateway.storage.tables import Coverage
+
+if TYPE_CHECKING:
+    from gateway.claims.services import ClaimServices
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +29,7 @@ class GatewayServices:
     settings: GatewaySettings
     database: Database
     payers: PayerDirectory
+    claims: ClaimServices | None = None  # submission, dispatch, status fan-out (gateway.claims)
 
 
 @dataclass
@@ -34,15 +40,32 @@ class RequestContext:
     request: Any = None
     response: Any = None
     coverages: DataLoader[str, list[Coverage]] = field(init=False)
+    audit: AuditLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.coverages = DataLoader(load_fn=self._load_coverages)
+        self.audit = AuditLog()
 
     @property
     def practice_id(self) -> str:
+        """The caller's practice; every practice-owned read and write is filtered by it."""
         if self.principal is None:
             raise Unauthenticated("Authentication required.")
+        if self.principal.practice_id is None:
+            raise Forbidden("Gateway operators have no practice data.")
         return self.principal.practice_id
+
+    @property
+    def client_address(self) -> str | None:
+        client = getattr(self.request, "client", None)
+        return str(client.host) if client else None
+
+    def audit_facts(self, operation: str | None) -> RequestFacts:
+        return RequestFacts(self.principal, self.request_id, self.client_address, operation)
+
+    def patient_key(self, patient_id: str) -> str:
+        """The caller's practice's stable pseudonym for a patient (see gateway/auth/pseudonyms.py)."""
+        return patient_key(self.services.settings.pseudonym_secret, self.practice_id, patient_id)
 
     async def _load_coverages(self, patient_ids: list[str]) -> list[list[Coverage]]:
         """Coverages of many patients in one query, always within the caller's practice."""

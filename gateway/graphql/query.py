@@ -9,10 +9,14 @@ from sqlalchemy import and_, func, or_, select, tuple_
 from strawberry.types import Info
 
 from gateway.errors import InvalidInput
+from gateway.graphql.access_queries import AccessQueries
+from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.pagination import decode_cursor, encode_cursor
+from gateway.graphql.permissions import needs, signed_in
 from gateway.graphql.types.patient import Patient
 from gateway.graphql.types.payer import Payer
+from gateway.identity import PATIENTS_READ
 from gateway.storage import tables
 
 
@@ -63,12 +67,15 @@ def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped
 
 
 @strawberry.type
-class Query:
-    @strawberry.field(description="The payers the gateway is connected to.")
+class Query(AccessQueries, ClaimQueries):
+    @strawberry.field(description="The payers the gateway is connected to.", extensions=signed_in())
     def payers(self, info: Info) -> list[Payer]:
         return [Payer.of(p) for p in info.context.services.payers.all()]
 
-    @strawberry.field(description="One patient of your practice, or null if there is none with this id.")
+    @strawberry.field(
+        description="One patient of your practice, or null if there is none with this id.",
+        extensions=needs(PATIENTS_READ),
+    )
     async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
         patient_id = parse_id(id, "patient")
         async with info.context.services.database.session() as session:
@@ -80,14 +87,17 @@ class Query:
             )
         return Patient(row=row) if row else None
 
-    @strawberry.field(description="Patients of your practice by name, ordered by last then first name.")
+    @strawberry.field(
+        description="Patients of your practice by name, ordered by last then first name.",
+        extensions=needs(PATIENTS_READ),
+    )
     async def patients(
         self,
         info: Info,
         search: str | None = None,
         first: int = 20,
         after: str | None = None,
-    ) -> PatientConnection:
+    ) -> PatientConnection | None:
         limit = info.context.services.settings.max_page_size
         if not 1 <= first <= limit:
             raise InvalidInput(f"'first' must be between 1 and {limit}.", field="first")

@@ -37,10 +37,12 @@ SCALARS = {
 }
 
 
-def schema_config(*, introspection: bool = True) -> StrawberryConfig:
+def schema_config(*, introspection: bool = True, max_batch_operations: int = 0) -> StrawberryConfig:
     return StrawberryConfig(
         scalar_map=SCALARS,
         sort_schema=True,
         # Suggestions leak field names, which is what disabling introspection is meant to hide.
         disable_field_suggestions=not introspection,
+        # Batching (a JSON list of operations in one request) multiplies every other limit: off unless asked.
+        batching_config={"max_operations": max_batch_operations} if max_batch_operations > 0 else None,
     )

@@ -16,17 +16,23 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 
+from gateway.audit.extension import AuditTrail
 from gateway.config import GatewaySettings
 from gateway.graphql.masking import MaskUnexpectedErrors
+from gateway.graphql.mutations.access import AccessMutations
+from gateway.graphql.mutations.accounts import AccountMutations
+from gateway.graphql.mutations.claims import ClaimMutations
 from gateway.graphql.mutations.patients import PatientMutations
+from gateway.graphql.mutations.registration import RegistrationMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
+from gateway.graphql.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 
 
 @strawberry.type
-class Mutation(PatientMutations):
+class Mutation(PatientMutations, AccessMutations, AccountMutations, RegistrationMutations, ClaimMutations):
     pass
 
 
@@ -46,6 +52,7 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     # Extensions are passed as classes or factories: instances would be shared across requests.
     extensions: list = [
         MaskUnexpectedErrors,
+        AuditTrail,  # writes the request's audit rows, once, when the operation ends
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -57,6 +64,9 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
-        config=schema_config(introspection=settings.introspection),
+        config=schema_config(
+            introspection=settings.introspection, max_batch_operations=settings.max_batch_operations
+        ),
     )

@@ -1,9 +1,11 @@
-"""The Starlette application: /graphql (GraphiQL in a browser), /healthz, /readyz."""
+"""The Starlette application: /graphql (GraphiQL in a browser), /healthz, /readyz, /metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+import functools
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,14 +18,24 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from gateway.cache import open_payer_cache
+from gateway.cache.recording import refuse_response_cache
+from gateway.cache.responses import ResponseCache
 from gateway.config import GatewaySettings
 from gateway.graphql.context import GatewayServices, RequestContext
 from gateway.graphql.masking import ensure_code
 from gateway.graphql.schema import build_schema
+from gateway.audit.trail import audit_cached_response
+from gateway.auth.secrets import with_ephemeral_secrets
+from gateway.claims.services import build_claim_services
 from gateway.http.auth import BearerAuth
 from gateway.http.limits import BodySizeLimit
+from gateway.http.rate_limit import RateLimit, limiter_for
 from gateway.http.request_id import RequestId
-from gateway.payers import PayerDirectory, TransportFactory
+from gateway.observability.metrics import GatewayMetrics
+from gateway.observability.requests import GraphQLRequestMetrics
+from gateway.payers import PayerDirectory, Resilience, TransportFactory
+from gateway.resilience.retry import RetryPolicy
 from gateway.storage.database import Database
 from payers.contract import PayerSettings
 from payers.registry import AdapterRegistry, load_payers_config
@@ -31,6 +43,8 @@ from payers.registry import AdapterRegistry, load_payers_config
 
 class GatewayGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: the authenticated principal and the services."""
+
+    max_subscriptions_per_connection = 10  # claimStatusChanged: a client needs a few, not thousands
 
     def __init__(self, services: GatewayServices) -> None:
         super().__init__(
@@ -45,13 +59,15 @@ class GatewayGraphQL(GraphQL):
         # Errors raised before execution (parsing) never reach the schema extensions.
         for error in result.errors or ():
             ensure_code(error)
+        if result.errors:
+            refuse_response_cache()
         return await super().process_result(request, result)
 
     async def get_context(self, request: Any, response: Any = None) -> RequestContext:
         state = request.scope.get("state", {})
         return RequestContext(
             services=self.services,
-            principal=state.get("principal"),  # None only for the GraphiQL page itself
+            principal=state.get("principal"),  # None for anonymous callers (login, registration)
             request_id=state.get("request_id", "-"),
             request=request,
             response=response,
@@ -65,10 +81,29 @@ def build_services(
     registry: AdapterRegistry | None = None,
 ) -> GatewayServices:
     """Everything the app needs; raises RegistryError (naming the payer) when a payer is unusable."""
+    settings = with_ephemeral_secrets(settings)  # `serve` refuses to start without real ones
     if payer_settings is None:
         payer_settings = load_payers_config(settings.payers_config)
-    payers = PayerDirectory.build(payer_settings, registry or AdapterRegistry.discover(), transport_for)
-    return GatewayServices(settings=settings, database=Database(settings.database_url), payers=payers)
+    metrics = GatewayMetrics()
+    payers = PayerDirectory.build(
+        payer_settings,
+        registry or AdapterRegistry.discover(),
+        transport_for,
+        cache=open_payer_cache(settings, metrics, payer_settings),
+        metrics=metrics,
+        resilience=Resilience(
+            failure_threshold=settings.breaker_failure_threshold,
+            reset_seconds=settings.breaker_reset_seconds,
+            retry=RetryPolicy(
+                attempts=settings.retry_attempts,
+                base_delay=settings.retry_base_delay_ms / 1000,
+                max_delay=settings.retry_max_delay_ms / 1000,
+            ),
+        ),
+    )
+    database = Database(settings.database_url)
+    claims = build_claim_services(settings, database, payers)
+    return GatewayServices(settings=settings, database=database, payers=payers, claims=claims)
 
 
 def create_app(services: GatewayServices) -> Starlette:
@@ -78,24 +113,47 @@ def create_app(services: GatewayServices) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> Response:
-        try:
-            await services.database.ping()
-        except Exception:
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok"})
+        """Ready when the database and the cache both answer (each within a couple of seconds)."""
+        database, cache = await asyncio.gather(
+            _reachable(services.database.ping()), _reachable(services.payers.cache.store.ping())
+        )
+        body = {"database": "ok" if database else "unreachable", "cache": "ok" if cache else "unreachable"}
+        if database and cache:
+            return JSONResponse({"status": "ready", **body})
+        return JSONResponse({"status": "unavailable", **body}, status_code=503)
+
+    async def metrics(_: Request) -> Response:
+        exported = services.payers.metrics
+        return Response(exported.exposition(), media_type=exported.content_type)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if services.claims is not None:
+            await services.claims.start(loops=services.claims.settings.run_in_gateway)
         yield
+        if services.claims is not None:
+            await services.claims.close()
         await services.payers.aclose()
         await services.database.dispose()
+        await limiter.aclose()
 
     graphql_app = GatewayGraphQL(services)
-    protected = BodySizeLimit(BearerAuth(graphql_app, services.database), settings.max_body_bytes)
+    limiter = limiter_for(settings)
+    cached = ResponseCache(
+        graphql_app, services.payers.cache.store, settings.response_cache_ttl,
+        audit=functools.partial(audit_cached_response, services.database),
+    )
+    protected = GraphQLRequestMetrics(
+        BodySizeLimit(
+            BearerAuth(RateLimit(cached, limiter, settings), services.database, settings), settings.max_body_bytes
+        ),
+        services.payers.metrics,
+    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             Route("/graphql", protected, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", protected),
         ],
@@ -104,3 +162,12 @@ def create_app(services: GatewayServices) -> Starlette:
     )
     app.state.services = services
     return app
+
+
+async def _reachable(check: Awaitable[None], seconds: float = 2.0) -> bool:
+    try:
+        async with asyncio.timeout(seconds):
+            await check
+    except Exception:
+        return False
+    return True

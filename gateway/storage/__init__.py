@@ -2,7 +2,7 @@
 
 Tables are declared in several modules on one ``Base``; :data:`TABLE_MODULES` lists them so that the
 migrations and the schema check see every table. A feature that adds tables adds its module here and
-an Alembic revision (revisions may branch from 0001; ``migrate`` upgrades to all heads).
+an Alembic revision on top of the single head.
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from importlib import import_module
 
 from sqlalchemy import MetaData
 
-TABLE_MODULES: tuple[str, ...] = ("gateway.storage.tables",)
+TABLE_MODULES: tuple[str, ...] = (
+    "gateway.storage.tables",
+    "gateway.storage.identity_tables",
+    "gateway.storage.audit_tables",
+    "gateway.storage.claims_tables",
+)
 
 
 def load_metadata() -> MetaData:

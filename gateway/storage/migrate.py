@@ -16,7 +16,7 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
-async def upgrade(database: Database, revision: str = "heads") -> None:
+async def upgrade(database: Database, revision: str = "head") -> None:
     async with database.engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
 

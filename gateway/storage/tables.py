@@ -41,8 +41,12 @@ class Practice(Base):
     name: Mapped[str] = mapped_column(String(200))
     npi: Mapped[str] = mapped_column(String(10), unique=True)
     tax_id: Mapped[str] = mapped_column(String(9))
-    status: Mapped[str] = mapped_column(String(16), default="approved")
+    status: Mapped[str] = mapped_column(String(16), default="approved")  # pending, approved, rejected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(36))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class ApiKey(Base):
@@ -60,6 +64,7 @@ class ApiKey(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class Patient(Base):

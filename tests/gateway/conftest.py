@@ -35,6 +35,7 @@ class Gateway:
     sandbox_apps: dict[str, Any]
     other_key: str = ""
     other_patient_id: str = ""
+    other_practice_id: str = ""
     _sandbox_clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 
     async def query(
@@ -78,7 +79,8 @@ async def start_gateway(
     payer_settings: list[PayerSettings] = parse_payers_config(
         payers_toml(world, {key: f"http://{key}.sandbox" for key in plan.apps}, timeout_seconds)
     )
-    settings = settings or GatewaySettings(database_url=database.url)
+    # Many logins come from one test client address: the anonymous limit is tested on its own.
+    settings = settings or GatewaySettings(database_url=database.url, anonymous_rate_limit_per_minute=100_000)
     services = build_services(
         settings, payer_settings, transport_for=lambda s: httpx.ASGITransport(app=plan.apps[s.id])
     )
@@ -101,6 +103,7 @@ async def start_gateway(
         sandbox_apps=plan.apps,
         other_key=other_key,
         other_patient_id=next(iter(other_ids.values())),
+        other_practice_id=other_practice,
     )
     try:
         yield gateway
@@ -116,3 +119,11 @@ async def start_gateway(
 async def gateway(database: Database, world: Any) -> AsyncIterator[Gateway]:
     async for running in start_gateway(database, world):
         yield running
+
+
+@pytest.fixture
+async def people(gateway: Gateway) -> Any:
+    """A signed-in user of every role in the gateway's practice, an admin of the other, an operator."""
+    from tests.gateway.people import staff
+
+    return await staff(gateway)

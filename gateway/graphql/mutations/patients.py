@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from gateway.graphql.ids import parse_id
+from gateway.graphql.permissions import needs
 from gateway.graphql.types.common import FieldError, SubscriberRelationEnum
 from gateway.graphql.types.coverage import Coverage
 from gateway.graphql.types.patient import Patient
 from gateway.graphql.validation import Problems, digits
+from gateway.identity import PATIENTS_WRITE
 from gateway.storage import tables
 from payers.model import SubscriberRelation
 
@@ -131,8 +133,10 @@ async def _find_patient(session: AsyncSession, practice_id: str, patient_id: str
 
 @strawberry.type
 class PatientMutations:
-    @strawberry.mutation(description="Register a patient, optionally with insurance cards.")
-    async def register_patient(self, info: Info, input: RegisterPatientInput) -> RegisterPatientPayload:
+    @strawberry.mutation(
+        description="Register a patient, optionally with insurance cards.", extensions=needs(PATIENTS_WRITE)
+    )
+    async def register_patient(self, info: Info, input: RegisterPatientInput) -> RegisterPatientPayload | None:
         problems = Problems()
         problems.name("firstName", input.first_name, "First name")
         problems.name("lastName", input.last_name, "Last name")
@@ -168,8 +172,10 @@ class PatientMutations:
             session.add_all(_coverage_row(practice_id, row.id, c) for c in input.coverages)
         return RegisterPatientPayload(patient=Patient(row=row), errors=[])
 
-    @strawberry.mutation(description="Add an insurance card to a patient of your practice.")
-    async def add_coverage(self, info: Info, input: AddCoverageInput) -> AddCoveragePayload:
+    @strawberry.mutation(
+        description="Add an insurance card to a patient of your practice.", extensions=needs(PATIENTS_WRITE)
+    )
+    async def add_coverage(self, info: Info, input: AddCoverageInput) -> AddCoveragePayload | None:
         patient_id = parse_id(input.patient_id, "patient", field="patientId")
         practice_id = info.context.practice_id
         async with info.context.services.database.transaction() as session:

@@ -21,6 +21,10 @@ class PayerAnswerInfo:
     def payer(self, info: Info) -> Payer:
         return self.coverage.payer(info)
 
+    @strawberry.field(description="The patient's stable pseudonym (as Patient.patientKey).")
+    def patient_key(self, info: Info) -> str:
+        return info.context.patient_key(self.coverage.row.patient_id)  # type: ignore[no-any-return]
+
     @strawberry.field(description="When the payer produced this answer.")
     def fetched_at(self) -> datetime:
         return self.answer.fetched_at

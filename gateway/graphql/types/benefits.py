@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from gateway.graphql.permissions import phi
 from gateway.graphql.scalars import Money, Percent
 from gateway.graphql.types.answers import PayerAnswerInfo
 from gateway.graphql.types.common import BenefitKindEnum, CodeType, CoverageLevelEnum, NetworkEnum
@@ -46,8 +47,8 @@ class Benefit:
 
 @strawberry.type(description="A payer's answer: is the member covered on that date, and for what.")
 class EligibilityResult(PayerAnswerInfo):
-    @strawberry.field
-    def member_id(self) -> str:
+    @strawberry.field(extensions=phi())
+    def member_id(self) -> str | None:
         return self.result.member_id
 
     @strawberry.field

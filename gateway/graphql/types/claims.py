@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from gateway.graphql.permissions import patient_scope, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.answers import PayerAnswerInfo
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
@@ -44,7 +45,7 @@ class Claim:
     payer_id: str
     payer_claim_id: str | None
     control_number: str | None = strawberry.field(description="Our patient control number (CLM01).")
-    member_id: str
+    member_id: str | None = strawberry.field(extensions=phi())
     status: ClaimStatus
     service_date_from: date | None
     service_date_to: date | None
@@ -61,6 +62,6 @@ class Claim:
 
 @strawberry.type(description="One payer's claims for one coverage.")
 class PayerClaims(PayerAnswerInfo):
-    @strawberry.field
+    @strawberry.field(extensions=patient_scope())
     def claims(self) -> list[Claim]:
         return list(self.answer.value)

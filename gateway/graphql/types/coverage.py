@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
+from gateway.graphql.permissions import phi
 from gateway.graphql.types.common import SubscriberRelationEnum
 from gateway.graphql.types.payer import Payer
 from gateway.storage import tables
@@ -34,8 +35,8 @@ class Coverage:
         configured = info.context.services.payers.get(self.row.payer_id)
         return Payer.of(configured) if configured else Payer.unknown(self.row.payer_id)
 
-    @strawberry.field
-    def member_id(self) -> str:
+    @strawberry.field(extensions=phi())
+    def member_id(self) -> str | None:
         return self.row.member_id
 
     @strawberry.field
@@ -62,7 +63,7 @@ class Coverage:
     def effective_to(self) -> date | None:
         return self.row.effective_to
 
-    @strawberry.field
+    @strawberry.field(extensions=phi())
     def subscriber(self) -> Subscriber | None:
         if self.row.relation == SubscriberRelation.SELF:
             return None

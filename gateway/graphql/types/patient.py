@@ -9,11 +9,13 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.errors import InvalidInput
+from gateway.graphql.permissions import needs, phi
 from gateway.graphql.types.benefits import EligibilityResult
 from gateway.graphql.types.claims import PayerClaims
 from gateway.graphql.types.common import ClaimStatusFilterEnum
 from gateway.graphql.types.coverage import Coverage
 from gateway.graphql.types.payments import PayerPayments
+from gateway.identity import CLAIMS_READ, ELIGIBILITY_READ, PAYMENTS_READ
 from gateway.storage import tables
 from payers import codesets
 from payers.contract import Capability
@@ -43,28 +45,35 @@ class Patient:
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.row.id)
 
-    @strawberry.field
-    def first_name(self) -> str:
+    @strawberry.field(
+        description="A stable pseudonym of the patient within your practice: join history on it "
+        "without seeing identity (callers without phi:read get this instead of names)."
+    )
+    def patient_key(self, info: Info) -> str:
+        return info.context.patient_key(self.row.id)  # type: ignore[no-any-return]
+
+    @strawberry.field(extensions=phi())
+    def first_name(self) -> str | None:
         return self.row.first_name
 
-    @strawberry.field
-    def last_name(self) -> str:
+    @strawberry.field(extensions=phi())
+    def last_name(self) -> str | None:
         return self.row.last_name
 
-    @strawberry.field
-    def birth_date(self) -> date:
+    @strawberry.field(extensions=phi())
+    def birth_date(self) -> date | None:
         return self.row.birth_date
 
     @strawberry.field
     def gender(self) -> str | None:
         return self.row.gender
 
-    @strawberry.field
+    @strawberry.field(extensions=phi())
     def phone(self) -> str | None:
         return self.row.phone
 
-    @strawberry.field
-    def address(self) -> Address:
+    @strawberry.field(extensions=phi())
+    def address(self) -> Address | None:
         row = self.row
         return Address(line1=row.address_line1, city=row.city, state=row.state, postal_code=row.postal_code)
 
@@ -75,13 +84,15 @@ class Patient:
 
     @strawberry.field(
         description="Eligibility and benefits at every payer covering the patient on a date, "
-        "asked of all payers at once. A payer that fails gives null here and an error naming it."
+        "asked of all payers at once. A payer that fails gives null here and an error naming it.",
+        extensions=needs(ELIGIBILITY_READ),
     )
     async def eligibility(
         self,
         info: Info,
         service_types: list[str] | None = None,
         as_of: date | None = None,
+        fresh: bool | None = False,
     ) -> list[EligibilityResult | None] | None:
         types = _checked_service_types(service_types)
         day = as_of or _today()
@@ -91,33 +102,37 @@ class Patient:
         ]
         return _fan_out(
             info, coverages, Capability.ELIGIBILITY, EligibilityResult,
-            lambda c: (c.member_query(), types, day),
+            lambda c: (c.member_query(), types, day), fresh,
         )
 
     @strawberry.field(
-        description="Claims at every payer that offers claim search, grouped by payer."
+        description="Claims at every payer that offers claim search, grouped by payer.",
+        extensions=needs(CLAIMS_READ),
     )
     async def claims(
         self,
         info: Info,
         status: ClaimStatusFilterEnum = ClaimStatusFilter.OPEN,
         since: date | None = None,
+        fresh: bool | None = False,
     ) -> list[PayerClaims | None] | None:
         coverages = await self.coverages(info)
         wanted = ClaimStatusFilter(status)  # strawberry may hand over the enum's value
         return _fan_out(
             info, coverages, Capability.CLAIM_SEARCH, PayerClaims,
-            lambda c: (c.member_query(), since, wanted),
+            lambda c: (c.member_query(), since, wanted), fresh,
         )
 
-    @strawberry.field(description="Payments (remittances) at every payer, grouped by payer.")
+    @strawberry.field(
+        description="Payments (remittances) at every payer, grouped by payer.", extensions=needs(PAYMENTS_READ)
+    )
     async def payments(
-        self, info: Info, since: date | None = None
+        self, info: Info, since: date | None = None, fresh: bool | None = False
     ) -> list[PayerPayments | None] | None:
         coverages = await self.coverages(info)
         return _fan_out(
             info, coverages, Capability.PAYMENTS, PayerPayments,
-            lambda c: (c.member_query(), since),
+            lambda c: (c.member_query(), since), fresh,
         )
 
 
@@ -143,12 +158,19 @@ def _fan_out(
     capability: Capability,
     answer_type: type,
     arguments: Callable[[Coverage], tuple[object, ...]],
+    fresh: bool | None = False,
 ) -> list[Awaitable[object]]:
-    """One awaitable per coverage; graphql-core awaits them together and nulls only the failed ones."""
+    """One awaitable per coverage; graphql-core awaits them together and nulls only the failed ones.
+
+    ``fresh`` skips the gateway's cache and asks the payers again (the answer is cached anew).
+    """
     payers = info.context.services.payers
+    practice_id = info.context.practice_id
 
     async def ask(coverage: Coverage) -> object:
-        answer = await payers.call(coverage.row.payer_id, capability, *arguments(coverage))
+        answer = await payers.call(
+            practice_id, coverage.row.payer_id, capability, *arguments(coverage), fresh=bool(fresh)
+        )
         return answer_type(coverage=coverage, answer=answer)
 
     chosen = [

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import strawberry
 
+from gateway.graphql.permissions import needs, patient_scope, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.answers import PayerAnswerInfo
 from gateway.graphql.types.common import CodeType
+from gateway.identity import PAYMENTS_READ
 
 
 @strawberry.type(description="A CAS adjustment: group (CO/PR/OA/PI/CR) + CARC reason + amount.")
@@ -31,7 +33,7 @@ class ServiceLinePayment:
     units: Decimal | None
     service_date: date | None
     allowed_amount: Money | None
-    adjustments: list[Adjustment]
+    adjustments: list[Adjustment] | None = strawberry.field(extensions=needs(PAYMENTS_READ))
     remarks: list[CodeType]
 
 
@@ -43,10 +45,10 @@ class ClaimPayment:
     charge: Money
     paid: Money
     patient_responsibility: Money | None
-    member_id: str | None
+    member_id: str | None = strawberry.field(extensions=phi())
     service_date_from: date | None
     service_date_to: date | None
-    adjustments: list[Adjustment]
+    adjustments: list[Adjustment] | None = strawberry.field(extensions=needs(PAYMENTS_READ))
     lines: list[ServiceLinePayment]
     remarks: list[CodeType]
 
@@ -61,17 +63,19 @@ class ProviderAdjustment:
 @strawberry.type(description="One remittance: a payment and the claims it settles.")
 class Payment:
     payer_id: str
-    trace_number: str
+    trace_number: str | None = strawberry.field(
+        description="Check or EFT trace number (TRN02).", extensions=needs(PAYMENTS_READ)
+    )
     method: CodeType = strawberry.field(description="Payment method (BPR04): ACH, CHK, NON...")
     payment_date: date | None
     amount: Money
     claims: list[ClaimPayment]
-    provider_adjustments: list[ProviderAdjustment]
+    provider_adjustments: list[ProviderAdjustment] | None = strawberry.field(extensions=needs(PAYMENTS_READ))
     payee_npi: str | None
 
 
 @strawberry.type(description="One payer's payments for one coverage.")
 class PayerPayments(PayerAnswerInfo):
-    @strawberry.field
+    @strawberry.field(extensions=patient_scope())
     def payments(self) -> list[Payment]:
         return list(self.answer.value)

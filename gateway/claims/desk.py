@@ -1,0 +1,193 @@
+"""Accepting a claim: edits first, then the claim and its outbox row in one transaction, once per key.
+
+Under one (practice, idempotency key) there is at most one claim. The same key with the same body
+answers the claim accepted the first time (``replayed``), even while two identical requests race;
+the same key with another body is ``IDEMPOTENCY_CONFLICT``. A claim that fails its edits is not
+stored, so its key may be used again once the problems are fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from gateway.claims.codec import submission_to_json
+from gateway.claims.control import new_control_number
+from gateway.claims.coverage_edits import (
+    ClaimParties,
+    check_eligibility,
+    check_parties,
+    check_payer_rules,
+    load_parties,
+)
+from gateway.claims.draft import ClaimDraft
+from gateway.claims.edits import check_claim
+from gateway.claims.events import StatusChange
+from gateway.claims.status import record_submitted
+from gateway.graphql.types.common import FieldError
+from gateway.graphql.validation import Problems
+from gateway.payers import PayerDirectory
+from gateway.storage.claims_tables import ClaimOutbox, SubmittedClaim
+from gateway.storage.database import Database
+from payers.codesets import lookup, normalize
+from payers.model import ClaimLine, ClaimSubmission
+
+_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
+
+
+@dataclass
+class Acceptance:
+    """What ``submitClaim`` answers: the claim, or every problem with the input."""
+
+    claim: SubmittedClaim | None
+    errors: list[FieldError] = field(default_factory=list)
+    replayed: bool = False
+
+
+def build_submission(draft: ClaimDraft, parties: ClaimParties) -> ClaimSubmission:
+    """The claim as adapters send it (only called once every edit passed)."""
+    assert draft.total_charge is not None
+    return ClaimSubmission(
+        member=parties.member(),
+        billing_provider_npi=(draft.billing_provider_npi or "").strip(),
+        billing_provider_tax_id=(draft.billing_provider_tax_id or "").strip().replace("-", ""),
+        billing_provider_name=(draft.billing_provider_name or "").strip(),
+        rendering_provider_npi=(draft.rendering_provider_npi or "").strip() or None,
+        place_of_service=(draft.place_of_service or "").strip(),
+        frequency_code=(draft.frequency_code or "1").strip(),
+        diagnoses=tuple(normalize("icd10cm", code) for code in draft.diagnoses),
+        lines=tuple(
+            ClaimLine(
+                line_number=number,
+                procedure=lookup("procedure", (line.procedure_code or "").strip().upper()),
+                charge=line.charge,  # type: ignore[arg-type]
+                units=line.units,  # type: ignore[arg-type]
+                modifiers=tuple(m.strip().upper() for m in line.modifiers),
+                diagnosis_pointers=line.diagnosis_pointers,
+                service_date=line.service_date,
+            )
+            for number, line in enumerate(draft.lines, start=1)
+        ),
+        total_charge=draft.total_charge,
+        original_payer_claim_id=(draft.original_payer_claim_id or "").strip() or None,
+    )
+
+
+class ClaimDesk:
+    """Where claims come in. ``on_accepted`` runs after commit (wake the dispatcher, publish)."""
+
+    def __init__(
+        self,
+        database: Database,
+        payers: PayerDirectory,
+        on_accepted: Callable[[StatusChange], Awaitable[None]] | None = None,
+        *,
+        eligibility_budget_seconds: float = 3.0,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    ) -> None:
+        self.database = database
+        self.payers = payers
+        self.on_accepted = on_accepted
+        self.eligibility_budget_seconds = eligibility_budget_seconds
+        self.today = today
+
+    async def submit(self, practice_id: str, idempotency_key: str, draft: ClaimDraft) -> Acceptance:
+        key = idempotency_key.strip()
+        if not _KEY.match(key):
+            problem = FieldError(
+                code="IDEMPOTENCY_KEY_INVALID",
+                field=["idempotencyKey"],
+                message="The idempotency key must be 8 to 100 letters, digits or . _ : - (a UUID is ideal).",
+            )
+            return Acceptance(None, [problem])
+        digest = draft.digest()
+        earlier = await self._answer_for_key(practice_id, key, digest)
+        if earlier is not None:
+            return earlier
+        problems = Problems()
+        check_claim(problems, draft, self.today())
+        async with self.database.session() as session:
+            parties = await load_parties(session, practice_id, draft, self.payers)
+        check_parties(problems, draft, parties, self.today())
+        if self.eligibility_budget_seconds > 0:
+            await check_eligibility(
+                problems, draft, parties, self.payers, practice_id, self.eligibility_budget_seconds
+            )
+        if problems:
+            return Acceptance(None, problems.errors)
+        submission = build_submission(draft, parties)
+        assert parties.payer is not None
+        check_payer_rules(problems, parties.payer, submission)
+        if problems:
+            return Acceptance(None, problems.errors)
+        return await self._store(practice_id, key, digest, draft, parties, submission)
+
+    async def _store(
+        self,
+        practice_id: str,
+        key: str,
+        digest: str,
+        draft: ClaimDraft,
+        parties: ClaimParties,
+        submission: ClaimSubmission,
+    ) -> Acceptance:
+        assert (
+            parties.payer is not None
+            and parties.patient is not None
+            and parties.coverage is not None
+        )
+        dates = draft.service_dates
+        claim = SubmittedClaim(
+            practice_id=practice_id,
+            patient_id=parties.patient.id,
+            coverage_id=parties.coverage.id,
+            payer_id=parties.payer.id,
+            idempotency_key=key,
+            request_digest=digest,
+            control_number=new_control_number(),
+            patient_account_number=(draft.patient_control_number or "").strip() or None,
+            submission=submission_to_json(submission),
+            total_charge=submission.total_charge,
+            service_date_from=min(dates),
+            service_date_to=max(dates),
+            frequency_code=submission.frequency_code,
+            state="submitted",
+        )
+        try:
+            async with self.database.transaction() as session:
+                session.add(claim)
+                await session.flush()
+                session.add(ClaimOutbox(claim_id=claim.id, payer_id=claim.payer_id))
+                change = await record_submitted(session, claim, parties.payer.settings.name)
+        except IntegrityError:
+            # Another request with this key committed first: answer as if we had come second.
+            earlier = await self._answer_for_key(practice_id, key, digest)
+            if earlier is None:
+                raise
+            return earlier
+        if self.on_accepted is not None:
+            await self.on_accepted(change)
+        return Acceptance(claim)
+
+    async def _answer_for_key(self, practice_id: str, key: str, digest: str) -> Acceptance | None:
+        async with self.database.session() as session:
+            earlier = await session.scalar(
+                select(SubmittedClaim).where(
+                    SubmittedClaim.practice_id == practice_id, SubmittedClaim.idempotency_key == key
+                )
+            )
+        if earlier is None:
+            return None
+        if earlier.request_digest != digest:
+            problem = FieldError(
+                code="IDEMPOTENCY_CONFLICT",
+                field=["idempotencyKey"],
+                message="This idempotency key was already used for a different claim; use a new key.",
+            )
+            return Acceptance(None, [problem])
+        return Acceptance(earlier, replayed=True)

@@ -1,0 +1,141 @@
+"""The claims machinery of one process: the desk, the dispatcher, the poller, webhooks and the bus.
+
+``payer-gateway serve`` runs the background loops in the gateway process (unless
+``PAYER_GATEWAY_CLAIMS_RUN_IN_GATEWAY=false``); ``payer-gateway worker`` runs them alone. The bus
+is Redis pub/sub when ``PAYER_GATEWAY_CACHE_URL`` is a Redis URL, so subscribers on any gateway hear
+changes found by any worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from gateway.claims.backoff import Backoff
+from gateway.claims.desk import ClaimDesk
+from gateway.claims.dispatcher import Dispatcher
+from gateway.claims.events import LocalStatusBus, StatusChange, open_status_bus
+from gateway.claims.poller import StatusPoller
+from gateway.claims.settings import ClaimsSettings
+from gateway.claims.webhooks import WebhookSender
+from gateway.config import GatewaySettings
+from gateway.payers import PayerDirectory
+from gateway.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ClaimServices:
+    settings: ClaimsSettings
+    bus: LocalStatusBus
+    desk: ClaimDesk
+    dispatcher: Dispatcher
+    poller: StatusPoller
+    webhooks: WebhookSender
+    webhook_client: httpx.AsyncClient
+    _loops: list[asyncio.Task[None]] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def published(self, changes: Sequence[StatusChange]) -> None:
+        """After commit: tell subscribers (here or everywhere) and nudge the webhook sender."""
+        for change in changes:
+            await self.bus.publish(change)
+
+    async def start(self, *, loops: bool) -> None:
+        await self.bus.start()
+        if loops:
+            self._stop.clear()
+            self._loops = [
+                asyncio.create_task(
+                    self.dispatcher.run_forever(self._stop), name="claims-dispatcher"
+                ),
+                asyncio.create_task(
+                    self._every(self.settings.poll_tick_seconds, self.poller.run_once),
+                    name="claims-poller",
+                ),
+                asyncio.create_task(
+                    self._every(self.settings.webhook_tick_seconds, self.webhooks.run_once),
+                    name="claims-webhooks",
+                ),
+            ]
+
+    async def wait(self) -> None:
+        await self._stop.wait()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def close(self) -> None:
+        self._stop.set()
+        for task in self._loops:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._loops = []
+        await self.bus.close()
+        await self.webhook_client.aclose()
+
+    async def _every(self, seconds: float, step: Callable[[], Awaitable[int]]) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = await step()
+            except Exception:
+                log.exception("claims background step failed")
+                busy = 0
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+
+
+def build_claim_services(
+    settings: GatewaySettings,
+    database: Database,
+    payers: PayerDirectory,
+    claims: ClaimsSettings | None = None,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
+) -> ClaimServices:
+    claims = claims or ClaimsSettings.from_environ()
+    bus = open_status_bus(settings.cache_url, settings.cache_namespace)
+    holder: list[ClaimServices] = []
+
+    async def publish(changes: Sequence[StatusChange]) -> None:
+        await holder[0].published(changes)
+
+    async def accepted(change: StatusChange) -> None:
+        holder[0].dispatcher.wake()
+        await holder[0].published([change])
+
+    client = httpx.AsyncClient(
+        transport=webhook_transport, timeout=claims.webhook_timeout_seconds, follow_redirects=False
+    )
+    services = ClaimServices(
+        settings=claims,
+        bus=bus,
+        desk=ClaimDesk(
+            database, payers, accepted, eligibility_budget_seconds=claims.eligibility_budget_seconds
+        ),
+        dispatcher=Dispatcher(
+            database,
+            payers,
+            publish,
+            backoff=Backoff(claims.retry_base_seconds, claims.retry_cap_seconds),
+            batch_size=claims.batch_size,
+            per_payer_concurrency=claims.per_payer_concurrency,
+            lease_seconds=claims.lease_seconds,
+            idle_seconds=claims.idle_seconds,
+            first_poll_seconds=claims.first_poll_seconds,
+        ),
+        poller=StatusPoller(database, payers, publish, batch_size=claims.batch_size),
+        webhooks=WebhookSender(
+            database, client, max_attempts=claims.webhook_max_attempts, batch_size=claims.batch_size
+        ),
+        webhook_client=client,
+    )
+    holder.append(services)
+    return services

@@ -1,0 +1,47 @@
+"""Claims settings, from ``PAYER_GATEWAY_CLAIMS_*`` environment variables (all optional)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+PREFIX = "PAYER_GATEWAY_CLAIMS_"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimsSettings:
+    run_in_gateway: bool = (
+        True  # dispatcher, poller and webhook sender inside `serve` (off: use `worker`)
+    )
+    idle_seconds: float = (
+        1.0  # how often an idle dispatcher looks for due rows (new claims wake it)
+    )
+    batch_size: int = 50
+    per_payer_concurrency: int = 8  # claims in flight to one payer from one dispatcher
+    retry_base_seconds: float = 2.0  # first backoff after a payer failure, doubling each time...
+    retry_cap_seconds: float = 900.0  # ...up to this
+    lease_seconds: float = 120.0  # SQLite only: how long a dispatcher owns rows it is sending
+    poll_tick_seconds: float = 30.0  # how often the poller looks for claims due a status check
+    first_poll_seconds: float = 300.0  # first status check this long after the acknowledgment
+    webhook_tick_seconds: float = 2.0
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 12
+    webhook_allow_http: bool = False  # plain http webhook URLs beyond loopback (development only)
+    eligibility_budget_seconds: float = 3.0  # 0 turns the eligibility edit off
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ClaimsSettings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            raw = environ.get(PREFIX + item.name.upper())
+            if raw is None:
+                continue
+            if item.type == "bool":
+                values[item.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif item.type == "int":
+                values[item.name] = int(raw)
+            else:
+                values[item.name] = float(raw)
+        return cls(**values)  # type: ignore[arg-type]

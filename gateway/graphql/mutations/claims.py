@@ -1,0 +1,195 @@
+"""submitClaim and registerWebhook."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.claims import webhooks
+from gateway.claims.draft import ClaimDraft, DraftLine
+from gateway.graphql.permissions import needs
+from gateway.graphql.scalars import Money
+from gateway.graphql.types.claims_submitted import SubmittedClaimInfo
+from gateway.graphql.types.common import FieldError
+from gateway.identity import CLAIMS_WRITE
+from gateway.storage.claims_tables import Webhook
+
+
+@strawberry.input
+class BillingProviderInput:
+    npi: str | None = None
+    tax_id: str | None = strawberry.field(default=None, description="EIN, 9 digits (12-3456789).")
+    name: str | None = None
+
+
+@strawberry.input
+class ClaimLineInput:
+    procedure_code: str | None = strawberry.field(
+        default=None, description="CPT or HCPCS, e.g. 99213."
+    )
+    charge: Money | None = None
+    service_date: date | None = None
+    units: Decimal | None = Decimal(1)
+    modifiers: list[str] = strawberry.field(
+        default_factory=list, description='Up to 4, e.g. ["25"].'
+    )
+    diagnosis_pointers: list[int] = strawberry.field(
+        default_factory=list, description="1-based positions in diagnoses, up to 4, e.g. [1, 2]."
+    )
+    line_control_number: str | None = None
+
+
+@strawberry.input(description="A professional claim (837P) for one patient's coverage.")
+class ClaimInput:
+    patient_id: strawberry.ID | None = None
+    coverage_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The card billed."
+    )
+    billing_provider: BillingProviderInput = strawberry.field(default_factory=BillingProviderInput)
+    rendering_provider_npi: str | None = None
+    place_of_service: str | None = strawberry.field(
+        default=None, description="CMS code, e.g. 11 (office)."
+    )
+    frequency_code: str | None = strawberry.field(
+        default="1", description="1 original, 7 replacement, 8 void."
+    )
+    original_payer_claim_id: str | None = strawberry.field(
+        default=None,
+        description="The payer's claim number of the claim a 7 or 8 replaces or voids.",
+    )
+    patient_control_number: str | None = strawberry.field(
+        default=None, description="Your account number."
+    )
+    diagnoses: list[str] = strawberry.field(
+        default_factory=list, description="ICD-10-CM, first is primary."
+    )
+    lines: list[ClaimLineInput] = strawberry.field(default_factory=list)
+    total_charge: Money | None = None
+
+
+@strawberry.type
+class SubmitClaimPayload:
+    claim: SubmittedClaimInfo | None
+    errors: list[FieldError]
+    replayed: bool = strawberry.field(
+        description="True when this idempotency key was already used for this claim: nothing new was created."
+    )
+
+
+@strawberry.enum
+class WebhookEvent(Enum):
+    CLAIM_STATUS_CHANGED = webhooks.STATUS_CHANGED
+    CLAIM_REMITTANCE = webhooks.REMITTANCE
+
+
+@strawberry.input
+class RegisterWebhookInput:
+    url: str
+    events: list[WebhookEvent]
+
+
+@strawberry.type
+class WebhookInfo:
+    id: strawberry.ID
+    url: str
+    events: list[str] = strawberry.field(description="e.g. claim.status_changed, claim.remittance.")
+    active: bool
+    created_at: datetime
+
+
+@strawberry.type
+class RegisterWebhookPayload:
+    webhook: WebhookInfo | None
+    secret: str | None = strawberry.field(
+        description="Signs deliveries (HMAC-SHA256). Shown only now."
+    )
+    errors: list[FieldError]
+
+
+def _draft(value: ClaimInput) -> ClaimDraft:
+    provider = value.billing_provider
+    return ClaimDraft(
+        patient_id=value.patient_id,
+        coverage_id=value.coverage_id,
+        billing_provider_npi=provider.npi,
+        billing_provider_tax_id=provider.tax_id,
+        billing_provider_name=provider.name,
+        place_of_service=value.place_of_service,
+        diagnoses=tuple(value.diagnoses),
+        lines=tuple(
+            DraftLine(
+                procedure_code=line.procedure_code,
+                charge=line.charge,
+                service_date=line.service_date,
+                units=line.units,
+                modifiers=tuple(line.modifiers),
+                diagnosis_pointers=tuple(line.diagnosis_pointers),
+                line_control_number=line.line_control_number,
+            )
+            for line in value.lines
+        ),
+        total_charge=value.total_charge,
+        frequency_code=value.frequency_code,
+        rendering_provider_npi=value.rendering_provider_npi,
+        original_payer_claim_id=value.original_payer_claim_id,
+        patient_control_number=value.patient_control_number,
+    )
+
+
+@strawberry.type
+class ClaimMutations:
+    @strawberry.mutation(
+        description="Check a claim with the front-end edits and, when it passes, queue it for the payer. "
+        "Send a fresh idempotencyKey per claim and the same one on every retry of it.",
+        extensions=needs(CLAIMS_WRITE),
+    )
+    async def submit_claim(
+        self, info: Info, input: ClaimInput, idempotency_key: str
+    ) -> SubmitClaimPayload | None:
+        desk = info.context.services.claims.desk
+        accepted = await desk.submit(info.context.practice_id, idempotency_key, _draft(input))
+        claim = SubmittedClaimInfo(row=accepted.claim) if accepted.claim is not None else None
+        return SubmitClaimPayload(claim=claim, errors=accepted.errors, replayed=accepted.replayed)
+
+    @strawberry.mutation(
+        description="Receive claim status changes and remittances at a URL (signed).",
+        extensions=needs(CLAIMS_WRITE),
+    )
+    async def register_webhook(
+        self, info: Info, input: RegisterWebhookInput
+    ) -> RegisterWebhookPayload | None:
+        allow_http = info.context.services.claims.settings.webhook_allow_http
+        errors = []
+        problem = webhooks.url_problem(input.url.strip(), allow_http)
+        if problem:
+            errors.append(FieldError(code="INVALID_URL", field=["input", "url"], message=problem))
+        if not input.events:
+            errors.append(
+                FieldError(
+                    code="REQUIRED", field=["input", "events"], message="Pick at least one event."
+                )
+            )
+        if errors:
+            return RegisterWebhookPayload(webhook=None, secret=None, errors=errors)
+        secret = webhooks.new_secret()
+        row = Webhook(
+            practice_id=info.context.practice_id,
+            url=input.url.strip(),
+            secret=secret,
+            events=sorted({e.value if isinstance(e, Enum) else str(e) for e in input.events}),
+            active=True,
+        )
+        async with info.context.services.database.transaction() as session:
+            session.add(row)
+        info_ = WebhookInfo(
+            id=strawberry.ID(row.id),
+            url=row.url,
+            events=list(row.events),
+            active=row.active,
+            created_at=row.created_at,
+        )
+        return RegisterWebhookPayload(webhook=info_, secret=secret, errors=[])
