@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import StreamExecutionResult
 
 from gateway.errors import GatewayError
 
@@ -40,6 +41,14 @@ class MaskUnexpectedErrors(SchemaExtension):
             return
         request_id = getattr(self.execution_context.context, "request_id", None)
         result.errors = [self._public(error, request_id) for error in result.errors]
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Subscriptions (over the WebSocket) yield their results inside the operation: mask each one.
+        errors = getattr(result, "errors", None)
+        if errors:
+            request_id = getattr(self.execution_context.context, "request_id", None)
+            result.errors = [self._public(error, request_id) for error in errors]  # type: ignore[union-attr]
+        yield
 
     def _public(self, error: GraphQLError, request_id: str | None) -> GraphQLError:
         original = error.original_error

@@ -30,12 +30,22 @@ Control routes (never faulted, never counted, no credentials)::
     POST /_control/reset    back to the construction settings; stats and received claims cleared
     GET  /_control/stats    {"requests": {operation: n}, "claims_received": {control_number: n},
                              "faults_injected": {"latency"|"error"|"hang"|"malformed"|"busy": n}}
+    PUT  /_control/claims/{control_number}/status
+                            the payer adjudicates a claim it received: from then on its claim status
+                            and claim search answer the new status. Body (see
+                            :mod:`payers.sandbox.status_change`): {"category": "F1", "status": "65",
+                            "paid_amount": "68.00", "effective_date": "YYYY-MM-DD"}, the codes from
+                            the 277 code sets; category and status required, paid_amount only with
+                            an F* category. Answers the status now held; 404 for a control number
+                            the server has not received (since the last reset), 400 with the reason
+                            for a bad body or code. Servers wire it with ``control.on_claim_status``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
@@ -46,7 +56,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from payers.sandbox.status_change import ClaimStatusHook, set_claim_status
+
 CONTROL_PREFIX = "/_control/"
+CLAIM_STATUS_ROUTE = re.compile(r"/_control/claims/(?P<control_number>[^/]+)/status")
 #: Where the fault layer marks a request the server must answer "busy" (value: the AAA reason).
 BUSY_KEY = "sandbox.busy"
 #: AAA03 reasons meaning "cannot respond now": the values ``busy_reason`` accepts.
@@ -151,6 +164,7 @@ class SandboxControl:
         self.initial = faults or FaultSettings()
         self.stats = SandboxStats()
         self._reset_hooks: list[Callable[[], None]] = []
+        self.claim_status_hook: ClaimStatusHook | None = None
         self.set_faults(self.initial)
 
     def set_faults(self, faults: FaultSettings) -> None:
@@ -161,6 +175,10 @@ class SandboxControl:
     def on_reset(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` on every reset (servers clear what they received)."""
         self._reset_hooks.append(hook)
+
+    def on_claim_status(self, hook: ClaimStatusHook) -> None:
+        """Serve ``PUT /_control/claims/{control_number}/status`` with ``hook`` (the intake's)."""
+        self.claim_status_hook = hook
 
     def reset(self) -> None:
         self.set_faults(self.initial)
@@ -266,6 +284,11 @@ class FaultMiddleware:
             return JSONResponse({"reset": True, "faults": control.faults.to_json()})
         if route == ("GET", "/_control/stats"):
             return JSONResponse(control.stats.snapshot())
+        claim_route = CLAIM_STATUS_ROUTE.fullmatch(request.url.path)
+        if claim_route and request.method == "PUT" and control.claim_status_hook is not None:
+            return await set_claim_status(
+                control.claim_status_hook, claim_route["control_number"], request
+            )
         return JSONResponse(
             {"error": {"code": "NOT_FOUND", "message": "no such control route"}}, 404
         )

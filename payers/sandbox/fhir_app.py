@@ -159,6 +159,7 @@ def create_fhir_app(
     api.add_middleware(BearerTokens, issuer=issuer)
     control = install_faults(api, faults, fhir_operation)  # outermost: faults hit even 401s
     control.on_reset(intake.reset)
+    control.on_claim_status(intake.set_status)
     payer = FhirPayer(book, intake, today, page_size, control.stats.record_claim)
     for path, handler, method in (
         ("/CoverageEligibilityRequest/$submit", payer.eligibility, "POST"),

@@ -2,12 +2,13 @@
 
 Protocol-neutral: the REST, FHIR and X12 sandbox servers all hand their decoded submission to a
 :class:`ClaimIntake` and serialize the :class:`~payers.model.SubmissionAck` it returns. The world
-stays immutable; each server owns one intake, cleared by ``POST /_control/reset``.
+stays immutable; each server owns one intake, cleared by ``POST /_control/reset``. A received
+claim's status moves on only when a test says so (``PUT /_control/claims/{control_number}/status``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from payers.codesets import lookup
@@ -21,6 +22,7 @@ from payers.model import (
     SubmissionAck,
 )
 from payers.sandbox.npi import is_valid_npi
+from payers.sandbox.status_change import StatusChange
 from payers.sandbox.world import MemberMismatch, SandboxPayerBook
 
 #: Run-time claims are numbered from here so they never collide with the world's claim ids.
@@ -154,6 +156,27 @@ class ClaimIntake:
         )
         self._claims[control_number] = claim
         return claim
+
+    def set_status(self, control_number: str, change: StatusChange) -> Claim:
+        """Answer ``change`` for a received claim from now on (claim status and claim search).
+
+        ``KeyError`` if no claim with that control number was received; ``ValueError`` if the paid
+        amount exceeds the claim's charge."""
+        claim = self._claims[control_number]
+        if change.paid_amount is not None and change.paid_amount > claim.total_charge:
+            raise ValueError(
+                f"paid_amount {change.paid_amount} exceeds the claim's charge {claim.total_charge}"
+            )
+        status = replace(
+            claim.status,
+            state=change.state,
+            category=change.category,
+            status=change.status,
+            effective_date=change.effective_date or self.received_on,
+            paid_amount=change.paid_amount,
+        )
+        self._claims[control_number] = replace(claim, status=status, paid_amount=change.paid_amount)
+        return self._claims[control_number]
 
     def received(self) -> tuple[Claim, ...]:
         """Every claim accepted since start, in arrival order."""

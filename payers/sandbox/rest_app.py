@@ -286,6 +286,7 @@ def create_rest_app(
     control = install_faults(app, faults, rest_operation)  # outermost: faults hit even 401s
     payer = _RestPayer(book, intake, lambda cn: control.stats.record_claim(cn))
     control.on_reset(intake.reset)
+    control.on_claim_status(intake.set_status)
     for path, handler, method, operation in (
         ("/v1/eligibility", payer.eligibility, "POST", "eligibility"),
         ("/v1/claims/search", payer.claim_search, "POST", "claim_search"),

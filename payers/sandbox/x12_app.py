@@ -229,6 +229,7 @@ def create_x12_app(
     # Outermost: the fault layer learns the operation from the form this middleware reads.
     app.add_middleware(CoreFormMiddleware)
     control.on_reset(intake.reset)
+    control.on_claim_status(intake.set_status)
     payer = _X12Payer(book, intake, control, credentials, today or book.today)
     for path in ("/", "/core"):
         app.router.routes.append(Route(path, payer.endpoint, methods=["POST"]))

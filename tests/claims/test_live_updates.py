@@ -26,10 +26,9 @@ from starlette.routing import Route
 from gateway.claims import webhooks
 from gateway.config import GatewaySettings
 from gateway.http.app import create_app
+from gateway.identity import ELIGIBILITY_READ, create_api_key
 from gateway.storage.claims_tables import SubmittedClaim, WebhookDelivery
 from gateway.storage.database import Database
-from payers.codesets import lookup
-from payers.model import ClaimState
 from payers.sandbox.fleet import start_server, stop_server
 from tests.claims.conftest import SUBMIT, as_input, billed, new_key, office_visit
 from tests.conftest import REDIS_URL_ENV, _required_in_ci
@@ -40,14 +39,24 @@ WATCH = """subscription($id: ID!) { claimStatusChanged(claimId: $id) {
   claimId state source category { code } status { code } controlNumber } }"""
 
 
-async def _subscribe(port: int, key: str | None, claim_id: str) -> Any:
+async def _connect(
+    port: int, key: str | None = None, payload: dict[str, Any] | None = None
+) -> Any:
+    """A graphql-transport-ws connection: ``key`` as the Authorization header, ``payload`` in
+    connection_init; the server's first answer is left to the caller."""
     socket = await websockets.connect(
         f"ws://127.0.0.1:{port}/graphql",
         subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
         additional_headers={"Authorization": f"Bearer {key}"} if key else {},
     )
-    await socket.send(json.dumps({"type": "connection_init"}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    init: dict[str, Any] = {"type": "connection_init"}
+    if payload is not None:
+        init["payload"] = payload
+    await socket.send(json.dumps(init))
+    return socket
+
+
+async def _send_subscribe(socket: Any, claim_id: str) -> None:
     await socket.send(
         json.dumps(
             {
@@ -57,6 +66,14 @@ async def _subscribe(port: int, key: str | None, claim_id: str) -> Any:
             }
         )
     )
+
+
+async def _subscribe(
+    port: int, key: str | None, claim_id: str, payload: dict[str, Any] | None = None
+) -> Any:
+    socket = await _connect(port, key, payload)
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    await _send_subscribe(socket, claim_id)
     return socket
 
 
@@ -80,20 +97,14 @@ async def _submitted(gateway: Gateway, world: Any, today: Any) -> dict[str, Any]
     return result["data"]["submitClaim"]["claim"]  # type: ignore[no-any-return]
 
 
-def _adjudicate_in_sandbox(gateway: Gateway, payer_id: str, control_number: str) -> None:
-    """The sandbox payer finalizes the claim (paid): F1 / 65, as its 277 would say."""
-    intake = gateway.sandbox_apps[payer_id].state.intake
-    claim = intake.find_claim(control_number=control_number)
-    paid = dataclasses.replace(
-        claim.status,
-        state=ClaimState.FINALIZED,
-        category=lookup("claim-status-category", "F1"),
-        status=lookup("claim-status", "65"),
-        paid_amount=claim.total_charge - 42,
+async def _adjudicate_in_sandbox(gateway: Gateway, payer_id: str, control_number: str) -> None:
+    """The sandbox payer finalizes the claim, paid $145.00 of $187.00: F1 / 65, as its 277 would say."""
+    response = await gateway.sandbox(payer_id).put(
+        f"/_control/claims/{control_number}/status",
+        json={"category": "F1", "status": "65", "paid_amount": "145.00"},
     )
-    intake._claims[control_number] = dataclasses.replace(
-        claim, status=paid
-    )  # the sandbox has no route for it
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "finalized"
 
 
 async def _poll_now(gateway: Gateway, claim_id: str) -> int:
@@ -137,7 +148,7 @@ async def test_a_subscriber_sees_the_acknowledgment_and_the_payers_later_status(
         assert (
             await _poll_now(gateway, claim["id"]) == 1
         )  # same status at the payer: nothing pushed
-        _adjudicate_in_sandbox(gateway, "lakeshore", claim["controlNumber"])
+        await _adjudicate_in_sandbox(gateway, "lakeshore", claim["controlNumber"])
         assert await _poll_now(gateway, claim["id"]) == 1
         paid = await _next(socket)
         assert (
@@ -163,29 +174,75 @@ async def test_a_subscriber_sees_the_acknowledgment_and_the_payers_later_status(
     }
 
 
-async def test_subscriptions_need_a_key_and_a_valid_target(served: tuple[Gateway, int]) -> None:
+ANONYMOUS_REASON = (
+    "UNAUTHENTICATED: send 'Authorization: Bearer <API key or access token>' as a header or in "
+    "the connection_init payload"
+)
+MALFORMED_REASON = (
+    "UNAUTHENTICATED: Malformed Authorization header: expected 'Bearer <API key or access token>'."
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "payload", "reason"),
+    [
+        (None, None, ANONYMOUS_REASON),
+        ("pgw_0000000000000000000000000000000000000000000", None,
+         "UNAUTHENTICATED: The API key is not valid."),
+        (None, {"Authorization": "Bearer pgw_not-a-key"}, "UNAUTHENTICATED: The API key is not valid."),
+        (None, {"Authorization": "Basic dXNlcjpwYXNz"}, MALFORMED_REASON),
+    ],
+    ids=["no-credentials", "bad-key-header", "bad-key-in-payload", "not-bearer"],
+)
+async def test_a_connection_without_valid_credentials_is_closed_at_connection_init(
+    served: tuple[Gateway, int], key: str | None, payload: dict[str, Any] | None, reason: str
+) -> None:
     gateway, port = served
-    for key, claim_id, code in (
-        (None, str(uuid.uuid4()), "UNAUTHENTICATED"),
-        (gateway.key, "not-an-id", "BAD_USER_INPUT"),
-    ):
-        try:
-            socket = await _subscribe(port, key, claim_id)
-        except websockets.InvalidStatus as exc:  # refused at the handshake: also fine for no key
-            assert key is None and exc.response.status_code == 401
-            continue
-        try:
-            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
-            errors = (
-                message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-            )
-            assert message["type"] == "error" or message["payload"]["data"] is None, (
-                message
-            )  # never data
-            if key is not None:
-                assert errors[0]["extensions"]["code"] == code, message
-        finally:
-            await socket.close()
+    socket = await _connect(port, key, payload)  # the handshake succeeds: the refusal is readable
+    try:
+        with pytest.raises(websockets.ConnectionClosedError) as closed:
+            await asyncio.wait_for(socket.recv(), timeout=5)  # no connection_ack, no message at all
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4401, reason)
+        assert gateway.services.claims.bus.subscribers == 0  # type: ignore[union-attr]
+    finally:
+        await socket.close()
+
+
+async def test_a_key_without_claims_read_gets_forbidden_and_a_bad_target_bad_user_input(
+    served: tuple[Gateway, int],
+) -> None:
+    gateway, port = served
+    eligibility_only = await create_api_key(
+        gateway.services.database, gateway.practice_id, "front desk kiosk", frozenset({ELIGIBILITY_READ})
+    )
+    socket = await _subscribe(port, eligibility_only, str(uuid.uuid4()))
+    try:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+    finally:
+        await socket.close()
+    assert message == {
+        "id": "1",
+        "type": "error",
+        "payload": [
+            {
+                "message": "Your credentials lack the 'claims:read' scope this field needs.",
+                "locations": [{"line": 1, "column": 26}],
+                "path": ["claimStatusChanged"],
+                "extensions": {"code": "FORBIDDEN", "scope": "claims:read"},
+            }
+        ],
+    }
+    # A browser cannot set headers on a WebSocket: the key may come in connection_init instead.
+    socket = await _subscribe(
+        port, None, "not-an-id", payload={"Authorization": f"Bearer {gateway.key}"}
+    )
+    try:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+    finally:
+        await socket.close()
+    assert message["type"] == "next" and message["payload"]["data"] is None, message
+    assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["BAD_USER_INPUT"]
 
 
 async def test_with_redis_a_change_published_by_another_process_reaches_the_subscriber(
