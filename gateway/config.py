@@ -45,6 +45,9 @@ class GatewaySettings:
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
     anonymous_rate_limit_per_minute: int = 30
+    # How long an API key's principal is remembered instead of read again (revoking through the gateway
+    # forgets it at once in that process; elsewhere it takes effect within this bound). 0: always read.
+    principal_cache_seconds: float = 5.0
     max_batch_operations: int = 0  # GraphQL batching (a JSON list of operations); 0 turns it off
 
     @classmethod

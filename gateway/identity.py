@@ -152,6 +152,12 @@ async def create_api_key_row(
 
 async def authenticate_api_key(database: Database, key: str) -> Principal:
     """The principal a bearer key stands for, or :class:`Unauthenticated` saying why not."""
+    principal, _ = await api_key_principal(database, key)
+    return principal
+
+
+async def api_key_principal(database: Database, key: str) -> tuple[Principal, datetime | None]:
+    """Like :func:`authenticate_api_key`, also returning when the key expires (None: never)."""
     if not key.startswith(KEY_PREFIX):
         raise Unauthenticated("The API key is not valid.")
     now = datetime.now(UTC)
@@ -185,4 +191,4 @@ async def authenticate_api_key(database: Database, key: str) -> Principal:
         actor_kind="api_key",
         # Scopes a key may no longer carry (the list shrank) are dropped, never honoured.
         scopes=frozenset(api_key.scopes) & KEY_SCOPES,
-    )
+    ), expires_at

@@ -25,6 +25,7 @@ from gateway.cache.recording import refuse_response_cache
 from gateway.cache.store import CacheStore
 from gateway.errors import PayerCallFailed
 from gateway.observability.metrics import GatewayMetrics
+from gateway.payer_client import payer_client
 from gateway.resilience.breaker import BreakerState
 from gateway.resilience.guard import PayerGuard
 from gateway.resilience.health import PayerHealth, PayerHealthBoard
@@ -130,12 +131,7 @@ class PayerDirectory:
         payers, clients = [], []
         for item in settings:
             transport = transport_for(item) if transport_for else None
-            client = httpx.AsyncClient(
-                transport=transport,
-                timeout=httpx.Timeout(item.timeout_seconds),
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-                follow_redirects=False,
-            )
+            client = payer_client(item.timeout_seconds, transport)
             clients.append(client)
             payers.append(ConfiguredPayer(item, build_adapter(item, registry, client)))
         return cls(payers, clients, cache=cache, metrics=metrics, resilience=resilience)

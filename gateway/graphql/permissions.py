@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from starlette.websockets import WebSocket
 from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
@@ -52,7 +53,9 @@ class RequiresAuthentication:
 
 def _refuse_anonymous(info: Info) -> None:
     response = getattr(info.context, "response", None)
-    if response is not None:
+    # Over HTTP, a 401 with a challenge. A WebSocket has no status to set (its headers are the
+    # request's); anonymous connections are refused at connection_init (http/connection_auth.py).
+    if response is not None and not isinstance(response, WebSocket):
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="payer-gateway"'
     raise Unauthenticated(LOGIN_HINT)

@@ -29,6 +29,7 @@ from gateway.audit.trail import audit_cached_response
 from gateway.auth.secrets import with_ephemeral_secrets
 from gateway.claims.services import build_claim_services
 from gateway.http.auth import BearerAuth
+from gateway.http.connection_auth import AuthenticatedTransportWS
 from gateway.http.limits import BodySizeLimit
 from gateway.http.rate_limit import RateLimit, limiter_for
 from gateway.http.request_id import RequestId
@@ -45,6 +46,7 @@ class GatewayGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: the authenticated principal and the services."""
 
     max_subscriptions_per_connection = 10  # claimStatusChanged: a client needs a few, not thousands
+    graphql_transport_ws_handler_class = AuthenticatedTransportWS  # refuses anonymous connections
 
     def __init__(self, services: GatewayServices) -> None:
         super().__init__(

@@ -25,8 +25,10 @@ def normalize_url(url: str) -> str:
 
 def create_engine(url: str) -> AsyncEngine:
     url = normalize_url(url)
-    # hide_parameters: SQL errors must never carry patient data into logs.
-    engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=True)
+    # hide_parameters: SQL errors must never carry patient data into logs. A pre-ping (one more round
+    # trip per checkout) guards against a server that dropped the connection; an SQLite file cannot.
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=not sqlite)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -9,6 +9,7 @@ The tables live one module per code system in this package; their sources are na
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 from payers.codesets import tables
@@ -30,6 +31,19 @@ def normalize(system: str, value: str) -> str:
 
 def lookup(system: str, value: str) -> Code:
     """The code ``value`` of ``system`` with its description (unknown codes are kept, marked)."""
+    if type(system) is str and type(value) is str:
+        return _known_lookup(system, value)
+    return _lookup(system, value)
+
+
+@lru_cache(maxsize=8192)
+def _known_lookup(system: str, value: str) -> Code:
+    """Memoized (bounded, so a payer's unknown codes cannot grow it without limit): decoding answers
+    looks up the same few codes again and again, and a ``Code`` is frozen, so one can be shared."""
+    return _lookup(system, value)
+
+
+def _lookup(system: str, value: str) -> Code:
     table = SYSTEMS[system]
     value = normalize(system, value)
     description = table.get(value)

@@ -19,6 +19,8 @@ class WireError(ValueError):
 
 
 def get(data: Any, name: str) -> Any:
+    if type(data) is dict:  # what json.loads makes: skip the slower abstract Mapping check
+        return data.get(name)
     if not isinstance(data, Mapping):
         raise WireError(f"expected an object holding {name!r}, got {type(data).__name__}")
     return data.get(name)

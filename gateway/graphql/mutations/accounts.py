@@ -20,6 +20,7 @@ from gateway.auth.accounts import (
     name_problems,
     set_user_status,
 )
+from gateway.auth.principal_cache import principal_cache
 from gateway.graphql.field_errors import as_field_errors, one_error
 from gateway.graphql.ids import parse_id
 from gateway.graphql.permissions import needs
@@ -225,5 +226,6 @@ class AccountMutations:
                 return ApiKeyPayload(api_key=None, errors=_not_found("API key"))
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(UTC)
+        principal_cache(info.context.services.database).forget_actor(row.id)  # refused from now on
         info.context.audit.event("api_key.revoked", detail={"key": row.id})
         return ApiKeyPayload(api_key=ApiKey(row=row), errors=[])

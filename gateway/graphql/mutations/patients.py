@@ -199,4 +199,6 @@ class PatientMutations:
                 return AddCoveragePayload(coverage=None, errors=problems.errors)
             row = _coverage_row(practice_id, patient_id, input.coverage)
             session.add(row)
-        return AddCoveragePayload(coverage=Coverage(row=row, patient=patient), errors=[])
+        return AddCoveragePayload(
+            coverage=Coverage.of(row, patient, info.context.services.payers), errors=[]
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Self
 
 import strawberry
 
@@ -11,6 +12,8 @@ from gateway.graphql.permissions import phi
 from gateway.graphql.scalars import Money, Percent
 from gateway.graphql.types.answers import PayerAnswerInfo
 from gateway.graphql.types.common import BenefitKindEnum, CodeType, CoverageLevelEnum, NetworkEnum
+from gateway.graphql.types.coverage import Coverage
+from gateway.payers import PayerAnswer
 from payers import model
 
 
@@ -47,21 +50,23 @@ class Benefit:
 
 @strawberry.type(description="A payer's answer: is the member covered on that date, and for what.")
 class EligibilityResult(PayerAnswerInfo):
-    @strawberry.field(extensions=phi())
-    def member_id(self) -> str | None:
-        return self.result.member_id
+    member_id: str | None = strawberry.field(extensions=phi())
+    active: bool
+    as_of: date
+    plan: Plan | None
+    messages: list[str]
 
-    @strawberry.field
-    def active(self) -> bool:
-        return self.result.active
-
-    @strawberry.field
-    def as_of(self) -> date:
-        return self.result.as_of
-
-    @strawberry.field
-    def plan(self) -> Plan | None:
-        return self.result.plan  # type: ignore[return-value]
+    @classmethod
+    def of(cls, coverage: Coverage, answer: PayerAnswer) -> Self:
+        result: model.EligibilityResult = answer.value
+        return cls(
+            **cls.answer_fields(coverage, answer),
+            member_id=result.member_id,
+            active=result.active,
+            as_of=result.as_of,
+            plan=result.plan,  # type: ignore[arg-type]  # the model's Plan has the same fields
+            messages=list(result.messages),
+        )
 
     @strawberry.field
     def benefits(
@@ -75,10 +80,6 @@ class EligibilityResult(PayerAnswerInfo):
             if (kinds is None or b.kind in kinds) and (network is None or b.network == network)
         ]
         return chosen  # type: ignore[return-value]
-
-    @strawberry.field
-    def messages(self) -> list[str]:
-        return list(self.result.messages)
 
     @property
     def result(self) -> model.EligibilityResult:

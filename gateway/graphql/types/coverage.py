@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
-from strawberry.types import Info
 
 from gateway.graphql.permissions import phi
 from gateway.graphql.types.common import SubscriberRelationEnum
 from gateway.graphql.types.payer import Payer
+from gateway.payers import PayerDirectory
 from gateway.storage import tables
 from payers.model import MemberQuery, SubscriberRelation
 
@@ -23,54 +23,43 @@ class Subscriber:
 
 @strawberry.type(description="One insurance card of a patient: priority 1 is primary, 2 secondary.")
 class Coverage:
+    """Plain fields filled in once by :meth:`of`: a resolver method per leaf costs far more to run."""
+
     row: strawberry.Private[tables.Coverage]
     patient: strawberry.Private[tables.Patient]
+    id: strawberry.ID
+    payer: Payer
+    member_id: str | None = strawberry.field(extensions=phi())
+    group_number: str | None
+    plan_name: str | None
+    relation: SubscriberRelationEnum  # type: ignore[valid-type]
+    priority: int = strawberry.field(description="1 = primary, 2 = secondary, 3 = tertiary.")
+    effective_from: date | None
+    effective_to: date | None
+    subscriber: Subscriber | None = strawberry.field(extensions=phi())
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.id)
-
-    @strawberry.field
-    def payer(self, info: Info) -> Payer:
-        configured = info.context.services.payers.get(self.row.payer_id)
-        return Payer.of(configured) if configured else Payer.unknown(self.row.payer_id)
-
-    @strawberry.field(extensions=phi())
-    def member_id(self) -> str | None:
-        return self.row.member_id
-
-    @strawberry.field
-    def group_number(self) -> str | None:
-        return self.row.group_number
-
-    @strawberry.field
-    def plan_name(self) -> str | None:
-        return self.row.plan_name
-
-    @strawberry.field
-    def relation(self) -> SubscriberRelationEnum:
-        return SubscriberRelation(self.row.relation)
-
-    @strawberry.field(description="1 = primary, 2 = secondary, 3 = tertiary.")
-    def priority(self) -> int:
-        return self.row.priority
-
-    @strawberry.field
-    def effective_from(self) -> date | None:
-        return self.row.effective_from
-
-    @strawberry.field
-    def effective_to(self) -> date | None:
-        return self.row.effective_to
-
-    @strawberry.field(extensions=phi())
-    def subscriber(self) -> Subscriber | None:
-        if self.row.relation == SubscriberRelation.SELF:
-            return None
-        return Subscriber(
-            first_name=self.row.subscriber_first_name,
-            last_name=self.row.subscriber_last_name,
-            birth_date=self.row.subscriber_birth_date,
+    @classmethod
+    def of(cls, row: tables.Coverage, patient: tables.Patient, payers: PayerDirectory) -> Coverage:
+        configured = payers.get(row.payer_id)
+        return cls(
+            row=row,
+            patient=patient,
+            id=strawberry.ID(row.id),
+            payer=Payer.of(configured) if configured else Payer.unknown(row.payer_id),
+            member_id=row.member_id,
+            group_number=row.group_number,
+            plan_name=row.plan_name,
+            relation=SubscriberRelation(row.relation),
+            priority=row.priority,
+            effective_from=row.effective_from,
+            effective_to=row.effective_to,
+            subscriber=None
+            if row.relation == SubscriberRelation.SELF
+            else Subscriber(
+                first_name=row.subscriber_first_name,
+                last_name=row.subscriber_last_name,
+                birth_date=row.subscriber_birth_date,
+            ),
         )
 
     def member_query(self) -> MemberQuery:

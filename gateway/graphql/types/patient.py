@@ -80,7 +80,8 @@ class Patient:
     @strawberry.field(description="Insurance cards, primary first.")
     async def coverages(self, info: Info) -> list[Coverage]:
         rows = await info.context.coverages.load(self.row.id)
-        return [Coverage(row=row, patient=self.row) for row in rows]
+        payers = info.context.services.payers
+        return [Coverage.of(row, self.row, payers) for row in rows]
 
     @strawberry.field(
         description="Eligibility and benefits at every payer covering the patient on a date, "
@@ -171,7 +172,7 @@ def _fan_out(
         answer = await payers.call(
             practice_id, coverage.row.payer_id, capability, *arguments(coverage), fresh=bool(fresh)
         )
-        return answer_type(coverage=coverage, answer=answer)
+        return answer_type.of(coverage, answer)  # type: ignore[attr-defined]
 
     chosen = [
         c for c in coverages

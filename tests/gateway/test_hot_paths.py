@@ -1,0 +1,149 @@
+"""What the hot-path savings must not change: audit per request under concurrency, key revocation,
+cookie-free payer clients, the validation cache, memoized code lookups."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import event, select, update
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.extensions.validation_cache import _get_validate_cache
+
+from gateway.audit.group_commit import group_commit
+from gateway.auth.principal_cache import PrincipalCache
+from gateway.graphql.schema import build_schema
+from gateway.identity import Principal, digest
+from gateway.payer_client import payer_client
+from gateway.storage.audit_tables import AuditEvent
+from gateway.storage.database import Database
+from gateway.storage.tables import ApiKey, new_id
+from payers.codesets import lookup
+from tests.gateway.conftest import Gateway
+
+NAMES = "{ patients(first: 2) { edges { node { firstName lastName } } } }"
+
+
+async def test_concurrent_requests_each_get_their_own_audit_rows(gateway: Gateway) -> None:
+    responses = await asyncio.gather(*(gateway.post(NAMES) for _ in range(12)))
+    assert [r.status_code for r in responses] == [200] * 12
+    async with gateway.services.database.session() as session:
+        rows = list(await session.scalars(select(AuditEvent)))
+    by_request: dict[str, int] = {}
+    for row in rows:
+        by_request[row.request_id] = by_request.get(row.request_id, 0) + 1
+    assert sorted(by_request) == sorted(r.headers["x-request-id"] for r in responses)
+    assert set(by_request.values()) == {2}  # two patients read per request
+
+
+def _row(request_id: str, kind: str | None = "phi.read") -> dict[str, Any]:
+    return {
+        "id": new_id(), "occurred_at": datetime.now(UTC), "kind": kind, "practice_id": None,
+        "actor_id": None, "actor_kind": None, "patient_id": None, "fields": ["Patient.firstName"],
+        "operation": None, "request_id": request_id, "client_address": None, "detail": {},
+    }
+
+
+async def test_writes_waiting_together_share_one_transaction_and_fail_only_alone(
+    database: Database,
+) -> None:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS"):
+            statements.append(statement)
+
+    writer = group_commit(database)
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await asyncio.gather(*(writer.write([_row(f"r{i}")]) for i in range(8)))
+        shared = len(statements)
+        results = await asyncio.gather(
+            writer.write([_row("good-1")]),
+            writer.write([_row("bad", kind=None)]),  # kind is NOT NULL
+            writer.write([_row("good-2")]),
+            return_exceptions=True,
+        )
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    assert shared == 1
+    assert results[0] is None and results[2] is None and isinstance(results[1], Exception)
+    async with database.session() as session:
+        written = sorted(await session.scalars(select(AuditEvent.request_id)))
+    assert written == sorted([f"r{i}" for i in range(8)] + ["good-1", "good-2"])
+
+
+async def test_a_key_revoked_in_the_database_is_refused_within_the_cache_bound(
+    gateway: Gateway,
+) -> None:
+    assert (await gateway.post("{ payers { id } }")).status_code == 200  # now remembered
+    async with gateway.services.database.transaction() as session:
+        await session.execute(
+            update(ApiKey).where(ApiKey.key_hash == digest(gateway.key)).values(revoked_at=ApiKey.created_at)
+        )
+    seconds = gateway.services.settings.principal_cache_seconds
+    assert 0 < seconds <= 5
+    deadline = time.monotonic() + seconds + 1
+    status = 200
+    while status == 200 and time.monotonic() < deadline:
+        status = (await gateway.post("{ payers { id } }")).status_code
+        await asyncio.sleep(0.25)
+    assert status == 401
+
+
+def test_principal_cache_entries_end_at_the_bound_the_key_expiry_or_a_revocation() -> None:
+    principal = Principal("practice-1", "key-1", "api_key", frozenset({"claims:read"}))
+    cache = PrincipalCache(seconds=5)
+    cache.put("a", principal)
+    cache.put("b", principal, expires_at=datetime.now(UTC) + timedelta(milliseconds=50))
+    cache.put("c", principal, expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    assert cache.get("a") is principal and cache.get("b") is principal and cache.get("c") is None
+    time.sleep(0.06)
+    assert cache.get("b") is None
+    cache.forget_actor("key-1")
+    assert cache.get("a") is None
+    off = PrincipalCache(seconds=0)
+    off.put("a", principal)
+    assert off.get("a") is None
+    small = PrincipalCache(seconds=5, max_entries=2)
+    for name in "xyz":
+        small.put(name, principal)
+    assert [small.get(n) is not None for n in "xyz"] == [False, True, True]
+
+
+async def test_payer_clients_neither_keep_nor_send_cookies() -> None:
+    async def echo(request: Request) -> JSONResponse:
+        response = JSONResponse({"cookie": request.headers.get("cookie")})
+        response.set_cookie("session", "practice-a")
+        return response
+
+    app = Starlette(routes=[Route("/", echo)])
+    async with payer_client(5.0, httpx.ASGITransport(app=app)) as client:
+        first = (await client.get("http://payer.test/")).json()
+        second = (await client.get("http://payer.test/")).json()
+        assert first == second == {"cookie": None}
+        assert dict(client.cookies) == {}
+
+
+async def test_a_repeated_document_is_validated_once() -> None:
+    schema = build_schema()
+    query = "{ payers { id name } }"
+    await schema.execute(query)
+    before = _get_validate_cache(512).cache_info()
+    await schema.execute(query)
+    after = _get_validate_cache(512).cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 0)
+
+
+def test_code_lookups_are_shared_and_unknown_codes_still_kept() -> None:
+    assert lookup("carc", "45") is lookup("carc", "45")
+    assert lookup("carc", "45").description.startswith("Charge exceeds")
+    unknown = lookup("carc", "ZZ9")
+    assert unknown.code == "ZZ9" and "not in the gateway's table" in unknown.description
+    assert lookup("icd10cm", "e119").code == "E11.9"
