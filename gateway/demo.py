@@ -39,6 +39,7 @@ def demo_practice(world: World) -> tuple[str, str, str]:
     provider = world.providers[DEMO_PROVIDER_KEY]
     return provider.name, provider.npi, (provider.tax_id or "").replace("-", "")
 
+
 EXAMPLE_QUERY = """query Summary($id: ID!) {
   patient(id: $id) {
     firstName lastName
@@ -47,8 +48,20 @@ EXAMPLE_QUERY = """query Summary($id: ID!) {
       payer { name } active plan { name groupNumber }
       benefits { kind network coverageLevel serviceTypes { code description } amount percent remaining }
     }
-    claims(status: OPEN) { payer { name } claims { controlNumber totalCharge status { state category { code description } } } }
-    payments { payer { name } payments { traceNumber amount paymentDate claims { paid adjustments { group { code } reason { code description } amount explanation } } } }
+    claims(status: OPEN) {
+      payer { name }
+      claims { controlNumber totalCharge status { state category { code description } } }
+    }
+    payments {
+      payer { name }
+      payments {
+        traceNumber amount paymentDate
+        claims {
+          controlNumber charge paid patientResponsibility
+          lines { procedure { code } paid adjustments { group { code } reason { code description } amount explanation } }
+        }
+      }
+    }
   }
 }"""
 
@@ -60,7 +73,7 @@ DEMO_USERS = (
     ("biller", "Billie Biller", "biller"),
     ("analyst", "Ana Lyst", "analyst"),
 )
-DEMO_DOMAIN = "riverbend.demo"
+DEMO_DOMAIN = "elmridge.demo"
 OPERATOR_EMAIL = "operator@gateway.demo"
 
 

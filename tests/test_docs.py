@@ -40,3 +40,9 @@ def test_every_cli_command_is_documented_in_the_readme() -> None:
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name in commands:
         assert f"payer-gateway {name}" in README, f"README does not document `payer-gateway {name}`"
+
+
+def test_readme_example_query_is_the_one_the_demo_prints() -> None:
+    from gateway.demo import EXAMPLE_QUERY
+
+    assert f"```graphql\n{EXAMPLE_QUERY}\n```" in README
