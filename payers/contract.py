@@ -21,6 +21,15 @@ Errors an adapter raises (translate protocol and HTTP failures at the adapter bo
     └── PayerProtocolError          PAYER_PROTOCOL_ERROR: the answer is malformed or not the protocol
 
 ``retryable`` says whether sending the same request again later may succeed.
+
+The payer's own words: adapters SHOULD attach the raw exchange an answer came from as
+``exchange`` (:class:`payers.model.PayerExchange`, built with ``PayerExchange.of``) on
+``EligibilityResult``, ``ClaimStatus`` (claim status, and the statuses of searched claims) and
+``SubmissionAck``, and MAY on ``Payment``, so a biller can read exactly what the payer said. The
+texts are the request and response as they went over the wire (an X12 interchange, a JSON body),
+never credentials or headers, cut at ``MAX_EXCHANGE_CHARS`` (256 KiB) with a marker. Attach only
+what belongs to the member asked about: a raw answer holding other patients' data (an 835 batch
+filtered to one member) is left off. It is PHI: never log it.
 """
 
 from __future__ import annotations

@@ -6,14 +6,16 @@ gateway only ever sees these. Rules that hold everywhere:
 - money is ``Decimal`` (never float), dates are ``datetime.date``;
 - every code from a code set (service type, CARC, RARC, 277 category, place of service...) is a
   :class:`Code` carrying the code, a readable description and the code system it comes from;
-- nothing here does I/O.
+- nothing here does I/O;
+- an answer may carry the :class:`PayerExchange` it came from: the payer's own words, raw. It is PHI:
+  shown only to callers allowed to see PHI, never logged.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 Money = Decimal
@@ -29,6 +31,64 @@ class Code:
 
     def __str__(self) -> str:
         return f"{self.code} ({self.description})"
+
+
+#: The most characters of a request or response an exchange keeps (256 KiB of text).
+MAX_EXCHANGE_CHARS = 256 * 1024
+TRUNCATION_MARKER = "\n[truncated by payer-gateway: {kept} of {total} characters kept]"
+
+
+def _capped(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + TRUNCATION_MARKER.format(kept=limit, total=len(text))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class PayerExchange:
+    """What went over the wire for one answer, exactly: the request we sent and the payer's response.
+
+    ``protocol`` is the adapter's protocol (``"x12"``, ``"fhir"``, ``"rest"``); ``request`` and
+    ``response`` are the texts as sent and received (X12 interchanges, FHIR or REST JSON bodies; a
+    GET without a body is ``"GET <url>"``), never credentials or HTTP headers; ``at`` is when the
+    response arrived. Texts longer than :data:`MAX_EXCHANGE_CHARS` are cut and end with a marker
+    (build with :meth:`of`). PHI: its ``repr`` shows no text, so it cannot leak into logs.
+    """
+
+    protocol: str
+    request: str
+    response: str
+    request_content_type: str
+    response_content_type: str
+    at: datetime
+
+    @classmethod
+    def of(
+        cls,
+        protocol: str,
+        request: str,
+        response: str,
+        *,
+        request_content_type: str,
+        response_content_type: str,
+        at: datetime,
+        limit: int = MAX_EXCHANGE_CHARS,
+    ) -> PayerExchange:
+        """An exchange whose texts are cut to ``limit`` characters, with a marker where cut."""
+        return cls(
+            protocol,
+            _capped(request, limit),
+            _capped(response, limit),
+            request_content_type,
+            response_content_type,
+            at,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"PayerExchange(protocol={self.protocol!r}, request=<{len(self.request)} chars>, "
+            f"response=<{len(self.response)} chars>, at={self.at.isoformat()!r})"
+        )
 
 
 # --- requests -------------------------------------------------------------------------------------
@@ -154,6 +214,7 @@ class EligibilityResult:
     plan: Plan | None = None
     benefits: tuple[Benefit, ...] = ()
     messages: tuple[str, ...] = ()
+    exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
 
 
 # --- claims -----------------------------------------------------------------------------------------
@@ -208,6 +269,7 @@ class ClaimStatus:
     total_charge: Money | None = None
     paid_amount: Money | None = None
     message: str | None = None
+    exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +385,7 @@ class Payment:
     claims: tuple[ClaimPayment, ...] = ()
     provider_adjustments: tuple[ProviderAdjustment, ...] = ()
     payee_npi: str | None = None
+    exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
 
 
 # --- submission and coverage discovery ---------------------------------------------------------------
@@ -355,6 +418,7 @@ class SubmissionAck:
     status: ClaimStatus | None = None
     reasons: tuple[Code, ...] = ()
     duplicate: bool = False
+    exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

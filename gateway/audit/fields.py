@@ -15,14 +15,15 @@ from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
 from gateway.storage import tables
+from gateway.storage.claims_tables import SubmittedClaim
 
 
 def patient_of(source: Any) -> str | None:
-    """The patient a Patient, Coverage or per-payer answer object belongs to."""
+    """The patient a Patient, Coverage, submitted claim or per-payer answer object belongs to."""
     row = getattr(source, "row", None)
     if isinstance(row, tables.Patient):
         return row.id
-    if isinstance(row, tables.Coverage):
+    if isinstance(row, tables.Coverage | SubmittedClaim):
         return row.patient_id
     coverage = getattr(source, "coverage", None)
     coverage_row = getattr(coverage, "row", None)

@@ -1,4 +1,5 @@
-"""A claim ready to leave, stored as JSON on the claim row and read back by the dispatcher.
+"""A claim ready to leave, stored as JSON on the claim row and read back by the dispatcher; the
+payer's raw exchange, stored as JSON on a status history entry.
 
 Money and units travel as decimal strings and dates as ISO strings, so what the dispatcher sends is
 exactly what the edits passed, to the cent.
@@ -6,12 +7,18 @@ exactly what the edits passed, to the cent.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from payers.codesets import lookup
-from payers.model import ClaimLine, ClaimSubmission, MemberQuery, SubscriberRelation
+from payers.model import (
+    ClaimLine,
+    ClaimSubmission,
+    MemberQuery,
+    PayerExchange,
+    SubscriberRelation,
+)
 
 
 def submission_to_json(claim: ClaimSubmission) -> dict[str, Any]:
@@ -85,4 +92,27 @@ def submission_from_json(data: dict[str, Any]) -> ClaimSubmission:
         ),
         total_charge=Decimal(data["totalCharge"]),
         original_payer_claim_id=data.get("originalPayerClaimId"),
+    )
+
+
+def exchange_to_json(exchange: PayerExchange) -> dict[str, Any]:
+    """A payer exchange as stored on a status history entry (PHI: never logged)."""
+    return {
+        "protocol": exchange.protocol,
+        "request": exchange.request,
+        "response": exchange.response,
+        "requestContentType": exchange.request_content_type,
+        "responseContentType": exchange.response_content_type,
+        "at": exchange.at.isoformat(),
+    }
+
+
+def exchange_from_json(data: dict[str, Any]) -> PayerExchange:
+    return PayerExchange(
+        protocol=data["protocol"],
+        request=data["request"],
+        response=data["response"],
+        request_content_type=data["requestContentType"],
+        response_content_type=data["responseContentType"],
+        at=datetime.fromisoformat(data["at"]),
     )

@@ -265,4 +265,5 @@ class Dispatcher:
             status,
             source="acknowledgment",
             message=" ".join(t for t in (note, reasons) if t) or None,
+            exchange=ack.exchange,
         )

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims import webhooks
+from gateway.claims.codec import exchange_to_json
 from gateway.claims.events import StatusChange
 from gateway.storage.claims_tables import ClaimStatusEntry, SubmittedClaim
 from payers.codesets import lookup
-from payers.model import ClaimState, ClaimStatus, Code
+from payers.model import ClaimState, ClaimStatus, Code, PayerExchange
 
 
 def gateway_status(state: ClaimState, category: str, status: str | None = None) -> ClaimStatus:
@@ -47,11 +48,16 @@ async def record_status(
     source: str,
     message: str | None = None,
     only_if_changed: bool = False,
+    exchange: PayerExchange | None = None,
 ) -> StatusChange | None:
-    """Record ``status`` for ``claim``; with ``only_if_changed`` a repeat of the current one is skipped."""
+    """Record ``status`` for ``claim``; with ``only_if_changed`` a repeat of the current one is skipped.
+
+    The raw exchange the payer stated it in (``exchange``, else the status's own) is kept on the
+    entry for billers; it never goes into the change published to subscribers and webhooks."""
     if only_if_changed and _same(claim, status):
         return None
     text = message or status.message
+    raw = exchange or status.exchange
     entry = ClaimStatusEntry(
         claim_id=claim.id,
         practice_id=claim.practice_id,
@@ -65,6 +71,7 @@ async def record_status(
         source=source,
         message=text[:500] if text else None,
         recorded_at=datetime.now(UTC),
+        raw_exchange=exchange_to_json(raw) if raw is not None else None,
     )
     claim.payer_claim_id = status.payer_claim_id or claim.payer_claim_id
     if status.paid_amount is not None:

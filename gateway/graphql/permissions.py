@@ -37,6 +37,7 @@ LOGIN_HINT = (
     locations=[Location.FIELD_DEFINITION],
     name="requiresScope",
     description="The caller needs this scope; otherwise the field is null with a FORBIDDEN error.",
+    repeatable=True,  # a field may need several scopes (phi:read and claims:read): one each
 )
 class RequiresScope:
     scope: str

@@ -1,7 +1,8 @@
 """Claims the gateway accepted, their outbox, status history, remittances and partner webhooks.
 
 A claim and its outbox row are written in one transaction; the dispatcher deletes nothing (an outbox
-row is marked ``sent``), so what was accepted can always be traced. Managed by migration 0003_claims.
+row is marked ``sent``), so what was accepted can always be traced. Managed by migration 0003_claims
+(and 0005_raw_exchange: the payer's raw words on a status entry).
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ class ClaimStatusEntry(Base):
     source: Mapped[str] = mapped_column(String(24))  # submission, acknowledgment, poll, remittance
     message: Mapped[str | None] = mapped_column(String(500))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The exchange the payer stated this status in (gateway.claims.codec.exchange_to_json): PHI, and
+    #: up to 2 x 256 KiB, so loaded only when a caller allowed to see it asks for it.
+    raw_exchange: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
 
 
 class ClaimRemittance(Base):

@@ -31,11 +31,17 @@ The endpoints it calls (a FHIR server -- such as the sandbox payer -- serves the
 
 Searches page through Bundle ``next`` links. Bodies are ``application/fhir+json``. Errors: see
 :mod:`payers.fhir.client`.
+
+Eligibility results, claim statuses (asked for, or of searched claims), submission
+acknowledgments and whole-provider payments carry the raw JSON they came from as ``exchange``
+(see :mod:`payers.fhir.transcript`); a member's payments do not (a PaymentReconciliation may list
+other patients' claims).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -57,6 +63,7 @@ from payers.fhir.eligibility import EligibilityRejected, build_request, read_res
 from payers.fhir.eob import eob_to_claim
 from payers.fhir.remittance import eobs_to_payments, reconcile
 from payers.fhir.terminology import as_date, claim_state
+from payers.fhir.transcript import RoundTrip, exchange_of
 from payers.model import (
     Claim,
     ClaimRef,
@@ -120,11 +127,16 @@ class FhirPayerAdapter:
             insurer=self._insurer(),
             provider_npi=self.settings.options.get("provider_npi"),
         )
+        trips: list[RoundTrip] = []
         parsed = await self.fhir.submit(
-            "CoverageEligibilityRequest/$submit", request, ("CoverageEligibilityResponse",)
+            "CoverageEligibilityRequest/$submit",
+            request,
+            ("CoverageEligibilityResponse",),
+            transcript=trips,
         )
         try:
-            return read_response(parsed, self.settings.id, member.member_id, as_of)
+            result = read_response(parsed, self.settings.id, member.member_id, as_of)
+            return replace(result, exchange=exchange_of(trips))
         except EligibilityRejected as exc:
             codes = ", ".join(c.code for c in exc.codes) or "none"
             raise contract_error(
@@ -139,25 +151,39 @@ class FhirPayerAdapter:
         params = {"patient": ",".join(await self._patient_ids(member))}
         if since:
             params["service-date"] = f"ge{since.isoformat()}"
-        eobs = await self.fhir.search("ExplanationOfBenefit", params)
+        trips: list[RoundTrip] = []
+        eobs = await self.fhir.search("ExplanationOfBenefit", params, transcript=trips)
+        exchange = exchange_of(trips)  # one member's EOBs: each claim's status may show them
         claims = [eob_to_claim(e, self.settings.id, member.member_id) for e in eobs]
-        return [c for c in claims if status.admits(c.status.state)]
+        return [
+            replace(c, status=replace(c.status, exchange=exchange))
+            for c in claims
+            if status.admits(c.status.state)
+        ]
 
     async def claim_status(self, ref: ClaimRef) -> ClaimStatus:
+        trips: list[RoundTrip] = []
+        status = await self._claim_status(ref, trips)
+        return replace(status, exchange=exchange_of(trips))
+
+    async def _claim_status(self, ref: ClaimRef, trips: list[RoundTrip]) -> ClaimStatus:
         responses: list[Any] = []
         if ref.control_number:
             responses = await self.fhir.search(
                 "ClaimResponse",
                 {"request:identifier": f"{self._control_system}|{ref.control_number}"},
+                transcript=trips,
             )
         if not responses and ref.payer_claim_id:
-            responses = await self.fhir.search("ClaimResponse", {"identifier": ref.payer_claim_id})
+            responses = await self.fhir.search(
+                "ClaimResponse", {"identifier": ref.payer_claim_id}, transcript=trips
+            )
         if responses:
             latest = max(responses, key=lambda r: str(r.resource.created or ""))
             return response_status(latest, ref.control_number)
         if ref.payer_claim_id:
             eobs = await self.fhir.search(
-                "ExplanationOfBenefit", {"identifier": ref.payer_claim_id}
+                "ExplanationOfBenefit", {"identifier": ref.payer_claim_id}, transcript=trips
             )
             if eobs:
                 return eob_to_claim(eobs[0], self.settings.id, ref.member.member_id).status
@@ -175,19 +201,21 @@ class FhirPayerAdapter:
             params["patient"] = ",".join(await self._patient_ids(member))
         if since:
             params["_lastUpdated"] = f"ge{since.isoformat()}"
-        eobs = await self.fhir.search("ExplanationOfBenefit", params)
+        trips: list[RoundTrip] = []
+        eobs = await self.fhir.search("ExplanationOfBenefit", params, transcript=trips)
         if since:
             eobs = [e for e in eobs if _paid_on_or_after(e.resource, since)]
         payments = eobs_to_payments(eobs, self.settings.id, member.member_id if member else None)
         if not payments or not self.settings.options.get("payment_reconciliation"):
-            return payments
+            return _with_exchange(payments, trips if member is None else [])
         traces = sorted({p.trace_number for p in payments})
         if any("," in t for t in traces):
             raise PayerProtocolError(self.settings.id, "payment identifier contains a comma")
         reconciliations = await self.fhir.search(
-            "PaymentReconciliation", {"identifier": ",".join(traces)}
+            "PaymentReconciliation", {"identifier": ",".join(traces)}, transcript=trips
         )
-        return reconcile(payments, reconciliations, whole=member is None)
+        reconciled = reconcile(payments, reconciliations, whole=member is None)
+        return _with_exchange(reconciled, trips if member is None else [])
 
     async def submit_claim(self, claim: ClaimSubmission, control_number: str) -> SubmissionAck:
         resource = build_claim(
@@ -197,8 +225,12 @@ class FhirPayerAdapter:
             created=date.today(),
             control_system=self._control_system,
         )
-        parsed = await self.fhir.submit("Claim/$submit", resource, ("ClaimResponse",))
-        return read_claim_response(parsed, control_number)
+        trips: list[RoundTrip] = []
+        parsed = await self.fhir.submit(
+            "Claim/$submit", resource, ("ClaimResponse",), transcript=trips
+        )
+        ack = read_claim_response(parsed, control_number)
+        return replace(ack, exchange=exchange_of(trips))
 
     async def discover_coverage(self, demographics: Demographics) -> Sequence[DiscoveredCoverage]:
         params = {
@@ -245,6 +277,11 @@ class FhirPayerAdapter:
             },
             "display": self.settings.name,
         }
+
+
+def _with_exchange(payments: Sequence[Payment], trips: list[RoundTrip]) -> list[Payment]:
+    exchange = exchange_of(trips)
+    return [replace(p, exchange=exchange) for p in payments]
 
 
 def _paid_on_or_after(eob: Any, since: date) -> bool:

@@ -50,6 +50,7 @@ from payers.fhir.resources import (
     parse_bundle,
     parse_resource,
 )
+from payers.fhir.transcript import RoundTrip
 from payers.model import Code
 
 DEFAULT_MAX_PAGES = 20
@@ -90,9 +91,14 @@ class FhirClient:
         self.max_pages = int(settings.options.get("max_pages", DEFAULT_MAX_PAGES))
 
     async def search(
-        self, resource_type: str, params: Mapping[str, str]
+        self,
+        resource_type: str,
+        params: Mapping[str, str],
+        *,
+        transcript: list[RoundTrip] | None = None,
     ) -> list[ParsedResource[Any]]:
-        """All ``resource_type`` entries of a search, across pages."""
+        """All ``resource_type`` entries of a search, across pages (each page's round trip is added
+        to ``transcript`` when given)."""
         url: str | None = f"{self.base_url}/{resource_type}"
         query: Mapping[str, str] | None = params
         seen: set[str] = set()
@@ -116,6 +122,7 @@ class FhirClient:
                     self.settings.id, f"{resource_type} search: {exc}"
                 ) from exc
             found.extend(page.of_type(resource_type))
+            _note(transcript, "GET", response, None)
             pages += 1
             seen.add(str(response.request.url))
             url, query = page.next_url, None
@@ -124,20 +131,27 @@ class FhirClient:
         return found
 
     async def submit(
-        self, path: str, resource: Mapping[str, Any], expected: Sequence[str]
+        self,
+        path: str,
+        resource: Mapping[str, Any],
+        expected: Sequence[str],
+        *,
+        transcript: list[RoundTrip] | None = None,
     ) -> ParsedResource[Any]:
-        """POST a resource to an operation (``Claim/$submit``) and read the returned resource."""
+        """POST a resource to an operation (``Claim/$submit``) and read the returned resource
+        (the round trip is added to ``transcript`` when given)."""
         what = f"POST {path}"
-        response = await self._send(
-            "POST", f"{self.base_url}/{path.lstrip('/')}", content=dump_json(resource)
-        )
+        content = dump_json(resource)
+        response = await self._send("POST", f"{self.base_url}/{path.lstrip('/')}", content=content)
         body = self._body(response, what)
         if body.get("resourceType") == "OperationOutcome":
             raise self._outcome_error(body, what, response.status_code)
         try:
-            return parse_resource(body, expected)
+            parsed = parse_resource(body, expected)
         except FhirContentError as exc:
             raise PayerProtocolError(self.settings.id, f"{what}: {exc}") from exc
+        _note(transcript, "POST", response, content)
+        return parsed
 
     async def _send(
         self,
@@ -237,6 +251,22 @@ class FhirClient:
             )
         if url in seen:
             raise PayerProtocolError(self.settings.id, "next link repeats an earlier page")
+
+
+def _note(
+    transcript: list[RoundTrip] | None, method: str, response: httpx.Response, sent: bytes | None
+) -> None:
+    """Add a round trip the answer is built from to the caller's transcript (PHI: never logged)."""
+    if transcript is not None:
+        transcript.append(
+            RoundTrip(
+                method,
+                str(response.request.url),
+                sent,
+                response.content,
+                response.headers.get("content-type", ""),
+            )
+        )
 
 
 def lookup_http(status: int) -> Code:

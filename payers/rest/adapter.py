@@ -12,6 +12,11 @@ connection refused / dropped, 5xx, 429          ``PayerUnavailable``
 other 4xx, or an error body inside a 2xx        ``PayerRejected`` with the payer's codes
 not JSON, wrong content type, wrong shape       ``PayerProtocolError``
 ==============================================  =========================================
+
+Answers carry the JSON they came from as ``exchange`` (the request body we sent, or ``GET <url>``,
+and the response body as received; never the API key): eligibility, claim status, the statuses of
+searched claims (one member's), submission acknowledgments and payments (asked for one member,
+the payer answers only that member's).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, TypeVar
 
 import httpx
@@ -46,6 +52,7 @@ from payers.model import (
     DiscoveredCoverage,
     EligibilityResult,
     MemberQuery,
+    PayerExchange,
     Payment,
     SubmissionAck,
 )
@@ -54,6 +61,7 @@ from payers.rest import wire
 T = TypeVar("T")
 #: The payer's error code for "cannot answer now, send it again later".
 TRY_LATER = "TRY_LATER"
+JSON_MEDIA = "application/json"
 
 
 class RestPayerAdapter:
@@ -89,8 +97,9 @@ class RestPayerAdapter:
             "serviceTypes": list(service_types) or ["30"],
             "asOf": as_of.isoformat(),
         }
-        data = await self._call("POST", "/v1/eligibility", json_body=body)
-        return self._decode(lambda: wire.eligibility(data, self.settings.id))
+        data, exchange = await self._call("POST", "/v1/eligibility", json_body=body)
+        result = self._decode(lambda: wire.eligibility(data, self.settings.id))
+        return replace(result, exchange=exchange)
 
     async def search_claims(
         self, member: MemberQuery, since: date | None, status: ClaimStatusFilter
@@ -101,10 +110,11 @@ class RestPayerAdapter:
             "since": since.isoformat() if since else None,
             "status": status.value,
         }
-        data = await self._call("POST", "/v1/claims/search", json_body=body)
-        return self._decode(
+        data, exchange = await self._call("POST", "/v1/claims/search", json_body=body)
+        claims = self._decode(
             lambda: tuple(wire.claim(c, self.settings.id) for c in wire.items(data, "claims"))
         )
+        return tuple(replace(c, status=replace(c.status, exchange=exchange)) for c in claims)
 
     async def claim_status(self, ref: ClaimRef) -> ClaimStatus:
         """Current status of one claim, by payer claim id or else by control number."""
@@ -116,10 +126,11 @@ class RestPayerAdapter:
             raise PayerRejected(
                 self.settings.id, "a claim status request needs a payer claim id or control number"
             )
-        data = await self._call("GET", path, params=params)
-        return self._decode(
+        data, exchange = await self._call("GET", path, params=params)
+        status = self._decode(
             lambda: wire.claim_status(data.get("status") if isinstance(data, dict) else None)
         )
+        return replace(status, exchange=exchange)
 
     async def payments(self, member: MemberQuery | None, since: date | None) -> Sequence[Payment]:
         """Remittances paid on or after ``since``, for ``member`` or all of the provider's."""
@@ -128,21 +139,23 @@ class RestPayerAdapter:
             params["memberId"] = member.member_id
         if since is not None:
             params["since"] = since.isoformat()
-        data = await self._call("GET", "/v1/payments", params=params)
-        return self._decode(
+        data, exchange = await self._call("GET", "/v1/payments", params=params)
+        payments = self._decode(
             lambda: tuple(wire.payment(p, self.settings.id) for p in wire.items(data, "payments"))
         )
+        return tuple(replace(p, exchange=exchange) for p in payments)
 
     async def submit_claim(self, claim: ClaimSubmission, control_number: str) -> SubmissionAck:
         """Send a claim; the payer deduplicates on ``control_number``."""
         body = wire.submission_json(claim, control_number)
-        data = await self._call("POST", "/v1/claims", json_body=body)
-        return self._decode(lambda: wire.submission_ack(data))
+        data, exchange = await self._call("POST", "/v1/claims", json_body=body)
+        ack = self._decode(lambda: wire.submission_ack(data))
+        return replace(ack, exchange=exchange)
 
     async def discover_coverage(self, demographics: Demographics) -> Sequence[DiscoveredCoverage]:
         """Coverage the payer holds for a person, found by name and birth date."""
         body = wire.demographics_json(demographics)
-        data = await self._call("POST", "/v1/coverage/discovery", json_body=body)
+        data, _ = await self._call("POST", "/v1/coverage/discovery", json_body=body)
         return self._decode(
             lambda: tuple(
                 wire.discovered(c, self.settings.id) for c in wire.items(data, "coverages")
@@ -153,20 +166,25 @@ class RestPayerAdapter:
 
     async def _call(
         self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None
-    ) -> Any:
+    ) -> tuple[Any, PayerExchange]:
+        """The JSON the payer answered, and the exchange it came from."""
         payer = self.settings.id
         timeout = self.settings.timeout_seconds
         headers = {
             "Authorization": f"Bearer {self.settings.credentials.get('api_key', '')}",
-            "Accept": "application/json",
+            "Accept": JSON_MEDIA,
         }
+        # Serialized here, not by httpx, so the exchange keeps exactly the bytes that were sent.
+        content = None if json_body is None else json.dumps(json_body).encode()
+        if content is not None:
+            headers["Content-Type"] = JSON_MEDIA
         try:
             # The outer deadline also covers transports that ignore httpx timeouts (ASGITransport).
             async with asyncio.timeout(timeout):
                 response = await self.client.request(
                     method,
                     self._base + path,
-                    json=json_body,
+                    content=content,
                     params=params,
                     headers=headers,
                     timeout=timeout,
@@ -177,7 +195,16 @@ class RestPayerAdapter:
             raise PayerUnavailable(payer, f"cannot reach the payer: {type(exc).__name__}") from exc
         except httpx.HTTPError as exc:
             raise PayerProtocolError(payer, f"HTTP failure: {type(exc).__name__}: {exc}") from exc
-        return self._answer(response)
+        data = self._answer(response)
+        exchange = PayerExchange.of(
+            "rest",
+            f"{method} {response.request.url}" if content is None else content.decode(),
+            response.content.decode("utf-8", "replace"),
+            request_content_type=JSON_MEDIA if content is not None else "text/plain",
+            response_content_type=response.headers.get("content-type", JSON_MEDIA),
+            at=datetime.now(UTC),
+        )
+        return data, exchange
 
     def _answer(self, response: httpx.Response) -> Any:
         payer, status = self.settings.id, response.status_code

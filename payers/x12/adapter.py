@@ -12,6 +12,11 @@ Options (``[[payers]] options``)::
     strict_envelopes (true)        refuse answers whose SE/GE/IEA counts or control numbers disagree
     exchange_record_size (50)      how many raw exchanges :attr:`X12PayerAdapter.exchanges` keeps
 
+Every answer carries its raw exchange (``exchange``: the X12 sent and the X12 answered, no CORE
+envelope fields, no credentials): 270/271, 276/277, 837P/999+277CA, and the 835 batch of a
+whole-provider pickup (left off when the batch is filtered to one member: it holds other patients).
+The bounded :attr:`X12PayerAdapter.exchanges` record also keeps failed exchanges, for diagnosis.
+
 Credentials (optional, both or neither): ``username`` and ``password`` for CORE username/password
 authentication, sent as the ``UserName``/``Password`` fields of every request.
 
@@ -48,6 +53,7 @@ from payers.model import (
     ClaimSubmission,
     EligibilityResult,
     MemberQuery,
+    PayerExchange,
     Payment,
     SubmissionAck,
 )
@@ -70,6 +76,7 @@ PAYLOAD_270 = "X12_270_Request_005010X279A1"
 PAYLOAD_276 = "X12_276_Request_005010X212"
 PAYLOAD_835_PICKUP = "X12_835_Response_005010X221A1"
 PAYLOAD_837 = "X12_837_Request_005010X222A1"
+X12_MEDIA = "application/edi-x12"
 CREDENTIALS = ("username", "password")
 # 277 status codes saying the subscriber or patient named in the 276 is unknown or mismatched.
 _MEMBER_STATUSES = frozenset({"29", "30", "31", "32", "33", "34", "97", "158", "164"})
@@ -178,7 +185,8 @@ class X12PayerAdapter:
             created=_now(),
         )
         answer = await self._transport.exchange(PAYLOAD_270, request)
-        return parse_271(answer, self.settings.id, as_of=as_of, strict=self.strict)
+        result = parse_271(answer, self.settings.id, as_of=as_of, strict=self.strict)
+        return replace(result, exchange=_exchange(request, answer))
 
     async def claim_status(self, ref: ClaimRef) -> ClaimStatus:
         """Current status of one claim (276 -> 277); matched by payer id or control number."""
@@ -194,7 +202,8 @@ class X12PayerAdapter:
         )
         answer = await self._transport.exchange(PAYLOAD_276, request)
         statuses = parse_277(answer, self.settings.id, strict=self.strict)
-        return _select_status(statuses, ref, self.settings.id)
+        status = _select_status(statuses, ref, self.settings.id)
+        return replace(status, exchange=_exchange(request, answer))
 
     async def payments(self, member: MemberQuery | None, since: date | None) -> Sequence[Payment]:
         """Remittances picked up in a CORE batch (835), filtered by payment date and member.
@@ -206,8 +215,11 @@ class X12PayerAdapter:
         )
         if not answer.strip():
             return []
+        # The whole batch is the provider's; narrowed to one member it would show other patients.
+        batch = _exchange("", answer) if member is None else None
         found = []
         for payment in parse_835(answer, self.settings.id, strict=self.strict):
+            payment = replace(payment, exchange=batch)
             if since and payment.payment_date and payment.payment_date < since:
                 continue
             if member is not None:
@@ -233,6 +245,11 @@ class X12PayerAdapter:
         except ClaimBuildError as exc:
             raise PayerProtocolError(self.settings.id, str(exc)) from exc
         answer = await self._transport.exchange(PAYLOAD_837, request)
+        ack = self._acknowledgment(answer, control_number)
+        return replace(ack, exchange=_exchange(request, answer))
+
+    def _acknowledgment(self, answer: str, control_number: str) -> SubmissionAck:
+        """The 999 and/or 277CA's verdict on the claim sent under ``control_number``."""
         codes = {
             t.code
             for i in read_interchanges(answer, self.settings.id, strict=self.strict)
@@ -297,3 +314,15 @@ def _claim_answer(status: ClaimStatus, payer_id: str) -> ClaimStatus:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _exchange(request: str, answer: str) -> PayerExchange:
+    """The X12 sent and the X12 answered (a batch pickup sends none)."""
+    return PayerExchange.of(
+        "x12",
+        request,
+        answer,
+        request_content_type=X12_MEDIA,
+        response_content_type=X12_MEDIA,
+        at=_now(),
+    )

@@ -217,3 +217,28 @@ async def test_invalidation_drops_one_members_claim_answers(database, world, cac
         theirs = await gateway.query(CLAIMS, {"id": gateway.other_patient_ids[first]}, key=gateway.other_key)
         assert all(g["fromCache"] for g in theirs["data"]["patient"]["claims"])
         assert await sandbox_requests(gateway, payer, "claim_search") >= 3
+
+
+RAW = """
+query Raw($id: ID!) {
+  patient(id: $id) { eligibility { payer { id } fromCache rawExchange { protocol request response fetchedAt } } }
+}"""
+
+
+async def test_the_raw_exchange_survives_the_cache(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+        person = covered_people(gateway, world, 2)[0]
+        patient_id = gateway.patient_ids[person]
+        asked = await gateway.query(RAW, {"id": patient_id})
+        cached = await gateway.query(RAW, {"id": patient_id})
+        assert "errors" not in asked and "errors" not in cached, cached.get("errors")
+        first = asked["data"]["patient"]["eligibility"]
+        second = cached["data"]["patient"]["eligibility"]
+        assert len(first) >= 2 and not any(a["fromCache"] for a in first)
+        assert all(a["fromCache"] for a in second)
+        by_payer = {a["payer"]["id"]: a["rawExchange"] for a in first}
+        for answer in second:
+            raw = answer["rawExchange"]
+            assert raw["protocol"] == world.books[answer["payer"]["id"]].protocol
+            assert raw["request"] and raw["response"]
+            assert raw == by_payer[answer["payer"]["id"]]  # the very exchange, pickled and back

@@ -34,6 +34,7 @@ PHI_FIELD_NAMES = {
     "phone",
     "address",
     "subscriber",
+    "rawExchange",
 }
 
 

@@ -13,6 +13,9 @@ from gateway.graphql.scalars import Money, Percent
 from gateway.graphql.types.answers import PayerAnswerInfo
 from gateway.graphql.types.common import BenefitKindEnum, CodeType, CoverageLevelEnum, NetworkEnum
 from gateway.graphql.types.coverage import Coverage
+from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
+from gateway.graphql.types.exchange import RawExchange
+from gateway.identity import CLAIMS_READ
 from gateway.payers import PayerAnswer
 from payers import model
 
@@ -80,6 +83,10 @@ class EligibilityResult(PayerAnswerInfo):
             if (kinds is None or b.kind in kinds) and (network is None or b.network == network)
         ]
         return chosen  # type: ignore[return-value]
+
+    @strawberry.field(description=RAW_EXCHANGE, extensions=phi(CLAIMS_READ))
+    def raw_exchange(self) -> RawExchange | None:
+        return RawExchange.of(self.result.exchange)
 
     @property
     def result(self) -> model.EligibilityResult:

@@ -11,6 +11,10 @@ from gateway.graphql.permissions import patient_scope, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.answers import PayerAnswerInfo
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
+from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
+from gateway.graphql.types.exchange import RawExchange
+from gateway.identity import CLAIMS_READ
+from payers.model import PayerExchange
 
 
 @strawberry.type(description="A claim's status as the payer states it (277: category + status + entity).")
@@ -25,6 +29,12 @@ class ClaimStatus:
     total_charge: Money | None
     paid_amount: Money | None
     message: str | None
+    exchange: strawberry.Private[PayerExchange | None] = None
+
+    # Resolved on the model's ClaimStatus itself (this type reads the dataclass as it is).
+    @strawberry.field(description=RAW_EXCHANGE, extensions=phi(CLAIMS_READ))
+    def raw_exchange(self) -> RawExchange | None:
+        return RawExchange.of(self.exchange)
 
 
 @strawberry.type

@@ -13,12 +13,14 @@ from strawberry.types import Info
 from gateway.claims.codec import submission_from_json
 from gateway.claims.events import StatusChange
 from gateway.claims.poller import payments_of
-from gateway.graphql.permissions import needs
+from gateway.graphql.permissions import needs, patient_scope, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
+from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
+from gateway.graphql.types.exchange import RawExchange, stored_exchange
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.types.payments import Payment
-from gateway.identity import PAYMENTS_READ
+from gateway.identity import CLAIMS_READ, PAYMENTS_READ
 from gateway.storage.claims_tables import ClaimOutbox, ClaimStatusEntry, SubmittedClaim
 from payers import model
 from payers.codesets import lookup
@@ -47,10 +49,21 @@ class ClaimStatusEntryInfo:
     source: str = strawberry.field(description="submission, acknowledgment, poll or remittance.")
     message: str | None
     recorded_at: datetime
+    entry_id: strawberry.Private[str]
+    practice_id: strawberry.Private[str]
+
+    @strawberry.field(
+        description=RAW_EXCHANGE + " Kept for statuses the payer stated (acknowledgment, poll).",
+        extensions=phi(CLAIMS_READ),
+    )
+    async def raw_exchange(self, info: Info) -> RawExchange | None:
+        return await stored_exchange(info.context.services.database, self.entry_id, self.practice_id)
 
     @classmethod
     def of(cls, row: ClaimStatusEntry) -> ClaimStatusEntryInfo:
         return cls(
+            entry_id=row.id,
+            practice_id=row.practice_id,
             state=ClaimState(row.state),
             category=_code("claim-status-category", row.category_code, row.category_description),
             status=_code("claim-status", row.status_code, row.status_description),
@@ -205,7 +218,9 @@ class SubmittedClaimInfo:
             sent_at=row.sent_at,
         )
 
-    @strawberry.field(description="Every status recorded for the claim, oldest first.")
+    @strawberry.field(
+        description="Every status recorded for the claim, oldest first.", extensions=patient_scope()
+    )
     async def status_history(self, info: Info) -> list[ClaimStatusEntryInfo]:
         async with info.context.services.database.session() as session:
             rows = await session.scalars(
