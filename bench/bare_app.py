@@ -42,7 +42,9 @@ def _scalar(samples: list[Any]) -> Any:
     return str
 
 
-def build_type(type_name: str, fields: list[FieldNode], values: list[Any], registry: dict[str, type]) -> type:
+def build_type(
+    type_name: str, fields: list[FieldNode], values: list[Any], registry: dict[str, type]
+) -> type:
     """A strawberry type with exactly the selected fields; values tell scalars and lists apart."""
     annotations: dict[str, Any] = {}
     for node in fields:
@@ -71,7 +73,11 @@ def build_objects(cls: type, value: Any) -> Any:
     kwargs = {}
     for name in hints:
         inner = _inner_type(hints[name])
-        kwargs[name] = build_objects(inner, value.get(name)) if isinstance(inner, type) and hasattr(inner, "__strawberry_definition__") else value.get(name)
+        kwargs[name] = (
+            build_objects(inner, value.get(name))
+            if isinstance(inner, type) and hasattr(inner, "__strawberry_definition__")
+            else value.get(name)
+        )
     return cls(**kwargs)
 
 
@@ -99,9 +105,15 @@ def build_app(query: str, data: dict[str, Any]) -> GraphQL:
         return patient
 
     # real objects, not strings: the generated types live in no module strawberry could look in
-    resolve_patient.__annotations__ = {"id": strawberry.ID, "fresh": bool | None, "return": patient_type | None}
+    resolve_patient.__annotations__ = {
+        "id": strawberry.ID,
+        "fresh": bool | None,
+        "return": patient_type | None,
+    }
 
-    query_type = strawberry.type(type("Query", (), {"patient": strawberry.field(resolver=resolve_patient)}))
+    query_type = strawberry.type(
+        type("Query", (), {"patient": strawberry.field(resolver=resolve_patient)})
+    )
     schema = strawberry.Schema(
         query=query_type,
         extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],

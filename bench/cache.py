@@ -40,19 +40,25 @@ from rig import (
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk(url: str, body: str, headers: dict[str, str], seconds: int, connections: int, workdir: Path) -> dict[str, float]:
+def _wrk(
+    url: str, body: str, headers: dict[str, str], seconds: int, connections: int, workdir: Path
+) -> dict[str, float]:
     script = workdir / "post.lua"
     lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
-    lines += ["done = function(summary, latency, requests)",
-              '  io.write(string.format("P50 %f\\nP99 %f\\nERRORS %d\\n", latency:percentile(50), '
-              "latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read "
-              "+ summary.errors.write + summary.errors.timeout))",
-              "end"]
+    lines += [
+        "done = function(summary, latency, requests)",
+        '  io.write(string.format("P50 %f\\nP99 %f\\nERRORS %d\\n", latency:percentile(50), '
+        "latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read "
+        "+ summary.errors.write + summary.errors.timeout))",
+        "end",
+    ]
     script.write_text("\n".join(lines))
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     p50 = float(re.search(r"P50 ([\d.]+)", out)[1]) / 1000  # type: ignore[index]  # wrk: microseconds
@@ -61,7 +67,9 @@ def _wrk(url: str, body: str, headers: dict[str, str], seconds: int, connections
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors}
 
 
-def _python_load(url: str, body: str, headers: dict[str, str], seconds: int, connections: int) -> dict[str, float]:
+def _python_load(
+    url: str, body: str, headers: dict[str, str], seconds: int, connections: int
+) -> dict[str, float]:
     code = f"""
 import asyncio, json, sys, time, httpx
 async def client(c, lat, errs, stop):
@@ -80,11 +88,15 @@ async def main():
     print(json.dumps({{"rps": len(lat) / wall, "p50_ms": lat[len(lat)//2]*1000, "p99_ms": lat[int(len(lat)*0.99)]*1000, "errors": len(errs)}}))
 asyncio.run(main())
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def load(url: str, body: str, headers: dict[str, str], seconds: int, connections: int, workdir: Path) -> dict[str, float]:
+def load(
+    url: str, body: str, headers: dict[str, str], seconds: int, connections: int, workdir: Path
+) -> dict[str, float]:
     headers = {"Content-Type": "application/json", **headers}
     if shutil.which("wrk"):
         return _wrk(url, body, headers, seconds, connections, workdir)
@@ -92,7 +104,9 @@ def load(url: str, body: str, headers: dict[str, str], seconds: int, connections
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--payers", type=int, default=2)
@@ -113,26 +127,53 @@ async def main() -> None:
                 await gateway.ready()
                 async with httpx.AsyncClient(base_url=gateway.url) as client:
                     for _ in range(3):  # miss (payers), miss (payer cache: stored), hit
-                        response = await client.post("/graphql", content=body, headers={**headers, "Content-Type": "application/json"})
+                        response = await client.post(
+                            "/graphql",
+                            content=body,
+                            headers={**headers, "Content-Type": "application/json"},
+                        )
                     assert response.headers.get("x-response-cache") == "hit", response.headers
                     data = response.json()["data"]
                 # run the load generator in its own process while this loop keeps serving the sandboxes
                 gateway_figures = await asyncio.to_thread(
-                    load, gateway.url + "/graphql", body, headers, args.seconds, args.connections, workdir
+                    load,
+                    gateway.url + "/graphql",
+                    body,
+                    headers,
+                    args.seconds,
+                    args.connections,
+                    workdir,
                 )
             finally:
                 gateway.stop()
         (workdir / "query.graphql").write_text(CACHED_HEADLINE)
         (workdir / "data.json").write_text(json.dumps(data))
         port = free_port()
-        bare = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(workdir / "query.graphql"),
-                              str(workdir / "data.json"), str(port)], port, ready_path="/graphql")
+        bare = ServerProcess(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "bare_app.py"),
+                str(workdir / "query.graphql"),
+                str(workdir / "data.json"),
+                str(port),
+            ],
+            port,
+            ready_path="/graphql",
+        )
         try:
             await bare.ready()
             async with httpx.AsyncClient() as client:
-                check = (await client.post(bare.url + "/graphql", content=body, headers={"Content-Type": "application/json"})).json()
+                check = (
+                    await client.post(
+                        bare.url + "/graphql",
+                        content=body,
+                        headers={"Content-Type": "application/json"},
+                    )
+                ).json()
             assert check.get("data") == data, "the bare app must answer the same JSON"
-            bare_figures = await asyncio.to_thread(load, bare.url + "/graphql", body, {}, args.seconds, args.connections, workdir)
+            bare_figures = await asyncio.to_thread(
+                load, bare.url + "/graphql", body, {}, args.seconds, args.connections, workdir
+            )
         finally:
             bare.stop()
     generator = "wrk" if shutil.which("wrk") else "httpx"
@@ -149,9 +190,13 @@ async def main() -> None:
         "generator": generator,
         "response_bytes": len(json.dumps({"data": data})),
     }
-    print(f"gateway (cached): {result['gateway_rps']} req/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms")
+    print(
+        f"gateway (cached): {result['gateway_rps']} req/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms"
+    )
     print(f"bare strawberry:  {result['bare_rps']} req/s, p50 {result['bare_p50_ms']} ms")
-    print(f"ratio gateway/bare: {result['ratio']}  ({generator}, {args.connections} connections, {args.seconds} s)")
+    print(
+        f"ratio gateway/bare: {result['ratio']}  ({generator}, {args.connections} connections, {args.seconds} s)"
+    )
     print(json.dumps(result))
 
 

@@ -70,24 +70,37 @@ async def measure(n: int, latency_ms: int, requests: int, workdir: Path) -> dict
         finally:
             gateway.stop()
     p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
-    return {"n": n, "latency_ms": latency_ms, "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
-            "ratio_p50": round(p50 / latency_ms, 3), "gateway_cpu_ms": round(cpu_ms, 1)}
+    return {
+        "n": n,
+        "latency_ms": latency_ms,
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
+        "ratio_p50": round(p50 / latency_ms, 3),
+        "gateway_cpu_ms": round(cpu_ms, 1),
+    }
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--latency-ms", type=int, default=50, help="each payer's answer delay L")
     parser.add_argument("--payers", default="1,5,10,20", help="the values of N")
-    parser.add_argument("--requests", type=int, default=20, help="timed requests per N (one at a time)")
+    parser.add_argument(
+        "--requests", type=int, default=20, help="timed requests per N (one at a time)"
+    )
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="pgw-fanout-", dir=MEMORY_DIR) as tmp:
         for n in (int(v) for v in args.payers.split(",")):
             result = await measure(n, args.latency_ms, args.requests, Path(tmp))
             results.append(result)
-            print(f"N={n:>2}  payer calls={3 * n:>2}  L={args.latency_ms} ms  p50={result['p50_ms']:7.1f} ms  "
-                  f"p95={result['p95_ms']:7.1f} ms  p50/L={result['ratio_p50']:.3f}  "
-              f"gateway CPU/request={result['gateway_cpu_ms']:.0f} ms", flush=True)
+            print(
+                f"N={n:>2}  payer calls={3 * n:>2}  L={args.latency_ms} ms  p50={result['p50_ms']:7.1f} ms  "
+                f"p95={result['p95_ms']:7.1f} ms  p50/L={result['ratio_p50']:.3f}  "
+                f"gateway CPU/request={result['gateway_cpu_ms']:.0f} ms",
+                flush=True,
+            )
     print(json.dumps(results))
 
 

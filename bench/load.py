@@ -62,25 +62,37 @@ asyncio.run(main())
 """
 
 
-def run_clients(url: str, key: str, ids: list[str], clients: int, seconds: int, uncached: float) -> dict:
-    spec = json.dumps([url, key, ids, clients, seconds, uncached, HEADLINE, FAILING_PAYER, sorted(EXPECTED_CODES)])
-    out = subprocess.run([sys.executable, "-c", CLIENTS, spec], capture_output=True, text=True, check=True).stdout
+def run_clients(
+    url: str, key: str, ids: list[str], clients: int, seconds: int, uncached: float
+) -> dict:
+    spec = json.dumps(
+        [url, key, ids, clients, seconds, uncached, HEADLINE, FAILING_PAYER, sorted(EXPECTED_CODES)]
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", CLIENTS, spec], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--patients", type=int, default=20)
-    parser.add_argument("--uncached", type=float, default=0.3, help="share of queries with fresh: true")
+    parser.add_argument(
+        "--uncached", type=float, default=0.3, help="share of queries with fresh: true"
+    )
     args = parser.parse_args()
     from payers.sandbox.faults import FaultSettings
 
     with tempfile.TemporaryDirectory(prefix="pgw-load-", dir=MEMORY_DIR) as tmp:
         async with rest_sandboxes(2) as sandboxes:
-            sandboxes.apps[FAILING_PAYER].state.sandbox_control.set_faults(FaultSettings(error_rate=0.5, seed=7))
+            sandboxes.apps[FAILING_PAYER].state.sandbox_control.set_faults(
+                FaultSettings(error_rate=0.5, seed=7)
+            )
             database_url = f"sqlite:///{Path(tmp) / 'load.db'}"
             key, ids, _ = await seed(database_url, sandboxes, patients=args.patients)
             config = Path(tmp) / "payers.toml"
@@ -89,9 +101,13 @@ async def main() -> None:
             try:
                 await gateway.ready()
                 url = gateway.url + "/graphql"
-                warm = await asyncio.to_thread(run_clients, url, key, ids, args.clients, args.warmup, args.uncached)
+                warm = await asyncio.to_thread(
+                    run_clients, url, key, ids, args.clients, args.warmup, args.uncached
+                )
                 rss_warm = rss_mb(gateway.process.pid)
-                tally = await asyncio.to_thread(run_clients, url, key, ids, args.clients, args.seconds, args.uncached)
+                tally = await asyncio.to_thread(
+                    run_clients, url, key, ids, args.clients, args.seconds, args.uncached
+                )
                 rss_end = rss_mb(gateway.process.pid)
             finally:
                 gateway.stop()
@@ -112,10 +128,14 @@ async def main() -> None:
         "clients": args.clients,
         "seconds": args.seconds,
     }
-    print(f"{result['requests']} requests in {args.seconds} s from {args.clients} clients ({result['rps']} req/s): "
-          f"{result['cached_responses']} replayed from the response cache, {result['expected_payer_errors']} with "
-          f"the failing payer's own errors, {result['unexpected_errors']} unexpected {tally['kinds'] or ''}")
-    print(f"gateway RSS after warm-up {rss_warm} MB, at the end {rss_end} MB ({result['rss_growth']:+.1%})")
+    print(
+        f"{result['requests']} requests in {args.seconds} s from {args.clients} clients ({result['rps']} req/s): "
+        f"{result['cached_responses']} replayed from the response cache, {result['expected_payer_errors']} with "
+        f"the failing payer's own errors, {result['unexpected_errors']} unexpected {tally['kinds'] or ''}"
+    )
+    print(
+        f"gateway RSS after warm-up {rss_warm} MB, at the end {rss_end} MB ({result['rss_growth']:+.1%})"
+    )
     print(json.dumps(result))
 
 

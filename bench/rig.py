@@ -117,7 +117,9 @@ class Sandboxes:
 
 
 @asynccontextmanager
-async def rest_sandboxes(count: int, faults: Any = None, book_key: str = "lakeshore") -> AsyncIterator[Sandboxes]:
+async def rest_sandboxes(
+    count: int, faults: Any = None, book_key: str = "lakeshore"
+) -> AsyncIterator[Sandboxes]:
     """``count`` copies of one sandbox REST payer's book, each on its own loopback port."""
     from payers.sandbox.fleet import serving
     from payers.sandbox.rest_app import create_rest_app
@@ -126,13 +128,16 @@ async def rest_sandboxes(count: int, faults: Any = None, book_key: str = "lakesh
     world = build_world(datetime.now(UTC).date())
     key = os.environ.setdefault(API_KEY_ENV, secrets.token_urlsafe(24))
     apps = {
-        f"p{i:02d}": create_rest_app(world.books[book_key], api_key=key, faults=faults) for i in range(1, count + 1)
+        f"p{i:02d}": create_rest_app(world.books[book_key], api_key=key, faults=faults)
+        for i in range(1, count + 1)
     }
     async with serving(apps) as running:
         yield Sandboxes({k: r.base_url for k, r in running.items()}, apps, world, book_key)
 
 
-async def seed(database_url: str, sandboxes: Sandboxes, patients: int = 1) -> tuple[str, list[str], str]:
+async def seed(
+    database_url: str, sandboxes: Sandboxes, patients: int = 1
+) -> tuple[str, list[str], str]:
     """Migrated database, one practice, ``patients`` people each covered by every sandbox payer.
 
     Returns the API key, the patient ids and the practice id.
@@ -146,26 +151,46 @@ async def seed(database_url: str, sandboxes: Sandboxes, patients: int = 1) -> tu
     database = Database(database_url)
     try:
         await upgrade(database)
-        practice_id = await create_practice(database, "Bench Family Medicine", "1234567893", "123456789")
-        members = [m for m in sandboxes.world.books[sandboxes.book_key].members.values() if m.active][:patients]
+        practice_id = await create_practice(
+            database, "Bench Family Medicine", "1234567893", "123456789"
+        )
+        members = [
+            m for m in sandboxes.world.books[sandboxes.book_key].members.values() if m.active
+        ][:patients]
         ids = []
         async with database.transaction() as session:
             for member in members:
                 person = member.person
-                patient = Patient(practice_id=practice_id, first_name=person.first_name,
-                                  last_name=person.last_name, birth_date=person.birth_date)
+                patient = Patient(
+                    practice_id=practice_id,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    birth_date=person.birth_date,
+                )
                 session.add(patient)
                 await session.flush()
                 ids.append(patient.id)
                 for order, payer_id in enumerate(sandboxes.base_urls, start=1):
-                    session.add(Coverage(
-                        practice_id=practice_id, patient_id=patient.id, payer_id=payer_id,
-                        member_id=member.member_id, group_number=member.group_number,
-                        relation=member.relation.value, priority=order,
-                        subscriber_first_name=member.subscriber.first_name if member.relation.value != "self" else None,
-                        subscriber_last_name=member.subscriber.last_name if member.relation.value != "self" else None,
-                        subscriber_birth_date=member.subscriber.birth_date if member.relation.value != "self" else None,
-                    ))
+                    session.add(
+                        Coverage(
+                            practice_id=practice_id,
+                            patient_id=patient.id,
+                            payer_id=payer_id,
+                            member_id=member.member_id,
+                            group_number=member.group_number,
+                            relation=member.relation.value,
+                            priority=order,
+                            subscriber_first_name=member.subscriber.first_name
+                            if member.relation.value != "self"
+                            else None,
+                            subscriber_last_name=member.subscriber.last_name
+                            if member.relation.value != "self"
+                            else None,
+                            subscriber_birth_date=member.subscriber.birth_date
+                            if member.relation.value != "self"
+                            else None,
+                        )
+                    )
         key = await create_api_key(database, practice_id, "bench")
     finally:
         await database.dispose()
@@ -175,7 +200,13 @@ async def seed(database_url: str, sandboxes: Sandboxes, patients: int = 1) -> tu
 class ServerProcess:
     """A uvicorn server in a subprocess, waited for until it answers /healthz (or the given path)."""
 
-    def __init__(self, argv: list[str], port: int, ready_path: str = "/healthz", env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        port: int,
+        ready_path: str = "/healthz",
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=ROOT)
@@ -206,10 +237,23 @@ class ServerProcess:
             self.process.wait()
 
 
-def gateway_process(database_url: str, payers_file: Path, cache_url: str = "memory://") -> ServerProcess:
+def gateway_process(
+    database_url: str, payers_file: Path, cache_url: str = "memory://"
+) -> ServerProcess:
     port = free_port()
-    argv = [sys.executable, str(ROOT / "bench" / "rig.py"), "serve-gateway", "--database", database_url,
-            "--payers", str(payers_file), "--port", str(port), "--cache-url", cache_url]
+    argv = [
+        sys.executable,
+        str(ROOT / "bench" / "rig.py"),
+        "serve-gateway",
+        "--database",
+        database_url,
+        "--payers",
+        str(payers_file),
+        "--port",
+        str(port),
+        "--cache-url",
+        cache_url,
+    ]
     return ServerProcess(argv, port)
 
 
@@ -219,14 +263,23 @@ def _serve_gateway(args: argparse.Namespace) -> None:
     from gateway.config import GatewaySettings
     from gateway.http.app import build_services, create_app
 
-    settings = GatewaySettings(
-        database_url=args.database, payers_config=args.payers, cache_url=args.cache_url,
-        rate_limit_per_minute=10_000_000, rate_limit_burst=1_000_000,  # measure the gateway, not the limiter
-    ) if "rate_limit_per_minute" in GatewaySettings.__dataclass_fields__ else GatewaySettings(
-        database_url=args.database, payers_config=args.payers, cache_url=args.cache_url
+    settings = (
+        GatewaySettings(
+            database_url=args.database,
+            payers_config=args.payers,
+            cache_url=args.cache_url,
+            rate_limit_per_minute=10_000_000,
+            rate_limit_burst=1_000_000,  # measure the gateway, not the limiter
+        )
+        if "rate_limit_per_minute" in GatewaySettings.__dataclass_fields__
+        else GatewaySettings(
+            database_url=args.database, payers_config=args.payers, cache_url=args.cache_url
+        )
     )
     app = create_app(build_services(settings))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, access_log=False, lifespan="on")
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, log_config=None, access_log=False, lifespan="on"
+    )
 
 
 def main() -> None:

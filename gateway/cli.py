@@ -16,15 +16,17 @@ from payers.registry import RegistryError
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from gateway.http.app import build_services, create_app
-
     from gateway.auth.secrets import missing_secrets
+    from gateway.http.app import build_services, create_app
 
     settings = GatewaySettings.from_environ()
     configure_logging(settings.log_level)
     missing = missing_secrets(settings)
     if missing:
-        print(f"payer-gateway: cannot start: set {' and '.join(missing)} (32+ random characters each)", file=sys.stderr)
+        print(
+            f"payer-gateway: cannot start: set {' and '.join(missing)} (32+ random characters each)",
+            file=sys.stderr,
+        )
         return 2
     app = create_app(build_services(settings))
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
@@ -109,8 +111,8 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
     import getpass
     import os
 
-    from gateway.auth.accounts import create_user, email_problems, new_password_problems
     from gateway.audit import record_event
+    from gateway.auth.accounts import create_user, email_problems, new_password_problems
     from gateway.storage.database import Database
 
     password = os.environ.get("PAYER_GATEWAY_OPERATOR_PASSWORD") or getpass.getpass("Password: ")
@@ -126,7 +128,12 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
         database = Database(GatewaySettings.from_environ().database_url)
         try:
             user = await create_user(
-                database, practice_id=None, email=args.email, name=args.name, role="operator", password=password
+                database,
+                practice_id=None,
+                email=args.email,
+                name=args.name,
+                role="operator",
+                password=password,
             )
             await record_event(database, "operator.created", actor_id=user.id, actor_kind="user")
             return user.id
@@ -134,7 +141,10 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
             await database.dispose()
 
     print(asyncio.run(run()))
-    print("Log in with the login mutation; the first login enrols an authenticator app.", file=sys.stderr)
+    print(
+        "Log in with the login mutation; the first login enrols an authenticator app.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -158,15 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=_cmd_worker)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_cmd_migrate)
-    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=_cmd_export_schema)
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
+        run=_cmd_export_schema
+    )
 
-    practice = commands.add_parser("create-practice", help="add an approved practice; prints its id")
+    practice = commands.add_parser(
+        "create-practice", help="add an approved practice; prints its id"
+    )
     practice.add_argument("--name", required=True)
     practice.add_argument("--npi", required=True)
     practice.add_argument("--tax-id", required=True)
     practice.set_defaults(run=_cmd_create_practice)
 
-    key = commands.add_parser("create-api-key", help="create an API key for a practice; prints it once")
+    key = commands.add_parser(
+        "create-api-key", help="create an API key for a practice; prints it once"
+    )
     key.add_argument("--practice", required=True, help="practice id")
     key.add_argument("--name", default="cli")
     key.add_argument("--scopes", help="comma-separated scopes (default: all)")
@@ -174,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     operator = commands.add_parser(
         "create-operator",
-        help="create a gateway operator (approves practices); password from PAYER_GATEWAY_OPERATOR_PASSWORD or a prompt",
+        help="create a gateway operator (approves practices); "
+        "password from PAYER_GATEWAY_OPERATOR_PASSWORD or a prompt",
     )
     operator.add_argument("--email", required=True)
     operator.add_argument("--name", required=True)

@@ -14,10 +14,14 @@ PREFIX = "PAYER_GATEWAY_"
 class GatewaySettings:
     database_url: str = "sqlite:///payer-gateway.db"
     cache_url: str = "memory://"  # or redis://host:port/db, shared by every gateway process
-    cache_namespace: str = "pgw"  # prefix of every cache key (one Redis can serve several deployments)
+    cache_namespace: str = (
+        "pgw"  # prefix of every cache key (one Redis can serve several deployments)
+    )
     cache_max_entries: int = 20_000  # bound of the in-memory cache; the oldest entries go first
     cache_timeout_ms: int = 250  # a slower cache operation counts as a miss (the cache fails open)
-    cache_stale_grace_seconds: int = 600  # how long past its TTL an entry may answer for a down payer
+    cache_stale_grace_seconds: int = (
+        600  # how long past its TTL an entry may answer for a down payer
+    )
     response_cache_ttl: int = 60  # upper bound for whole-response entries; 0 turns them off
     breaker_failure_threshold: int = 5  # consecutive failed calls that open a payer's breaker
     breaker_reset_seconds: float = 30.0  # how long an open breaker waits before one probe call

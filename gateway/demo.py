@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyotp
@@ -88,13 +88,20 @@ async def seed_demo_users(database: Database, practice_id: str, password: str) -
     """A user of each role (and an operator), TOTP already enrolled so the printed secret logs in."""
     password_hash = hash_password(password)  # once: argon2 is slow on purpose
     logins = []
-    people = [(f"{local}@{DEMO_DOMAIN}", name, role, practice_id) for local, name, role in DEMO_USERS]
+    people: list[tuple[str, str, str, str | None]] = [
+        (f"{local}@{DEMO_DOMAIN}", name, role, practice_id) for local, name, role in DEMO_USERS
+    ]
     people.append((OPERATOR_EMAIL, "Otto Operator", "operator", None))
     for email, name, role, practice in people:
         secret = pyotp.random_base32()
         await create_user(
-            database, practice_id=practice, email=email, name=name, role=role,
-            password_hash=password_hash, totp_secret=secret,
+            database,
+            practice_id=practice,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            totp_secret=secret,
         )
         logins.append(DemoLogin(email, role, secret))
     return logins
@@ -121,14 +128,17 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
         database_url=f"sqlite:///{Path(database_path).resolve()}",
         # The demo's own secrets, for this run only (a real deployment sets them in the environment).
         jwt_secret=os.environ.get("PAYER_GATEWAY_JWT_SECRET") or secrets.token_urlsafe(48),
-        pseudonym_secret=os.environ.get("PAYER_GATEWAY_PSEUDONYM_SECRET") or secrets.token_urlsafe(48),
+        pseudonym_secret=os.environ.get("PAYER_GATEWAY_PSEUDONYM_SECRET")
+        or secrets.token_urlsafe(48),
     )
     password = "demo-" + secrets.token_hex(6)
     services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
     try:
         await upgrade(services.database)
         practice_id = await create_practice(services.database, *demo_practice(world))
-        patients = await seed_practice_patients(services.database, practice_id, world, set(base_urls))
+        patients = await seed_practice_patients(
+            services.database, practice_id, world, set(base_urls)
+        )
         key = await create_api_key(services.database, practice_id, "demo")
         logins = await seed_demo_users(services.database, practice_id, password)
     finally:
@@ -144,9 +154,13 @@ async def run_demo(host: str, port: int, database_path: str) -> None:
     async with serving(plan.apps) as running:
         base_urls = {key: r.base_url for key, r in running.items()}
         setup = await prepare(database_path, world, base_urls)
-        services = build_services(setup.settings, parse_payers_config(payers_toml(world, base_urls)))
+        services = build_services(
+            setup.settings, parse_payers_config(payers_toml(world, base_urls))
+        )
         server = uvicorn.Server(
-            uvicorn.Config(create_app(services), host=host, port=port, log_config=None, access_log=False)
+            uvicorn.Config(
+                create_app(services), host=host, port=port, log_config=None, access_log=False
+            )
         )
         serve = asyncio.create_task(server.serve())
         while not server.started and not serve.done():
@@ -162,7 +176,9 @@ def _print_banner(host: str, port: int, setup: DemoSetup, base_urls: dict[str, s
     url = f"http://{host}:{port}/graphql"
     key, patient_id = setup.key, setup.patient_id
     payers = "\n".join(f"  {k:<10} {v}" for k, v in base_urls.items())
-    users = "\n".join(f"  {u.role:<15} {u.email:<26} TOTP secret {u.totp_secret}" for u in setup.logins)
+    users = "\n".join(
+        f"  {u.role:<15} {u.email:<26} TOTP secret {u.totp_secret}" for u in setup.logins
+    )
     first = setup.logins[0]
     print(
         f"""

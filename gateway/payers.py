@@ -188,7 +188,11 @@ class PayerDirectory:
             )
             entry = served.entry
             answer = PayerAnswer(
-                payer_id, entry.value, entry.fetched_at, from_cache=served.from_cache, stale=served.stale
+                payer_id,
+                entry.value,
+                entry.fetched_at,
+                from_cache=served.from_cache,
+                stale=served.stale,
             )
         await self._invalidate_after(practice_id, payer_id, capability, args, answer, fresh)
         return answer
@@ -220,14 +224,22 @@ class PayerDirectory:
     ) -> None:
         if capability is Capability.CLAIM_SUBMISSION:
             ack, claim = answer.value, args[0] if args else None
-            if isinstance(ack, SubmissionAck) and ack.accepted and isinstance(claim, ClaimSubmission):
+            if (
+                isinstance(ack, SubmissionAck)
+                and ack.accepted
+                and isinstance(claim, ClaimSubmission)
+            ):
                 await self.invalidate(practice_id, payer_id, claim.member)
         elif capability is Capability.CLAIM_STATUS and fresh and not answer.from_cache:
             ref = args[0] if args else None
             if isinstance(ref, ClaimRef):
-                await self.invalidate(practice_id, payer_id, member_of(args), [Capability.CLAIM_SEARCH])
+                await self.invalidate(
+                    practice_id, payer_id, member_of(args), [Capability.CLAIM_SEARCH]
+                )
 
-    async def _ask(self, payer: ConfiguredPayer, capability: Capability, args: Sequence[Any]) -> PayerAnswer:
+    async def _ask(
+        self, payer: ConfiguredPayer, capability: Capability, args: Sequence[Any]
+    ) -> PayerAnswer:
         method = getattr(payer.adapter, CAPABILITY_METHODS[capability])
         value = await self.guard.run(
             payer.id, capability, payer.settings.timeout_seconds, lambda: method(*args)

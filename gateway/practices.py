@@ -38,7 +38,11 @@ async def create_practice(
         raise ValueError("tax ID must be 9 digits")
     async with database.transaction() as session:
         practice = Practice(
-            name=name, npi=npi, tax_id=tax_id.replace("-", ""), status=status, contact_email=contact_email
+            name=name,
+            npi=npi,
+            tax_id=tax_id.replace("-", ""),
+            status=status,
+            contact_email=contact_email,
         )
         session.add(practice)
         await session.flush()

@@ -11,7 +11,10 @@ from payers.sandbox.world import World
 async def seed_practice_patients(
     database: Database, practice_id: str, world: World, payer_ids: set[str]
 ) -> dict[str, str]:
-    """Register every person of ``world`` with their cards at ``payer_ids``; returns person key -> patient id."""
+    """Register every person of ``world`` with their cards at ``payer_ids``.
+
+    Returns person key -> patient id.
+    """
     patient_ids: dict[str, str] = {}
     async with database.transaction() as session:
         for person in world.people.values():

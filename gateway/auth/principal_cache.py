@@ -41,7 +41,9 @@ class PrincipalCache:
             return None
         return principal
 
-    def put(self, key_digest: str, principal: Principal, expires_at: datetime | None = None) -> None:
+    def put(
+        self, key_digest: str, principal: Principal, expires_at: datetime | None = None
+    ) -> None:
         """Remember ``principal`` for ``seconds``, and not past ``expires_at`` (the key's expiry)."""
         if self.seconds <= 0:
             return
@@ -62,7 +64,9 @@ class PrincipalCache:
 
     def forget_practice(self, practice_id: str) -> None:
         """Drop every entry of one practice (its status changed)."""
-        for key_digest in [k for k, (_, p) in self._entries.items() if p.practice_id == practice_id]:
+        for key_digest in [
+            k for k, (_, p) in self._entries.items() if p.practice_id == practice_id
+        ]:
             del self._entries[key_digest]
 
     def clear(self) -> None:

@@ -126,7 +126,9 @@ class RedisBackend:
         return await self.cache.get(key)
 
     async def set(self, key: str, value: Any, ttl: float) -> None:
-        await self.cache.set(key, value, ttl=float(ttl))  # float: PSETEX (aiocache's int path warns)
+        await self.cache.set(
+            key, value, ttl=float(ttl)
+        )  # float: PSETEX (aiocache's int path warns)
 
     async def delete(self, keys: Sequence[str]) -> None:
         if keys:
@@ -149,7 +151,9 @@ class RedisBackend:
                 for tag in tags:
                     pipe.smembers(tag)
                 members = await pipe.execute()
-            keys = sorted({k.decode() if isinstance(k, bytes) else k for group in members for k in group})
+            keys = sorted(
+                {k.decode() if isinstance(k, bytes) else k for group in members for k in group}
+            )
             await self.client.delete(*keys, *tags)
         return keys
 
@@ -178,4 +182,6 @@ def open_backend(url: str, *, max_entries: int, timeout: float, tag_ttl: float) 
         return MemoryBackend(max_entries)
     if scheme in {"redis", "rediss"}:
         return RedisBackend(url, timeout, tag_ttl)
-    raise ValueError(f"unsupported cache URL scheme {scheme!r}: use memory:// or redis://host:port/db")
+    raise ValueError(
+        f"unsupported cache URL scheme {scheme!r}: use memory:// or redis://host:port/db"
+    )

@@ -37,10 +37,14 @@ class PayerCallKey:
     member_tag: str  # digest of the member id, or "all" when the call names no member
 
     def call_tag(self, namespace: str) -> str:
-        return operation_tag(namespace, self.practice_id, self.payer_id, self.operation, self.member_tag, "c")
+        return operation_tag(
+            namespace, self.practice_id, self.payer_id, self.operation, self.member_tag, "c"
+        )
 
     def response_tag(self, namespace: str) -> str:
-        return operation_tag(namespace, self.practice_id, self.payer_id, self.operation, self.member_tag, "r")
+        return operation_tag(
+            namespace, self.practice_id, self.payer_id, self.operation, self.member_tag, "r"
+        )
 
 
 def _digest(text: str, size: int = 32) -> str:
@@ -121,7 +125,9 @@ def member_of(args: Sequence[Any]) -> str | None:
 def payer_call_key(
     namespace: str, practice_id: str, payer_id: str, operation: str, args: Sequence[Any]
 ) -> PayerCallKey:
-    arguments = json.dumps(normalized_arguments(operation, args), separators=(",", ":"), sort_keys=True)
+    arguments = json.dumps(
+        normalized_arguments(operation, args), separators=(",", ":"), sort_keys=True
+    )
     return PayerCallKey(
         key=f"{namespace}:call:{practice_id}:{payer_id}:{operation}:{_digest(arguments)}",
         practice_id=practice_id,

@@ -113,7 +113,13 @@ class PayerCallCache:
         return dropped
 
     def _served(
-        self, call: PayerCallKey, entry: CachedAnswer, *, cached: bool, stale: bool, forced: bool = False
+        self,
+        call: PayerCallKey,
+        entry: CachedAnswer,
+        *,
+        cached: bool,
+        stale: bool,
+        forced: bool = False,
     ) -> ServedAnswer:
         recording = current_recording()
         if recording is not None:
@@ -134,7 +140,9 @@ class PayerCallCache:
     ) -> CachedAnswer:
         flight = self._inflight.get(call.key)
         if flight is None:
-            flight = asyncio.ensure_future(self._fetch_and_store(call, ttl, fetch, fresh, lock_seconds))
+            flight = asyncio.ensure_future(
+                self._fetch_and_store(call, ttl, fetch, fresh, lock_seconds)
+            )
             self._inflight[call.key] = flight
             flight.add_done_callback(lambda done: self._landed(call.key, done))
         # shield: one caller giving up (client gone) must not cancel the fetch the others await.
@@ -166,9 +174,13 @@ class PayerCallCache:
                 token = await self.store.lock(lock, lock_seconds)
         try:
             answer = await fetch()
-            entry = CachedAnswer(answer.payer_id, answer.value, answer.fetched_at, time.time() + ttl)
+            entry = CachedAnswer(
+                answer.payer_id, answer.value, answer.fetched_at, time.time() + ttl
+            )
             await self.store.set(call.key, entry, ttl + self.grace_seconds)
-            await self.store.add_to_tags([call.call_tag(self.namespace)], call.key, ttl + self.grace_seconds)
+            await self.store.add_to_tags(
+                [call.call_tag(self.namespace)], call.key, ttl + self.grace_seconds
+            )
             if fresh:  # responses replaying the previous entry are now out of date
                 await self.store.pop_tags([call.response_tag(self.namespace)])
             return entry

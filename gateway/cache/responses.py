@@ -40,7 +40,9 @@ HIT_HEADERS = [(b"content-type", b"application/json"), (b"x-response-cache", b"h
 
 
 @functools.lru_cache(maxsize=512)
-def describe_operation(query: str, operation_name: str | None) -> tuple[OperationType | None, str | None]:
+def describe_operation(
+    query: str, operation_name: str | None
+) -> tuple[OperationType | None, str | None]:
     """The kind and name of the operation a request runs ((None, None) when it does not parse)."""
     try:
         operation = get_operation_ast(parse(query), operation_name)
@@ -81,7 +83,12 @@ class ResponseCache:
             await self.app(scope, replay, send)
             return
         key = response_key(
-            self.store.namespace, principal.practice_id, principal.scopes, query, variables, operation_name
+            self.store.namespace,
+            principal.practice_id,
+            principal.scopes,
+            query,
+            variables,
+            operation_name,
         )
         cached = await self.store.get(key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], bytes):
@@ -156,9 +163,11 @@ def _graphql_request(body: bytes) -> tuple[str, Any, str | None] | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return None
     operation_name = payload.get("operationName")
-    return payload["query"], payload.get("variables") or {}, operation_name if isinstance(
-        operation_name, str
-    ) else None
+    return (
+        payload["query"],
+        payload.get("variables") or {},
+        operation_name if isinstance(operation_name, str) else None,
+    )
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -31,7 +31,9 @@ class CacheStore:
 
     def _failed(self, action: str, exc: BaseException) -> None:
         self.metrics.cache_errors.labels(action).inc()
-        log.warning("cache operation failed", extra={"action": action, "error_type": type(exc).__name__})
+        log.warning(
+            "cache operation failed", extra={"action": action, "error_type": type(exc).__name__}
+        )
 
     async def get(self, key: str) -> Any:
         try:

@@ -72,7 +72,9 @@ class RequestContext:
         async with self.services.database.session() as session:
             rows = await session.scalars(
                 select(Coverage)
-                .where(Coverage.practice_id == self.practice_id, Coverage.patient_id.in_(patient_ids))
+                .where(
+                    Coverage.practice_id == self.practice_id, Coverage.patient_id.in_(patient_ids)
+                )
                 .order_by(Coverage.priority, Coverage.created_at)
             )
             by_patient: defaultdict[str, list[Coverage]] = defaultdict(list)

@@ -59,7 +59,11 @@ class MaskUnexpectedErrors(SchemaExtension):
         # Log the type and where, not the message: exception text can carry patient data or SQL.
         log.error(
             "unexpected error while resolving a field",
-            extra={"error_type": type(original).__name__, "path": error.path, "request_id": request_id},
+            extra={
+                "error_type": type(original).__name__,
+                "path": error.path,
+                "request_id": request_id,
+            },
             exc_info=(type(original), original, original.__traceback__),
         )
         return GraphQLError(

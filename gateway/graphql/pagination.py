@@ -19,7 +19,11 @@ def decode_cursor(cursor: str, size: int) -> list[str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise InvalidInput("The cursor is not valid; use a cursor returned by this API.", field="after") from exc
+        raise InvalidInput(
+            "The cursor is not valid; use a cursor returned by this API.", field="after"
+        ) from exc
     if not isinstance(key, list) or len(key) != size or not all(isinstance(p, str) for p in key):
-        raise InvalidInput("The cursor is not valid; use a cursor returned by this API.", field="after")
+        raise InvalidInput(
+            "The cursor is not valid; use a cursor returned by this API.", field="after"
+        )
     return key

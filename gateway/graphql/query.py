@@ -51,18 +51,29 @@ def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped
     last, _, first = text.partition(",")
     name = func.lower(tables.Patient.last_name).startswith(last.strip().lower(), autoescape=True)
     if first.strip():
-        name = and_(name, func.lower(tables.Patient.first_name).startswith(first.strip().lower(), autoescape=True))
+        name = and_(
+            name,
+            func.lower(tables.Patient.first_name).startswith(
+                first.strip().lower(), autoescape=True
+            ),
+        )
     elif " " in text:
         given, _, family = text.rpartition(" ")
         name = or_(
             name,
             and_(
-                func.lower(tables.Patient.first_name).startswith(given.strip().lower(), autoescape=True),
-                func.lower(tables.Patient.last_name).startswith(family.strip().lower(), autoescape=True),
+                func.lower(tables.Patient.first_name).startswith(
+                    given.strip().lower(), autoescape=True
+                ),
+                func.lower(tables.Patient.last_name).startswith(
+                    family.strip().lower(), autoescape=True
+                ),
             ),
         )
     else:
-        name = or_(name, func.lower(tables.Patient.first_name).startswith(text.lower(), autoescape=True))
+        name = or_(
+            name, func.lower(tables.Patient.first_name).startswith(text.lower(), autoescape=True)
+        )
     return or_(name, tables.Patient.id.in_(member))
 
 

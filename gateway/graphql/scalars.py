@@ -24,13 +24,13 @@ def _parse_decimal(value: object) -> Decimal:
 SCALARS = {
     Money: strawberry.scalar(
         name="Money",
-        description="An amount in US dollars as a decimal string, e.g. \"120.00\".",
+        description='An amount in US dollars as a decimal string, e.g. "120.00".',
         serialize=str,
         parse_value=_parse_decimal,
     ),
     Percent: strawberry.scalar(
         name="Percent",
-        description="A fraction as a decimal string: \"0.2\" is 20%.",
+        description='A fraction as a decimal string: "0.2" is 20%.',
         serialize=str,
         parse_value=_parse_decimal,
     ),
@@ -39,10 +39,12 @@ SCALARS = {
 
 def schema_config(*, introspection: bool = True, max_batch_operations: int = 0) -> StrawberryConfig:
     return StrawberryConfig(
-        scalar_map=SCALARS,
+        scalar_map=SCALARS,  # type: ignore[arg-type]  # NewType keys are valid at run time
         sort_schema=True,
         # Suggestions leak field names, which is what disabling introspection is meant to hide.
         disable_field_suggestions=not introspection,
         # Batching (a JSON list of operations in one request) multiplies every other limit: off unless asked.
-        batching_config={"max_operations": max_batch_operations} if max_batch_operations > 0 else None,
+        batching_config={"max_operations": max_batch_operations}
+        if max_batch_operations > 0
+        else None,
     )

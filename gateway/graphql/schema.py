@@ -6,7 +6,6 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -16,6 +15,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.types import ExecutionContext
 
 from gateway.audit.extension import AuditTrail
 from gateway.config import GatewaySettings
@@ -33,18 +33,27 @@ log = logging.getLogger(__name__)
 
 
 @strawberry.type
-class Mutation(PatientMutations, AccessMutations, AccountMutations, RegistrationMutations, ClaimMutations):
+class Mutation(
+    PatientMutations, AccessMutations, AccountMutations, RegistrationMutations, ClaimMutations
+):
     pass
 
 
 class GatewaySchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         """Log codes and paths only: messages can echo input (member ids, names) and must stay out of logs."""
         for error in errors:
             log.info(
                 "graphql error",
-                extra={"code": (error.extensions or {}).get("code"), "path": error.path,
-                       "request_id": getattr(getattr(execution_context, "context", None), "request_id", None)},
+                extra={
+                    "code": (error.extensions or {}).get("code"),
+                    "path": error.path,
+                    "request_id": getattr(
+                        getattr(execution_context, "context", None), "request_id", None
+                    ),
+                },
             )
 
 

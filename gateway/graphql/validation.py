@@ -24,7 +24,9 @@ class Problems:
     errors: list[FieldError] = field(default_factory=list)
 
     def add(self, path: str, code: str, message: str) -> None:
-        self.errors.append(FieldError(code=code, field=[*self.prefix, *path.split(".")], message=message))
+        self.errors.append(
+            FieldError(code=code, field=[*self.prefix, *path.split(".")], message=message)
+        )
 
     def __bool__(self) -> bool:
         return bool(self.errors)
@@ -33,7 +35,9 @@ class Problems:
         if value is None or not value.strip():
             self.add(path, "REQUIRED", f"{label} is required.")
         elif not _NAME.match(value.strip()):
-            self.add(path, "INVALID_NAME", f"{label} must be letters, spaces, ' . or - (at most 60).")
+            self.add(
+                path, "INVALID_NAME", f"{label} must be letters, spaces, ' . or - (at most 60)."
+            )
 
     def birth_date(self, path: str, value: date | None, today: date) -> None:
         if value is None:
@@ -43,12 +47,20 @@ class Problems:
         elif today.year - value.year > MAX_AGE_YEARS:
             self.add(path, "DATE_TOO_OLD", f"Birth date is more than {MAX_AGE_YEARS} years ago.")
 
-    def matches(self, path: str, value: str | None, pattern: re.Pattern[str], code: str, message: str) -> None:
+    def matches(
+        self, path: str, value: str | None, pattern: re.Pattern[str], code: str, message: str
+    ) -> None:
         if value is not None and not pattern.match(value.strip()):
             self.add(path, code, message)
 
     def state(self, path: str, value: str | None) -> None:
-        self.matches(path, value.upper() if value else value, _STATE, "INVALID_STATE", "State must be a two-letter code, e.g. OR.")
+        self.matches(
+            path,
+            value.upper() if value else value,
+            _STATE,
+            "INVALID_STATE",
+            "State must be a two-letter code, e.g. OR.",
+        )
 
     def postal_code(self, path: str, value: str | None) -> None:
         self.matches(path, value, _POSTAL, "INVALID_POSTAL_CODE", "ZIP code must be 5 or 9 digits.")
@@ -61,12 +73,22 @@ class Problems:
         if value is None or not value.strip():
             self.add(path, "REQUIRED", "Member ID is required: it is on the insurance card.")
         else:
-            self.matches(path, value, _MEMBER_ID, "INVALID_MEMBER_ID",
-                         "Member ID must be 2 to 80 letters, digits or dashes.")
+            self.matches(
+                path,
+                value,
+                _MEMBER_ID,
+                "INVALID_MEMBER_ID",
+                "Member ID must be 2 to 80 letters, digits or dashes.",
+            )
 
     def group_number(self, path: str, value: str | None) -> None:
-        self.matches(path, value, _GROUP, "INVALID_GROUP_NUMBER",
-                     "Group number must be 1 to 50 letters, digits or dashes.")
+        self.matches(
+            path,
+            value,
+            _GROUP,
+            "INVALID_GROUP_NUMBER",
+            "Group number must be 1 to 50 letters, digits or dashes.",
+        )
 
 
 def digits(value: str | None) -> str | None:

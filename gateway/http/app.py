@@ -15,19 +15,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
+from gateway.audit.trail import audit_cached_response
+from gateway.auth.secrets import with_ephemeral_secrets
 from gateway.cache import open_payer_cache
 from gateway.cache.recording import refuse_response_cache
 from gateway.cache.responses import ResponseCache
+from gateway.claims.services import build_claim_services
 from gateway.config import GatewaySettings
 from gateway.graphql.context import GatewayServices, RequestContext
 from gateway.graphql.masking import ensure_code
 from gateway.graphql.schema import build_schema
-from gateway.audit.trail import audit_cached_response
-from gateway.auth.secrets import with_ephemeral_secrets
-from gateway.claims.services import build_claim_services
 from gateway.http.auth import BearerAuth
 from gateway.http.connection_auth import AuthenticatedTransportWS
 from gateway.http.limits import BodySizeLimit
@@ -46,7 +46,7 @@ class GatewayGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: the authenticated principal and the services."""
 
     max_subscriptions_per_connection = 10  # claimStatusChanged: a client needs a few, not thousands
-    graphql_transport_ws_handler_class = AuthenticatedTransportWS  # refuses anonymous connections
+    graphql_transport_ws_handler_class = AuthenticatedTransportWS  # type: ignore[assignment]  # refuses anonymous connections
 
     def __init__(self, services: GatewayServices) -> None:
         super().__init__(
@@ -65,7 +65,7 @@ class GatewayGraphQL(GraphQL):
             refuse_response_cache()
         return await super().process_result(request, result)
 
-    async def get_context(self, request: Any, response: Any = None) -> RequestContext:
+    async def get_context(self, request: Any, response: Any = None) -> RequestContext:  # type: ignore[override]
         state = request.scope.get("state", {})
         return RequestContext(
             services=self.services,
@@ -119,7 +119,10 @@ def create_app(services: GatewayServices) -> Starlette:
         database, cache = await asyncio.gather(
             _reachable(services.database.ping()), _reachable(services.payers.cache.store.ping())
         )
-        body = {"database": "ok" if database else "unreachable", "cache": "ok" if cache else "unreachable"}
+        body = {
+            "database": "ok" if database else "unreachable",
+            "cache": "ok" if cache else "unreachable",
+        }
         if database and cache:
             return JSONResponse({"status": "ready", **body})
         return JSONResponse({"status": "unavailable", **body}, status_code=503)
@@ -142,12 +145,15 @@ def create_app(services: GatewayServices) -> Starlette:
     graphql_app = GatewayGraphQL(services)
     limiter = limiter_for(settings)
     cached = ResponseCache(
-        graphql_app, services.payers.cache.store, settings.response_cache_ttl,
+        graphql_app,
+        services.payers.cache.store,
+        settings.response_cache_ttl,
         audit=functools.partial(audit_cached_response, services.database),
     )
     protected = GraphQLRequestMetrics(
         BodySizeLimit(
-            BearerAuth(RateLimit(cached, limiter, settings), services.database, settings), settings.max_body_bytes
+            BearerAuth(RateLimit(cached, limiter, settings), services.database, settings),
+            settings.max_body_bytes,
         ),
         services.payers.metrics,
     )

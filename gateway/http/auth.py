@@ -39,7 +39,10 @@ def bearer_credential(header: str) -> str:
 
 
 async def authenticate(
-    database: Database, settings: GatewaySettings, credential: str, cache: PrincipalCache | None = None
+    database: Database,
+    settings: GatewaySettings,
+    credential: str,
+    cache: PrincipalCache | None = None,
 ) -> Principal:
     if looks_like_jwt(credential):
         return await authenticate_access_token(database, settings, credential)

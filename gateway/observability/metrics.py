@@ -38,40 +38,60 @@ class GatewayMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.graphql_requests = Counter(
-            "pgw_graphql_requests", "GraphQL HTTP requests by operation name and outcome",
-            ["operation", "outcome"], registry=r,
+            "pgw_graphql_requests",
+            "GraphQL HTTP requests by operation name and outcome",
+            ["operation", "outcome"],
+            registry=r,
         )
         self.graphql_seconds = Histogram(
-            "pgw_graphql_request_seconds", "GraphQL HTTP request latency by operation name",
-            ["operation"], buckets=_REQUEST_BUCKETS, registry=r,
+            "pgw_graphql_request_seconds",
+            "GraphQL HTTP request latency by operation name",
+            ["operation"],
+            buckets=_REQUEST_BUCKETS,
+            registry=r,
         )
         self.payer_call_seconds = Histogram(
             "pgw_payer_call_seconds",
             "Latency of one payer call attempt, by payer, operation and outcome (ok or error code)",
-            ["payer", "operation", "outcome"], buckets=_PAYER_BUCKETS, registry=r,
+            ["payer", "operation", "outcome"],
+            buckets=_PAYER_BUCKETS,
+            registry=r,
         )
         self.payer_calls = Counter(
-            "pgw_payer_calls", "Payer calls (after retries) by payer, operation and outcome",
-            ["payer", "operation", "outcome"], registry=r,
+            "pgw_payer_calls",
+            "Payer calls (after retries) by payer, operation and outcome",
+            ["payer", "operation", "outcome"],
+            registry=r,
         )
         self.payer_retries = Counter(
-            "pgw_payer_retries", "Retries of idempotent payer reads", ["payer", "operation"], registry=r,
+            "pgw_payer_retries",
+            "Retries of idempotent payer reads",
+            ["payer", "operation"],
+            registry=r,
         )
         self.breaker_state = Gauge(
-            "pgw_payer_breaker_state", "Circuit breaker per payer: 0 closed, 1 half-open, 2 open",
-            ["payer"], registry=r,
+            "pgw_payer_breaker_state",
+            "Circuit breaker per payer: 0 closed, 1 half-open, 2 open",
+            ["payer"],
+            registry=r,
         )
         self.cache_lookups = Counter(
-            "pgw_cache_lookups", "Payer-call cache lookups by operation and result "
-            "(hit, miss, stale, bypass)", ["operation", "result"], registry=r,
+            "pgw_cache_lookups",
+            "Payer-call cache lookups by operation and result (hit, miss, stale, bypass)",
+            ["operation", "result"],
+            registry=r,
         )
         self.cache_errors = Counter(
-            "pgw_cache_errors", "Cache operations that failed or timed out (the cache fails open)",
-            ["action"], registry=r,
+            "pgw_cache_errors",
+            "Cache operations that failed or timed out (the cache fails open)",
+            ["action"],
+            registry=r,
         )
         self.response_cache = Counter(
-            "pgw_response_cache", "Whole-response cache: hit, miss, stored, skipped, invalidated",
-            ["result"], registry=r,
+            "pgw_response_cache",
+            "Whole-response cache: hit, miss, stored, skipped, invalidated",
+            ["result"],
+            registry=r,
         )
         self._operation_names: set[str] = set()
 

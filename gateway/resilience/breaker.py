@@ -44,7 +44,10 @@ class CircuitBreaker:
     @property
     def state(self) -> BreakerState:
         """The state now (an open breaker whose wait is over reports half-open)."""
-        if self._state is BreakerState.OPEN and self._clock() - self._opened_at >= self.reset_seconds:
+        if (
+            self._state is BreakerState.OPEN
+            and self._clock() - self._opened_at >= self.reset_seconds
+        ):
             return BreakerState.HALF_OPEN
         return self._state
 

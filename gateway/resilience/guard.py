@@ -38,7 +38,9 @@ def payer_is_unwell(error: PayerError) -> bool:
 class PayerGuard:
     """Breakers, retries and measurements for every payer."""
 
-    def __init__(self, health: PayerHealthBoard, retry: RetryPolicy, metrics: GatewayMetrics) -> None:
+    def __init__(
+        self, health: PayerHealthBoard, retry: RetryPolicy, metrics: GatewayMetrics
+    ) -> None:
         self.health = health
         self.retry = retry
         self.metrics = metrics
@@ -108,7 +110,11 @@ class PayerGuard:
                 # An adapter bug must not take the query down; log the type only (messages may hold PHI).
                 log.error(
                     "adapter raised an untyped error",
-                    extra={"payer": payer_id, "operation": operation, "error_type": type(exc).__name__},
+                    extra={
+                        "payer": payer_id,
+                        "operation": operation,
+                        "error_type": type(exc).__name__,
+                    },
                 )
                 error = PayerProtocolError(payer_id, "the payer's answer could not be processed")
                 error.__cause__ = exc
@@ -126,6 +132,11 @@ class PayerGuard:
             self.metrics.payer_retries.labels(payer_id, operation).inc()
             log.info(
                 "retrying payer read",
-                extra={"payer": payer_id, "operation": operation, "code": error.code, "try": tries + 1},
+                extra={
+                    "payer": payer_id,
+                    "operation": operation,
+                    "code": error.code,
+                    "try": tries + 1,
+                },
             )
             await asyncio.sleep(self.retry.delay(tries))

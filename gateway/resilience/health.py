@@ -81,7 +81,8 @@ class PayerHealthBoard:
 
         self._payers = {
             payer_id: PayerHealth(
-                payer_id, CircuitBreaker(failure_threshold, reset_seconds, on_change=watcher(payer_id))
+                payer_id,
+                CircuitBreaker(failure_threshold, reset_seconds, on_change=watcher(payer_id)),
             )
             for payer_id in payer_ids
         }

@@ -41,7 +41,9 @@ class Practice(Base):
     name: Mapped[str] = mapped_column(String(200))
     npi: Mapped[str] = mapped_column(String(10), unique=True)
     tax_id: Mapped[str] = mapped_column(String(9))
-    status: Mapped[str] = mapped_column(String(16), default="approved")  # pending, approved, rejected
+    status: Mapped[str] = mapped_column(
+        String(16), default="approved"
+    )  # pending, approved, rejected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     contact_email: Mapped[str | None] = mapped_column(String(254))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -69,7 +71,9 @@ class ApiKey(Base):
 
 class Patient(Base):
     __tablename__ = "patients"
-    __table_args__ = (Index("ix_patients_practice_name", "practice_id", "last_name", "first_name", "id"),)
+    __table_args__ = (
+        Index("ix_patients_practice_name", "practice_id", "last_name", "first_name", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"))

@@ -46,7 +46,10 @@ def redis_url() -> str:
     url = os.environ.get(REDIS_URL_ENV)
     if not url:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {REDIS_URL_ENV} is not set: the Redis tests would be skipped", pytrace=False)
+            pytest.fail(
+                f"CI=true but {REDIS_URL_ENV} is not set: the Redis tests would be skipped",
+                pytrace=False,
+            )
         pytest.skip(f"{REDIS_URL_ENV} not set")
     parts = urlsplit(url)
     url = urlunsplit((parts.scheme, parts.netloc, f"/{REDIS_TEST_DB}", "", ""))
@@ -122,7 +125,9 @@ async def open_gateway(
     other_key = await create_api_key(database, other_practice, "other")
     other_ids = await seed_practice_patients(database, other_practice, world, set(apps))
     app = create_app(services)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+    )
     gateway = CacheGateway(
         client=client,
         services=services,
@@ -157,11 +162,15 @@ def covered_people(gateway: Gateway, world: Any, at_least: int = 1) -> list[str]
     return [
         key
         for key in world.people
-        if len({m.payer_key for m in world.coverages_of(key) if m.payer_key in running and m.active})
+        if len(
+            {m.payer_key for m in world.coverages_of(key) if m.payer_key in running and m.active}
+        )
         >= at_least
     ]
 
 
 def active_payers(gateway: Gateway, world: Any, person: str) -> list[str]:
     running = set(gateway.sandbox_apps)
-    return sorted({m.payer_key for m in world.coverages_of(person) if m.payer_key in running and m.active})
+    return sorted(
+        {m.payer_key for m in world.coverages_of(person) if m.payer_key in running and m.active}
+    )

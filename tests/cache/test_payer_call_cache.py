@@ -27,14 +27,20 @@ query Claims($id: ID!, $fresh: Boolean) {
 }"""
 
 
-async def eligibility(gateway: CacheGateway, patient_id: str, **variables: Any) -> list[dict[str, Any]]:
+async def eligibility(
+    gateway: CacheGateway, patient_id: str, **variables: Any
+) -> list[dict[str, Any]]:
     body = await gateway.query(ELIGIBILITY, {"id": patient_id, **variables})
     assert "errors" not in body, body.get("errors")
     return list(body["data"]["patient"]["eligibility"])
 
 
-async def test_second_ask_is_a_hit_and_the_payer_is_asked_once(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_second_ask_is_a_hit_and_the_payer_is_asked_once(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world, 2)[0]
         payers = active_payers(gateway, world, person)
         first = await eligibility(gateway, gateway.patient_ids[person])
@@ -47,9 +53,15 @@ async def test_second_ask_is_a_hit_and_the_payer_is_asked_once(database, world, 
             assert await sandbox_requests(gateway, payer_id, "eligibility") == 1
 
 
-async def test_an_entry_expires_after_its_operation_ttl(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+async def test_an_entry_expires_after_its_operation_ttl(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace, cache_ttl={"eligibility": 1}
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        cache_ttl={"eligibility": 1},
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
@@ -65,24 +77,36 @@ async def test_an_entry_expires_after_its_operation_ttl(database, world, cache_u
         assert await sandbox_requests(gateway, payer, "claim_search") == 1
 
 
-async def test_two_practices_never_share_an_entry(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_two_practices_never_share_an_entry(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
         mine = await eligibility(gateway, gateway.patient_ids[person])
         # The other practice has the same person with the same card: the payer call is identical.
-        body = await gateway.query(ELIGIBILITY, {"id": gateway.other_patient_ids[person]}, key=gateway.other_key)
+        body = await gateway.query(
+            ELIGIBILITY, {"id": gateway.other_patient_ids[person]}, key=gateway.other_key
+        )
         theirs = body["data"]["patient"]["eligibility"]
         assert theirs[0]["fromCache"] is False
         assert theirs[0]["fetchedAt"] != mine[0]["fetchedAt"]
         assert await sandbox_requests(gateway, payer, "eligibility") == 2
         # and my patient id means nothing to the other practice, cached or not
-        body = await gateway.query(ELIGIBILITY, {"id": gateway.patient_ids[person]}, key=gateway.other_key)
+        body = await gateway.query(
+            ELIGIBILITY, {"id": gateway.patient_ids[person]}, key=gateway.other_key
+        )
         assert body["data"]["patient"] is None
 
 
-async def test_equivalent_arguments_hit_one_entry(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_equivalent_arguments_hit_one_entry(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
         patient_id = gateway.patient_ids[person]
@@ -95,8 +119,12 @@ async def test_equivalent_arguments_hit_one_entry(database, world, cache_url, ca
         assert await sandbox_requests(gateway, payer, "eligibility") == 2
 
 
-async def test_concurrent_identical_misses_make_one_payer_call(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_concurrent_identical_misses_make_one_payer_call(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payers = active_payers(gateway, world, person)
         for payer_id in payers:
@@ -110,28 +138,43 @@ async def test_concurrent_identical_misses_make_one_payer_call(database, world, 
             assert await sandbox_requests(gateway, payer_id, "eligibility") == 1
 
 
-async def test_single_flight_across_gateway_processes_on_a_shared_cache(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+async def test_single_flight_across_gateway_processes_on_a_shared_cache(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
     """Two gateways (as two replicas would) on one cache: Redis makes them share one payer call."""
     from gateway.http.app import build_services
     from payers.contract import Capability
 
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
         await gateway.faults(payer, latency_ms=300)
         replica = build_services(
             gateway.services.settings,
             [p.settings for p in gateway.services.payers.all()],
-            transport_for=lambda s: __import__("httpx").ASGITransport(app=gateway.sandbox_apps[s.id]),
+            transport_for=lambda s: __import__("httpx").ASGITransport(
+                app=gateway.sandbox_apps[s.id]
+            ),
         )
         member = next(m for m in world.coverages_of(person) if m.payer_key == payer)
         from payers.model import MemberQuery
 
-        query = MemberQuery(member.member_id, member.person.first_name, member.person.last_name, member.person.birth_date)
+        query = MemberQuery(
+            member.member_id,
+            member.person.first_name,
+            member.person.last_name,
+            member.person.birth_date,
+        )
         try:
             answers = await asyncio.gather(
-                gateway.services.payers.call(gateway.practice_id, payer, Capability.ELIGIBILITY, query, ("30",), world.today),
-                replica.payers.call(gateway.practice_id, payer, Capability.ELIGIBILITY, query, ("30",), world.today),
+                gateway.services.payers.call(
+                    gateway.practice_id, payer, Capability.ELIGIBILITY, query, ("30",), world.today
+                ),
+                replica.payers.call(
+                    gateway.practice_id, payer, Capability.ELIGIBILITY, query, ("30",), world.today
+                ),
             )
         finally:
             await replica.payers.aclose()
@@ -141,8 +184,12 @@ async def test_single_flight_across_gateway_processes_on_a_shared_cache(database
         assert await sandbox_requests(gateway, payer, "eligibility") == (1 if shared else 2)
 
 
-async def test_fresh_bypasses_the_cache_and_refreshes_it(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_fresh_bypasses_the_cache_and_refreshes_it(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
         patient_id = gateway.patient_ids[person]
@@ -157,10 +204,17 @@ async def test_fresh_bypasses_the_cache_and_refreshes_it(database, world, cache_
         assert await sandbox_requests(gateway, payer, "eligibility") == 2
 
 
-async def test_a_down_payer_is_answered_stale_within_the_grace_period(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+async def test_a_down_payer_is_answered_stale_within_the_grace_period(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace,
-        cache_ttl={"eligibility": 1}, cache_stale_grace_seconds=60, retry_attempts=0,
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        cache_ttl={"eligibility": 1},
+        cache_stale_grace_seconds=60,
+        retry_attempts=0,
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
@@ -170,16 +224,29 @@ async def test_a_down_payer_is_answered_stale_within_the_grace_period(database, 
         await gateway.faults(payer, error_rate=1.0)
         body = await gateway.query(ELIGIBILITY, {"id": patient_id})
         assert "errors" not in body
-        answer = next(a for a in body["data"]["patient"]["eligibility"] if a["payer"]["id"] == payer)
+        answer = next(
+            a for a in body["data"]["patient"]["eligibility"] if a["payer"]["id"] == payer
+        )
         assert (answer["stale"], answer["fromCache"]) == (True, True)
-        assert answer["fetchedAt"] == next(a for a in first if a["payer"]["id"] == payer)["fetchedAt"]
-        assert await sandbox_requests(gateway, payer, "eligibility") == 2  # it was asked, and failed
+        assert (
+            answer["fetchedAt"] == next(a for a in first if a["payer"]["id"] == payer)["fetchedAt"]
+        )
+        assert (
+            await sandbox_requests(gateway, payer, "eligibility") == 2
+        )  # it was asked, and failed
 
 
-async def test_past_the_grace_period_the_failure_shows(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+async def test_past_the_grace_period_the_failure_shows(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace,
-        cache_ttl={"eligibility": 1}, cache_stale_grace_seconds=1, retry_attempts=0,
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        cache_ttl={"eligibility": 1},
+        cache_stale_grace_seconds=1,
+        retry_attempts=0,
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
@@ -191,7 +258,9 @@ async def test_past_the_grace_period_the_failure_shows(database, world, cache_ur
         assert codes == {payer: "PAYER_UNAVAILABLE"}
 
 
-async def test_a_member_not_found_is_never_answered_stale(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+async def test_a_member_not_found_is_never_answered_stale(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
     """Only "the payer is unwell" failures fall back to a stale entry; the payer's own no is shown."""
     from gateway.cache.payer_calls import STALE_OK
 
@@ -199,22 +268,35 @@ async def test_a_member_not_found_is_never_answered_stale(database, world, cache
     assert {"PAYER_UNAVAILABLE", "PAYER_TIMEOUT"} <= STALE_OK
 
 
-async def test_invalidation_drops_one_members_claim_answers(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_invalidation_drops_one_members_claim_answers(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         first, second = covered_people(gateway, world)[:2]
         payer = active_payers(gateway, world, first)[0]
         for person in (first, second):
             await gateway.query(CLAIMS, {"id": gateway.patient_ids[person]})
         await gateway.query(CLAIMS, {"id": gateway.other_patient_ids[first]}, key=gateway.other_key)
         member = next(m for m in world.coverages_of(first) if m.payer_key == payer)
-        dropped = await gateway.services.payers.invalidate(gateway.practice_id, payer, member.member_id.lower())
+        dropped = await gateway.services.payers.invalidate(
+            gateway.practice_id, payer, member.member_id.lower()
+        )
         assert dropped >= 1
         again = await gateway.query(CLAIMS, {"id": gateway.patient_ids[first]})
-        assert next(g for g in again["data"]["patient"]["claims"] if g["payer"]["id"] == payer)["fromCache"] is False
+        assert (
+            next(g for g in again["data"]["patient"]["claims"] if g["payer"]["id"] == payer)[
+                "fromCache"
+            ]
+            is False
+        )
         other = await gateway.query(CLAIMS, {"id": gateway.patient_ids[second]})
         assert all(g["fromCache"] for g in other["data"]["patient"]["claims"])
         # the other practice's entry about the same member is its own, and stays
-        theirs = await gateway.query(CLAIMS, {"id": gateway.other_patient_ids[first]}, key=gateway.other_key)
+        theirs = await gateway.query(
+            CLAIMS, {"id": gateway.other_patient_ids[first]}, key=gateway.other_key
+        )
         assert all(g["fromCache"] for g in theirs["data"]["patient"]["claims"])
         assert await sandbox_requests(gateway, payer, "claim_search") >= 3
 
@@ -225,8 +307,12 @@ query Raw($id: ID!) {
 }"""
 
 
-async def test_the_raw_exchange_survives_the_cache(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_the_raw_exchange_survives_the_cache(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world, 2)[0]
         patient_id = gateway.patient_ids[person]
         asked = await gateway.query(RAW, {"id": patient_id})

@@ -42,27 +42,40 @@ async def _post(gateway: CacheGateway, patient_id: str, key: str | None = None) 
     return response
 
 
-async def test_a_repeated_query_is_replayed_without_running(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_a_repeated_query_is_replayed_without_running(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world, 2)[0]
         patient_id = gateway.patient_ids[person]
         first = await _post(gateway, patient_id)  # payers asked: not replayable (fromCache false)
         second = await _post(gateway, patient_id)  # every payer answer from the cache: stored
         assert first.headers["x-response-cache"] == second.headers["x-response-cache"] == "miss"
-        lookups = await _metric(gateway, "pgw_cache_lookups_total", operation="eligibility", result="hit")
+        lookups = await _metric(
+            gateway, "pgw_cache_lookups_total", operation="eligibility", result="hit"
+        )
         third = await _post(gateway, patient_id)
         assert third.headers["x-response-cache"] == "hit"
         assert third.content == second.content
         assert third.json()["data"]["patient"]["eligibility"][0]["fromCache"] is True
         # nothing ran: no resolver asked the payer-call cache again
-        assert await _metric(gateway, "pgw_cache_lookups_total", operation="eligibility", result="hit") == lookups
+        assert (
+            await _metric(gateway, "pgw_cache_lookups_total", operation="eligibility", result="hit")
+            == lookups
+        )
         assert await _metric(gateway, "pgw_response_cache_total", result="hit") == 1.0
         for payer_id in active_payers(gateway, world, person):
             assert await sandbox_requests(gateway, payer_id, "eligibility") == 1
 
 
-async def test_a_replay_never_crosses_practices_or_scopes(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_a_replay_never_crosses_practices_or_scopes(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         patient_id = gateway.patient_ids[person]
         for _ in range(3):
@@ -76,14 +89,22 @@ async def test_a_replay_never_crosses_practices_or_scopes(database, world, cache
         again = await _post(gateway, patient_id, key=gateway.other_key)
         assert again.json()["data"]["patient"] is None
         # my practice, other scopes: a response of its own
-        narrow = await create_api_key(gateway.database, gateway.practice_id, "narrow",  # type: ignore[arg-type]
-                                      frozenset({"patients:read", "eligibility:read"}))
+        narrow = await create_api_key(
+            gateway.database,
+            gateway.practice_id,
+            "narrow",  # type: ignore[arg-type]
+            frozenset({"patients:read", "eligibility:read"}),
+        )
         scoped = await _post(gateway, patient_id, key=narrow)
         assert scoped.headers["x-response-cache"] == "miss"
 
 
-async def test_invalidating_payer_entries_drops_the_responses_built_on_them(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_invalidating_payer_entries_drops_the_responses_built_on_them(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
         patient_id = gateway.patient_ids[person]
@@ -94,33 +115,47 @@ async def test_invalidating_payer_entries_drops_the_responses_built_on_them(data
         await gateway.services.payers.invalidate(gateway.practice_id, payer, member.member_id)
         after = await _post(gateway, patient_id)
         assert after.headers["x-response-cache"] == "miss"
-        group = next(g for g in after.json()["data"]["patient"]["claims"] if g["payer"]["id"] == payer)
+        group = next(
+            g for g in after.json()["data"]["patient"]["claims"] if g["payer"]["id"] == payer
+        )
         assert group["fromCache"] is False
         assert await sandbox_requests(gateway, payer, "claim_search") == 2
 
 
-async def test_fresh_queries_errors_and_live_health_are_never_replayed(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace, retry_attempts=0) as gateway:
+async def test_fresh_queries_errors_and_live_health_are_never_replayed(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace, retry_attempts=0
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
         patient_id = gateway.patient_ids[person]
-        fresh = 'query F($id: ID!) { patient(id: $id) { eligibility(fresh: true) { fetchedAt } } }'
-        health = 'query H($id: ID!) { payers { health { status } } patient(id: $id) { eligibility { fetchedAt } } }'
+        fresh = "query F($id: ID!) { patient(id: $id) { eligibility(fresh: true) { fetchedAt } } }"
+        health = "query H($id: ID!) { payers { health { status } } patient(id: $id) { eligibility { fetchedAt } } }"
         for query in (fresh, health):
             for _ in range(3):
                 response = await gateway.post(query, {"id": patient_id})
                 assert response.headers["x-response-cache"] == "miss"
-        assert await sandbox_requests(gateway, payer, "eligibility") == 3 + 0  # fresh x3; health query used the cache
+        assert (
+            await sandbox_requests(gateway, payer, "eligibility") == 3 + 0
+        )  # fresh x3; health query used the cache
         await gateway.faults(payer, error_rate=1.0)
-        failing = 'query E($id: ID!) { patient(id: $id) { payments(fresh: true) { payer { id } } } }'
+        failing = (
+            "query E($id: ID!) { patient(id: $id) { payments(fresh: true) { payer { id } } } }"
+        )
         for _ in range(3):
             response = await gateway.post(failing, {"id": patient_id})
             assert response.headers["x-response-cache"] == "miss"
             assert response.json()["errors"][0]["extensions"]["code"] == "PAYER_UNAVAILABLE"
 
 
-async def test_a_mutation_drops_the_practices_responses(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_a_mutation_drops_the_practices_responses(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         patient_id = gateway.patient_ids[person]
         for _ in range(3):

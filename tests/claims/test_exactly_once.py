@@ -45,7 +45,7 @@ class Harness:
     logs: Path = Path()
 
     async def start_worker(self) -> asyncio.subprocess.Process:
-        with open(self.logs / f"worker{len(self.workers)}.log", "wb") as log:  # noqa: ASYNC230
+        with open(self.logs / f"worker{len(self.workers)}.log", "wb") as log:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-c",

@@ -39,9 +39,7 @@ WATCH = """subscription($id: ID!) { claimStatusChanged(claimId: $id) {
   claimId state source category { code } status { code } controlNumber } }"""
 
 
-async def _connect(
-    port: int, key: str | None = None, payload: dict[str, Any] | None = None
-) -> Any:
+async def _connect(port: int, key: str | None = None, payload: dict[str, Any] | None = None) -> Any:
     """A graphql-transport-ws connection: ``key`` as the Authorization header, ``payload`` in
     connection_init; the server's first answer is left to the caller."""
     socket = await websockets.connect(
@@ -187,9 +185,16 @@ MALFORMED_REASON = (
     ("key", "payload", "reason"),
     [
         (None, None, ANONYMOUS_REASON),
-        ("pgw_0000000000000000000000000000000000000000000", None,
-         "UNAUTHENTICATED: The API key is not valid."),
-        (None, {"Authorization": "Bearer pgw_not-a-key"}, "UNAUTHENTICATED: The API key is not valid."),
+        (
+            "pgw_0000000000000000000000000000000000000000000",
+            None,
+            "UNAUTHENTICATED: The API key is not valid.",
+        ),
+        (
+            None,
+            {"Authorization": "Bearer pgw_not-a-key"},
+            "UNAUTHENTICATED: The API key is not valid.",
+        ),
         (None, {"Authorization": "Basic dXNlcjpwYXNz"}, MALFORMED_REASON),
     ],
     ids=["no-credentials", "bad-key-header", "bad-key-in-payload", "not-bearer"],
@@ -214,7 +219,10 @@ async def test_a_key_without_claims_read_gets_forbidden_and_a_bad_target_bad_use
 ) -> None:
     gateway, port = served
     eligibility_only = await create_api_key(
-        gateway.services.database, gateway.practice_id, "front desk kiosk", frozenset({ELIGIBILITY_READ})
+        gateway.services.database,
+        gateway.practice_id,
+        "front desk kiosk",
+        frozenset({ELIGIBILITY_READ}),
     )
     socket = await _subscribe(port, eligibility_only, str(uuid.uuid4()))
     try:

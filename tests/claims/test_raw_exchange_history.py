@@ -17,7 +17,9 @@ HISTORY = """query($id: ID!) { claim(id: $id) { controlNumber
   statusHistory { source state rawExchange { protocol request response contentType fetchedAt } } } }"""
 
 
-@pytest.mark.parametrize(("payer_id", "protocol"), [("lakeshore", "rest"), ("northwind", "fhir"), ("summit", "x12")])
+@pytest.mark.parametrize(
+    ("payer_id", "protocol"), [("lakeshore", "rest"), ("northwind", "fhir"), ("summit", "x12")]
+)
 async def test_the_acknowledgment_entry_keeps_what_the_payer_said(
     claims_gateway: Gateway, world: Any, today: Any, payer_id: str, protocol: str
 ) -> None:

@@ -110,7 +110,11 @@ async def test_eligibility_carries_the_exchange_that_went_over_the_wire(wired: W
     assert member.member_id in exchange.request and member.member_id in exchange.response
     assert before <= exchange.at <= datetime.now(UTC)
     wired.assert_no_secrets(exchange)
-    media = {"x12": "application/edi-x12", "fhir": "application/fhir+json", "rest": "application/json"}
+    media = {
+        "x12": "application/edi-x12",
+        "fhir": "application/fhir+json",
+        "rest": "application/json",
+    }
     assert exchange.response_content_type.startswith(media[wired.protocol])
     assert exchange.request_content_type == media[wired.protocol]
 
@@ -120,7 +124,10 @@ async def test_claim_status_carries_the_exchange_that_went_over_the_wire(wired: 
     member = active_members(book)[0]
     claim = book.claims_of(member.member_id)[0]
     ref = ClaimRef(
-        query(member), claim.payer_claim_id, claim.control_number, claim.service_date_from,
+        query(member),
+        claim.payer_claim_id,
+        claim.control_number,
+        claim.service_date_from,
         claim.total_charge,
     )
     status = await wired.adapter.claim_status(ref)
@@ -151,7 +158,9 @@ async def test_a_members_payments_never_carry_other_patients_raw_remittances(wir
     asked = len(wired.payer_trips())
     everyone = await wired.adapter.payments(None, None)
     assert mine and everyone
-    if wired.protocol == "rest":  # the payer filters by member itself: the raw answer is theirs only
+    if (
+        wired.protocol == "rest"
+    ):  # the payer filters by member itself: the raw answer is theirs only
         assert all(p.exchange is not None for p in mine)
     else:  # an 835 batch / reconciliation may hold other patients: left off for one member
         assert all(p.exchange is None for p in mine)
@@ -170,14 +179,25 @@ async def test_a_members_payments_never_carry_other_patients_raw_remittances(wir
 def test_long_texts_are_cut_with_a_marker_and_repr_shows_no_text() -> None:
     at = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
     exchange = PayerExchange.of(
-        "x12", "ISA*00*" + "A" * 300, "short", request_content_type="a", response_content_type="b",
-        at=at, limit=100,
+        "x12",
+        "ISA*00*" + "A" * 300,
+        "short",
+        request_content_type="a",
+        response_content_type="b",
+        at=at,
+        limit=100,
     )
-    assert exchange.request.startswith("ISA*00*") and exchange.request[:100] == ("ISA*00*" + "A" * 93)
+    assert exchange.request.startswith("ISA*00*") and exchange.request[:100] == (
+        "ISA*00*" + "A" * 93
+    )
     assert exchange.request.endswith("[truncated by payer-gateway: 100 of 307 characters kept]")
     assert exchange.response == "short"
     default = PayerExchange.of(
-        "rest", "x" * (256 * 1024 + 1), "{}", request_content_type="a", response_content_type="b",
+        "rest",
+        "x" * (256 * 1024 + 1),
+        "{}",
+        request_content_type="a",
+        response_content_type="b",
         at=at,
     )
     assert "262144 of 262145 characters kept" in default.request

@@ -80,7 +80,9 @@ async def start_gateway(
         payers_toml(world, {key: f"http://{key}.sandbox" for key in plan.apps}, timeout_seconds)
     )
     # Many logins come from one test client address: the anonymous limit is tested on its own.
-    settings = settings or GatewaySettings(database_url=database.url, anonymous_rate_limit_per_minute=100_000)
+    settings = settings or GatewaySettings(
+        database_url=database.url, anonymous_rate_limit_per_minute=100_000
+    )
     services = build_services(
         settings, payer_settings, transport_for=lambda s: httpx.ASGITransport(app=plan.apps[s.id])
     )

@@ -44,9 +44,18 @@ async def test_concurrent_requests_each_get_their_own_audit_rows(gateway: Gatewa
 
 def _row(request_id: str, kind: str | None = "phi.read") -> dict[str, Any]:
     return {
-        "id": new_id(), "occurred_at": datetime.now(UTC), "kind": kind, "practice_id": None,
-        "actor_id": None, "actor_kind": None, "patient_id": None, "fields": ["Patient.firstName"],
-        "operation": None, "request_id": request_id, "client_address": None, "detail": {},
+        "id": new_id(),
+        "occurred_at": datetime.now(UTC),
+        "kind": kind,
+        "practice_id": None,
+        "actor_id": None,
+        "actor_kind": None,
+        "patient_id": None,
+        "fields": ["Patient.firstName"],
+        "operation": None,
+        "request_id": request_id,
+        "client_address": None,
+        "detail": {},
     }
 
 
@@ -85,7 +94,9 @@ async def test_a_key_revoked_in_the_database_is_refused_within_the_cache_bound(
     assert (await gateway.post("{ payers { id } }")).status_code == 200  # now remembered
     async with gateway.services.database.transaction() as session:
         await session.execute(
-            update(ApiKey).where(ApiKey.key_hash == digest(gateway.key)).values(revoked_at=ApiKey.created_at)
+            update(ApiKey)
+            .where(ApiKey.key_hash == digest(gateway.key))
+            .values(revoked_at=ApiKey.created_at)
         )
     seconds = gateway.services.settings.principal_cache_seconds
     assert 0 < seconds <= 5

@@ -28,7 +28,8 @@ def _person_with_searchable_claims(gateway: Gateway, world: Any) -> str:
     for key in world.people:
         members = [m for m in world.coverages_of(key) if m.payer_key in gateway.sandbox_apps]
         searchable = [
-            m for m in members
+            m
+            for m in members
             if world.books[m.payer_key].protocol != "x12"
             and world.books[m.payer_key].claims_of(m.member_id)
         ]
@@ -40,7 +41,9 @@ def _person_with_searchable_claims(gateway: Gateway, world: Any) -> str:
 async def _phi_reads(gateway: Gateway, patient_id: str) -> list[set[str]]:
     async with gateway.services.database.session() as session:
         rows = await session.scalars(
-            select(AuditEvent).where(AuditEvent.kind == "phi.read", AuditEvent.patient_id == patient_id)
+            select(AuditEvent).where(
+                AuditEvent.kind == "phi.read", AuditEvent.patient_id == patient_id
+            )
         )
         return [set(r.fields) for r in rows]
 
@@ -83,7 +86,9 @@ async def test_an_analyst_gets_forbidden_at_the_raw_exchange_and_the_rest_answer
     raw_paths = [p for p in errors if p[-1] == "rawExchange"]
     assert len(raw_paths) == len(claims) and {errors[p] for p in raw_paths} == {"FORBIDDEN"}
     assert all(p[:2] == ("patient", "claims") and p[-2] == "status" for p in raw_paths)
-    assert not any("rawExchange" in f for f in set().union(set(), *await _phi_reads(gateway, patient_id)))
+    assert not any(
+        "rawExchange" in f for f in set().union(set(), *await _phi_reads(gateway, patient_id))
+    )
 
 
 async def test_phi_read_without_claims_read_is_not_enough(gateway: Gateway, world: Any) -> None:

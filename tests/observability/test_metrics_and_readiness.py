@@ -27,16 +27,22 @@ def _labels(**labels: str) -> str:
     return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
-async def test_metrics_count_requests_payer_calls_cache_and_breakers(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace, retry_attempts=0) as gateway:
+async def test_metrics_count_requests_payer_calls_cache_and_breakers(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace, retry_attempts=0
+    ) as gateway:
         person = covered_people(gateway, world)[0]
         payers = active_payers(gateway, world, person)
         payer = payers[0]
         for _ in range(2):
             await gateway.query(SUMMARY, {"id": gateway.patient_ids[person]})
         await gateway.faults(payer, error_rate=1.0)
-        await gateway.query('query Fresh($id: ID!) { patient(id: $id) { eligibility(fresh: true) { active } } }',
-                            {"id": gateway.patient_ids[person]})
+        await gateway.query(
+            "query Fresh($id: ID!) { patient(id: $id) { eligibility(fresh: true) { active } } }",
+            {"id": gateway.patient_ids[person]},
+        )
         response = await gateway.client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -44,23 +50,52 @@ async def test_metrics_count_requests_payer_calls_cache_and_breakers(database, w
     assert samples["pgw_graphql_requests_total" + _labels(operation="Summary", outcome="ok")] == 2.0
     assert samples["pgw_graphql_requests_total" + _labels(operation="Fresh", outcome="ok")] == 1.0
     assert samples["pgw_graphql_request_seconds_count" + _labels(operation="Summary")] == 2.0
-    assert samples["pgw_cache_lookups_total" + _labels(operation="eligibility", result="miss")] == len(payers)
-    assert samples["pgw_cache_lookups_total" + _labels(operation="eligibility", result="hit")] == len(payers)
-    assert samples["pgw_cache_lookups_total" + _labels(operation="eligibility", result="bypass")] == len(payers)
-    assert samples["pgw_payer_calls_total" + _labels(payer=payer, operation="eligibility", outcome="ok")] == 1.0
-    assert samples["pgw_payer_calls_total" + _labels(payer=payer, operation="eligibility", outcome="PAYER_UNAVAILABLE")] == 1.0
-    assert samples["pgw_payer_call_seconds_count" + _labels(payer=payer, operation="eligibility", outcome="ok")] == 1.0
-    assert samples["pgw_payer_call_seconds_bucket" + _labels(le="+Inf", operation="claim_search", outcome="ok", payer=payer)] == 1.0
-    assert {name: value for name, value in samples.items() if name.startswith("pgw_payer_breaker_state")} == {
-        f"pgw_payer_breaker_state{_labels(payer=p)}": 0.0 for p in gateway.sandbox_apps
-    }
+    assert samples[
+        "pgw_cache_lookups_total" + _labels(operation="eligibility", result="miss")
+    ] == len(payers)
+    assert samples[
+        "pgw_cache_lookups_total" + _labels(operation="eligibility", result="hit")
+    ] == len(payers)
+    assert samples[
+        "pgw_cache_lookups_total" + _labels(operation="eligibility", result="bypass")
+    ] == len(payers)
+    assert (
+        samples[
+            "pgw_payer_calls_total" + _labels(payer=payer, operation="eligibility", outcome="ok")
+        ]
+        == 1.0
+    )
+    assert (
+        samples[
+            "pgw_payer_calls_total"
+            + _labels(payer=payer, operation="eligibility", outcome="PAYER_UNAVAILABLE")
+        ]
+        == 1.0
+    )
+    assert (
+        samples[
+            "pgw_payer_call_seconds_count"
+            + _labels(payer=payer, operation="eligibility", outcome="ok")
+        ]
+        == 1.0
+    )
+    assert (
+        samples[
+            "pgw_payer_call_seconds_bucket"
+            + _labels(le="+Inf", operation="claim_search", outcome="ok", payer=payer)
+        ]
+        == 1.0
+    )
+    assert {
+        name: value for name, value in samples.items() if name.startswith("pgw_payer_breaker_state")
+    } == {f"pgw_payer_breaker_state{_labels(payer=p)}": 0.0 for p in gateway.sandbox_apps}
     assert not re.search(r"Summary.*(fresh|id=)", response.text)
 
 
 async def test_client_operation_names_cannot_flood_the_metrics(database, world) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(database, world) as gateway:
         await gateway.post("query Weird_Name_1 { payers { id } }")
-        await gateway.post('{ payers { id } }')
+        await gateway.post("{ payers { id } }")
         metrics = gateway.services.payers.metrics
         assert metrics.operation_label("x" * 80) == "other"
         assert metrics.operation_label("drop table;") == "other"
@@ -69,8 +104,12 @@ async def test_client_operation_names_cannot_flood_the_metrics(database, world) 
     assert 'operation="anonymous",outcome="ok"' in text
 
 
-async def test_readyz_checks_database_and_cache(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
-    async with open_gateway(database, world, cache_url=cache_url, namespace=cache_namespace) as gateway:
+async def test_readyz_checks_database_and_cache(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    async with open_gateway(
+        database, world, cache_url=cache_url, namespace=cache_namespace
+    ) as gateway:
         response = await gateway.client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "database": "ok", "cache": "ok"}
@@ -78,7 +117,9 @@ async def test_readyz_checks_database_and_cache(database, world, cache_url, cach
 
 async def test_an_unreachable_cache_fails_readyz_but_not_queries(database, world) -> None:  # type: ignore[no-untyped-def]
     """Port 9 on loopback refuses connections: every cache operation fails, and each is counted."""
-    async with open_gateway(database, world, cache_url="redis://127.0.0.1:9/15", cache_timeout_ms=200) as gateway:
+    async with open_gateway(
+        database, world, cache_url="redis://127.0.0.1:9/15", cache_timeout_ms=200
+    ) as gateway:
         ready = await gateway.client.get("/readyz")
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]

@@ -43,7 +43,9 @@ async def test_logs_carry_the_request_id_and_no_patient_data(database, world) ->
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     mine = [line for line in lines if line.get("request_id") == "req-test-0001"]
     access = [line for line in mine if line["message"] == "graphql request"]
-    assert [(a["operation"], a["status"], a["practice_id"]) for a in access] == [("Summary", 200, gateway.practice_id)]
+    assert [(a["operation"], a["status"], a["practice_id"]) for a in access] == [
+        ("Summary", 200, gateway.practice_id)
+    ]
     assert any(line["message"] == "retrying payer read" and line["payer"] == payer for line in mine)
     text = stream.getvalue()
     people = world.people[person]

@@ -31,7 +31,9 @@ class Clock:
 def test_breaker_states_follow_failures_time_and_probes() -> None:
     clock = Clock()
     changes: list[BreakerState] = []
-    breaker = CircuitBreaker(failure_threshold=3, reset_seconds=10, clock=clock, on_change=changes.append)
+    breaker = CircuitBreaker(
+        failure_threshold=3, reset_seconds=10, clock=clock, on_change=changes.append
+    )
     for _ in range(2):
         assert breaker.try_acquire()
         breaker.record_failure()
@@ -54,8 +56,13 @@ def test_breaker_states_follow_failures_time_and_probes() -> None:
     assert breaker.try_acquire()
     breaker.record_success()
     assert breaker.state is BreakerState.CLOSED
-    assert changes == [BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.OPEN,
-                       BreakerState.HALF_OPEN, BreakerState.CLOSED]
+    assert changes == [
+        BreakerState.OPEN,
+        BreakerState.HALF_OPEN,
+        BreakerState.OPEN,
+        BreakerState.HALF_OPEN,
+        BreakerState.CLOSED,
+    ]
 
 
 async def _health(gateway: CacheGateway) -> dict[str, Any]:
@@ -73,10 +80,17 @@ def _errors(body: dict[str, Any]) -> dict[str, str]:
     return {e["extensions"]["payer"]: e["extensions"]["code"] for e in body.get("errors", [])}
 
 
-async def test_breaker_opens_answers_at_once_then_half_opens_and_closes(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+async def test_breaker_opens_answers_at_once_then_half_opens_and_closes(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace,
-        breaker_failure_threshold=3, breaker_reset_seconds=0.6, retry_attempts=0,
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        breaker_failure_threshold=3,
+        breaker_reset_seconds=0.6,
+        retry_attempts=0,
     ) as gateway:
         person = covered_people(gateway, world, 2)[0]
         broken, healthy = active_payers(gateway, world, person)[:2]
@@ -87,7 +101,11 @@ async def test_breaker_opens_answers_at_once_then_half_opens_and_closes(database
             assert _errors(body) == {broken: "PAYER_UNAVAILABLE"}
         assert await sandbox_requests(gateway, broken, "eligibility") == 3
         health = (await _health(gateway))[broken]
-        assert (health["status"], health["breaker"], health["lastError"]) == ("DOWN", "OPEN", "PAYER_UNAVAILABLE")
+        assert (health["status"], health["breaker"], health["lastError"]) == (
+            "DOWN",
+            "OPEN",
+            "PAYER_UNAVAILABLE",
+        )
         body, elapsed = await _eligibility(gateway, patient_id)
         assert _errors(body) == {broken: "PAYER_UNAVAILABLE"}
         assert "circuit breaker is open" in body["errors"][0]["message"]
@@ -102,14 +120,25 @@ async def test_breaker_opens_answers_at_once_then_half_opens_and_closes(database
         assert "errors" not in body
         assert await sandbox_requests(gateway, broken, "eligibility") == 4
         health = (await _health(gateway))[broken]
-        assert (health["status"], health["breaker"], health["lastError"]) == ("UP", "CLOSED", "PAYER_UNAVAILABLE")
+        assert (health["status"], health["breaker"], health["lastError"]) == (
+            "UP",
+            "CLOSED",
+            "PAYER_UNAVAILABLE",
+        )
         assert (await _health(gateway))[healthy]["lastError"] is None
 
 
-async def test_a_failed_probe_reopens_and_hangs_stop_costing_time(database, world, cache_url, cache_namespace) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failed_probe_reopens_and_hangs_stop_costing_time(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace, timeout_seconds=0.4,
-        breaker_failure_threshold=2, breaker_reset_seconds=0.5,
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        timeout_seconds=0.4,
+        breaker_failure_threshold=2,
+        breaker_reset_seconds=0.5,
     ) as gateway:
         person = covered_people(gateway, world)[0]
         broken = active_payers(gateway, world, person)[0]

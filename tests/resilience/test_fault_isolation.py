@@ -24,7 +24,11 @@ query Summary($id: ID!) {
 }"""
 
 TIMEOUT = 0.8
-FIELDS = {"eligibility": Capability.ELIGIBILITY, "claims": Capability.CLAIM_SEARCH, "payments": Capability.PAYMENTS}
+FIELDS = {
+    "eligibility": Capability.ELIGIBILITY,
+    "claims": Capability.CLAIM_SEARCH,
+    "payments": Capability.PAYMENTS,
+}
 NEEDED = frozenset(FIELDS.values())
 
 FAULTS = {
@@ -46,9 +50,15 @@ async def test_one_payers_fault_leaves_the_others_intact(database, world, fault:
         ) as gateway:
             person = covered_people(gateway, world, 2)[0]
             payers = active_payers(gateway, world, person)
-            broken = next(p for p in payers if gateway.services.payers.get(p).capabilities >= NEEDED)  # type: ignore[union-attr]
+            broken = next(
+                p for p in payers if gateway.services.payers.get(p).capabilities >= NEEDED
+            )  # type: ignore[union-attr]
             healthy = {
-                field: sorted(p for p in payers if p != broken and capability in gateway.services.payers.get(p).capabilities)  # type: ignore[union-attr]
+                field: sorted(
+                    p
+                    for p in payers
+                    if p != broken and capability in gateway.services.payers.get(p).capabilities
+                )  # type: ignore[union-attr]
                 for field, capability in FIELDS.items()
             }
             settings, code = FAULTS[fault]
@@ -64,7 +74,9 @@ async def test_one_payers_fault_leaves_the_others_intact(database, world, fault:
     assert healthy["eligibility"], "the patient must be covered by another payer"
     for field in FIELDS:
         failed = [e for e in body["errors"] if e["path"][:2] == ["patient", field]]
-        assert [(e["extensions"]["payer"], e["extensions"]["code"]) for e in failed] == [(broken, code)], field
+        assert [(e["extensions"]["payer"], e["extensions"]["code"]) for e in failed] == [
+            (broken, code)
+        ], field
         answered = [item for item in patient[field] if item is not None]
         assert sorted(item["payer"]["id"] for item in answered) == healthy[field], field
     for payer in healthy["eligibility"]:
@@ -82,7 +94,9 @@ async def test_one_payers_fault_leaves_the_others_intact(database, world, fault:
     for payer in healthy["payments"]:
         member = next(m for m in world.coverages_of(person) if m.payer_key == payer)
         book = world.books[payer]
-        payments = next(g for g in patient["payments"] if g and g["payer"]["id"] == payer)["payments"]
+        payments = next(g for g in patient["payments"] if g and g["payer"]["id"] == payer)[
+            "payments"
+        ]
         assert [(p["traceNumber"], p["amount"]) for p in payments] == [
             (p.trace_number, str(p.amount)) for p in book.payments_for(member.member_id)
         ]

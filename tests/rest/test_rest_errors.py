@@ -194,7 +194,7 @@ async def test_over_a_real_socket(lakeshore_settings: PayerSettings, world: Worl
     )
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        while not server.started:  # noqa: ASYNC110  (uvicorn offers no started event)
+        while not server.started:
             await asyncio.sleep(0.01)
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         live = PayerSettings(

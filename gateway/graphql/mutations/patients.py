@@ -87,19 +87,27 @@ def _today() -> date:
 
 def _check_coverage(problems: Problems, info: Info, c: CoverageInput, taken: set[int]) -> None:
     if info.context.services.payers.get(c.payer_id) is None:
-        problems.add("payerId", "UNKNOWN_PAYER", f"No payer with id {c.payer_id!r}; see the payers query.")
+        problems.add(
+            "payerId", "UNKNOWN_PAYER", f"No payer with id {c.payer_id!r}; see the payers query."
+        )
     problems.member_id("memberId", c.member_id)
     problems.group_number("groupNumber", c.group_number)
     if not 1 <= c.priority <= MAX_COVERAGES:
         problems.add("priority", "INVALID_PRIORITY", "Priority must be 1 (primary), 2 or 3.")
     elif c.priority in taken:
-        problems.add("priority", "DUPLICATE_PRIORITY", f"The patient already has a coverage of priority {c.priority}.")
+        problems.add(
+            "priority",
+            "DUPLICATE_PRIORITY",
+            f"The patient already has a coverage of priority {c.priority}.",
+        )
     taken.add(c.priority)
     if c.effective_from and c.effective_to and c.effective_to < c.effective_from:
         problems.add("effectiveTo", "INVALID_PERIOD", "Coverage cannot end before it starts.")
     if c.relation != SubscriberRelation.SELF:
         if c.subscriber is None:
-            problems.add("subscriber", "REQUIRED", "Subscriber is required when the patient is a dependent.")
+            problems.add(
+                "subscriber", "REQUIRED", "Subscriber is required when the patient is a dependent."
+            )
         else:
             problems.name("subscriber.firstName", c.subscriber.first_name, "Subscriber first name")
             problems.name("subscriber.lastName", c.subscriber.last_name, "Subscriber last name")
@@ -125,18 +133,25 @@ def _coverage_row(practice_id: str, patient_id: str, c: CoverageInput) -> tables
     )
 
 
-async def _find_patient(session: AsyncSession, practice_id: str, patient_id: str) -> tables.Patient | None:
+async def _find_patient(
+    session: AsyncSession, practice_id: str, patient_id: str
+) -> tables.Patient | None:
     return await session.scalar(
-        select(tables.Patient).where(tables.Patient.id == patient_id, tables.Patient.practice_id == practice_id)
+        select(tables.Patient).where(
+            tables.Patient.id == patient_id, tables.Patient.practice_id == practice_id
+        )
     )
 
 
 @strawberry.type
 class PatientMutations:
     @strawberry.mutation(
-        description="Register a patient, optionally with insurance cards.", extensions=needs(PATIENTS_WRITE)
+        description="Register a patient, optionally with insurance cards.",
+        extensions=needs(PATIENTS_WRITE),
     )
-    async def register_patient(self, info: Info, input: RegisterPatientInput) -> RegisterPatientPayload | None:
+    async def register_patient(
+        self, info: Info, input: RegisterPatientInput
+    ) -> RegisterPatientPayload | None:
         problems = Problems()
         problems.name("firstName", input.first_name, "First name")
         problems.name("lastName", input.last_name, "Last name")
@@ -149,7 +164,9 @@ class PatientMutations:
             problems.add("coverages", "TOO_MANY", f"At most {MAX_COVERAGES} coverages.")
         taken: set[int] = set()
         for index, coverage in enumerate(input.coverages):
-            _check_coverage(Problems(("input", "coverages", str(index)), problems.errors), info, coverage, taken)
+            _check_coverage(
+                Problems(("input", "coverages", str(index)), problems.errors), info, coverage, taken
+            )
         if problems:
             return RegisterPatientPayload(patient=None, errors=problems.errors)
         practice_id = info.context.practice_id
@@ -173,7 +190,8 @@ class PatientMutations:
         return RegisterPatientPayload(patient=Patient(row=row), errors=[])
 
     @strawberry.mutation(
-        description="Add an insurance card to a patient of your practice.", extensions=needs(PATIENTS_WRITE)
+        description="Add an insurance card to a patient of your practice.",
+        extensions=needs(PATIENTS_WRITE),
     )
     async def add_coverage(self, info: Info, input: AddCoverageInput) -> AddCoveragePayload | None:
         patient_id = parse_id(input.patient_id, "patient", field="patientId")
@@ -181,20 +199,29 @@ class PatientMutations:
         async with info.context.services.database.transaction() as session:
             patient = await _find_patient(session, practice_id, patient_id)
             if patient is None:
-                error = FieldError(code="NOT_FOUND", field=["input", "patientId"], message="No such patient.")
-                return AddCoveragePayload(coverage=None, errors=[error])
-            existing = list(await session.scalars(
-                select(tables.Coverage).where(
-                    tables.Coverage.practice_id == practice_id, tables.Coverage.patient_id == patient_id
+                error = FieldError(
+                    code="NOT_FOUND", field=["input", "patientId"], message="No such patient."
                 )
-            ))
+                return AddCoveragePayload(coverage=None, errors=[error])
+            existing = list(
+                await session.scalars(
+                    select(tables.Coverage).where(
+                        tables.Coverage.practice_id == practice_id,
+                        tables.Coverage.patient_id == patient_id,
+                    )
+                )
+            )
             problems = Problems(("input", "coverage"))
             _check_coverage(problems, info, input.coverage, {c.priority for c in existing})
             member_id = input.coverage.member_id.strip().upper()
-            if any(c.payer_id == input.coverage.payer_id and c.member_id == member_id for c in existing):
+            if any(
+                c.payer_id == input.coverage.payer_id and c.member_id == member_id for c in existing
+            ):
                 problems.add("memberId", "DUPLICATE_COVERAGE", "The patient already has this card.")
             if len(existing) >= MAX_COVERAGES:
-                problems.add("priority", "TOO_MANY", f"A patient has at most {MAX_COVERAGES} coverages.")
+                problems.add(
+                    "priority", "TOO_MANY", f"A patient has at most {MAX_COVERAGES} coverages."
+                )
             if problems:
                 return AddCoveragePayload(coverage=None, errors=problems.errors)
             row = _coverage_row(practice_id, patient_id, input.coverage)

@@ -17,7 +17,9 @@ from gateway.identity import CLAIMS_READ
 from payers.model import PayerExchange
 
 
-@strawberry.type(description="A claim's status as the payer states it (277: category + status + entity).")
+@strawberry.type(
+    description="A claim's status as the payer states it (277: category + status + entity)."
+)
 class ClaimStatus:
     state: ClaimStateEnum
     category: CodeType = strawberry.field(description="277 claim status category, e.g. F1.")

@@ -57,7 +57,9 @@ class ClaimStatusEntryInfo:
         extensions=phi(CLAIMS_READ),
     )
     async def raw_exchange(self, info: Info) -> RawExchange | None:
-        return await stored_exchange(info.context.services.database, self.entry_id, self.practice_id)
+        return await stored_exchange(
+            info.context.services.database, self.entry_id, self.practice_id
+        )
 
     @classmethod
     def of(cls, row: ClaimStatusEntry) -> ClaimStatusEntryInfo:

@@ -49,7 +49,9 @@ class RawExchange:
         )
 
 
-async def stored_exchange(database: Database, entry_id: str, practice_id: str) -> RawExchange | None:
+async def stored_exchange(
+    database: Database, entry_id: str, practice_id: str
+) -> RawExchange | None:
     """The exchange kept on one status history entry of the practice (None when none was kept)."""
     async with database.session() as session:
         data = await session.scalar(

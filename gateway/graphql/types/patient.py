@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -21,7 +22,9 @@ from payers import codesets
 from payers.contract import Capability
 from payers.model import ClaimStatusFilter
 
-DEFAULT_SERVICE_TYPES = ("30",)  # 30 = Health Benefit Plan Coverage: the general eligibility question
+DEFAULT_SERVICE_TYPES = (
+    "30",
+)  # 30 = Health Benefit Plan Coverage: the general eligibility question
 MAX_SERVICE_TYPES = 20
 
 
@@ -75,7 +78,9 @@ class Patient:
     @strawberry.field(extensions=phi())
     def address(self) -> Address | None:
         row = self.row
-        return Address(line1=row.address_line1, city=row.city, state=row.state, postal_code=row.postal_code)
+        return Address(
+            line1=row.address_line1, city=row.city, state=row.state, postal_code=row.postal_code
+        )
 
     @strawberry.field(description="Insurance cards, primary first.")
     async def coverages(self, info: Info) -> list[Coverage]:
@@ -98,12 +103,17 @@ class Patient:
         types = _checked_service_types(service_types)
         day = as_of or _today()
         coverages = [
-            c for c in await self.coverages(info)
+            c
+            for c in await self.coverages(info)
             if c.row.effective_to is None or c.row.effective_to >= day
         ]
         return _fan_out(
-            info, coverages, Capability.ELIGIBILITY, EligibilityResult,
-            lambda c: (c.member_query(), types, day), fresh,
+            info,
+            coverages,
+            Capability.ELIGIBILITY,
+            EligibilityResult,
+            lambda c: (c.member_query(), types, day),
+            fresh,
         )
 
     @strawberry.field(
@@ -120,20 +130,29 @@ class Patient:
         coverages = await self.coverages(info)
         wanted = ClaimStatusFilter(status)  # strawberry may hand over the enum's value
         return _fan_out(
-            info, coverages, Capability.CLAIM_SEARCH, PayerClaims,
-            lambda c: (c.member_query(), since, wanted), fresh,
+            info,
+            coverages,
+            Capability.CLAIM_SEARCH,
+            PayerClaims,
+            lambda c: (c.member_query(), since, wanted),
+            fresh,
         )
 
     @strawberry.field(
-        description="Payments (remittances) at every payer, grouped by payer.", extensions=needs(PAYMENTS_READ)
+        description="Payments (remittances) at every payer, grouped by payer.",
+        extensions=needs(PAYMENTS_READ),
     )
     async def payments(
         self, info: Info, since: date | None = None, fresh: bool | None = False
     ) -> list[PayerPayments | None] | None:
         coverages = await self.coverages(info)
         return _fan_out(
-            info, coverages, Capability.PAYMENTS, PayerPayments,
-            lambda c: (c.member_query(), since), fresh,
+            info,
+            coverages,
+            Capability.PAYMENTS,
+            PayerPayments,
+            lambda c: (c.member_query(), since),
+            fresh,
         )
 
 
@@ -160,8 +179,10 @@ def _fan_out(
     answer_type: type,
     arguments: Callable[[Coverage], tuple[object, ...]],
     fresh: bool | None = False,
-) -> list[Awaitable[object]]:
+) -> Any:
     """One awaitable per coverage; graphql-core awaits them together and nulls only the failed ones.
+
+    Typed ``Any`` because the fields declare the awaited item types, which is what clients see.
 
     ``fresh`` skips the gateway's cache and asks the payers again (the answer is cached anew).
     """
@@ -175,7 +196,8 @@ def _fan_out(
         return answer_type.of(coverage, answer)  # type: ignore[attr-defined]
 
     chosen = [
-        c for c in coverages
+        c
+        for c in coverages
         if (p := payers.get(c.row.payer_id)) is None or capability in p.capabilities
     ]
     return [ask(coverage) for coverage in chosen]

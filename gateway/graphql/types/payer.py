@@ -59,7 +59,9 @@ class Payer:
     protocol: str = strawberry.field(description="Wire protocol: rest, fhir, x12, ...")
     capabilities: list[CapabilityEnum]
 
-    @strawberry.field(description="Live health: breaker, recent latency, last failure. Null if unconfigured.")
+    @strawberry.field(
+        description="Live health: breaker, recent latency, last failure. Null if unconfigured."
+    )
     def health(self, info: Info) -> PayerHealthInfo | None:
         refuse_response_cache()  # live state: a response showing it is never replayed
         health = info.context.services.payers.health_of(str(self.id))
@@ -77,4 +79,6 @@ class Payer:
     @classmethod
     def unknown(cls, payer_id: str) -> Payer:
         """A payer a coverage names but the gateway no longer has configured."""
-        return cls(id=strawberry.ID(payer_id), name=payer_id, protocol="unconfigured", capabilities=[])
+        return cls(
+            id=strawberry.ID(payer_id), name=payer_id, protocol="unconfigured", capabilities=[]
+        )

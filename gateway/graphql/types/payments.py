@@ -70,7 +70,9 @@ class Payment:
     payment_date: date | None
     amount: Money
     claims: list[ClaimPayment]
-    provider_adjustments: list[ProviderAdjustment] | None = strawberry.field(extensions=needs(PAYMENTS_READ))
+    provider_adjustments: list[ProviderAdjustment] | None = strawberry.field(
+        extensions=needs(PAYMENTS_READ)
+    )
     payee_npi: str | None
 
 
