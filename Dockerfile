@@ -1,5 +1,7 @@
 # Payer Gateway: `payer-gateway serve` as a non-root user. Configure with PAYER_GATEWAY_* variables
-# (database URL, cache URL, payers config path) and the payer credential variables the config names.
+# (database URL, cache URL, payers config path, and the required PAYER_GATEWAY_JWT_SECRET and
+# PAYER_GATEWAY_PSEUDONYM_SECRET) and the payer credential variables the payers config names.
+# Apply migrations once per release with `payer-gateway migrate` (same image, same environment).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
