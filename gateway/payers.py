@@ -185,6 +185,7 @@ class PayerDirectory:
                 lambda: self._ask(payer, capability, args),
                 fresh=fresh,
                 lock_seconds=payer.settings.timeout_seconds + 1,
+                coordinate=lambda: self.health.of(payer_id).breaker.state is not BreakerState.OPEN,
             )
             entry = served.entry
             answer = PayerAnswer(

@@ -68,7 +68,13 @@ class PayerCallCache:
         *,
         fresh: bool = False,
         lock_seconds: float = 10.0,
+        coordinate: Callable[[], bool] | None = None,
     ) -> ServedAnswer:
+        """The answer for ``call``; ``coordinate`` says whether a fetch is worth a cross-process lock.
+
+        It is False while the payer's breaker is open: the fetch then fails at once, and waiting on
+        another process's lock (or leaving one behind) would only delay that failure.
+        """
         lookups = self.metrics.cache_lookups
         entry: CachedAnswer | None = None
         if fresh:
@@ -80,7 +86,8 @@ class PayerCallCache:
                 return self._served(call, entry, cached=True, stale=False)
             lookups.labels(call.operation, "miss").inc()
         try:
-            fetched = await self._single_flight(call, ttl, fetch, fresh, lock_seconds)
+            shared = self.store.shared and (coordinate is None or coordinate())
+            fetched = await self._single_flight(call, ttl, fetch, fresh, lock_seconds, shared)
         except PayerCallFailed as failure:
             if failure.code not in STALE_OK:
                 raise
@@ -137,11 +144,12 @@ class PayerCallCache:
         fetch: Callable[[], Awaitable[PayerAnswer]],
         fresh: bool,
         lock_seconds: float,
+        shared: bool,
     ) -> CachedAnswer:
         flight = self._inflight.get(call.key)
         if flight is None:
             flight = asyncio.ensure_future(
-                self._fetch_and_store(call, ttl, fetch, fresh, lock_seconds)
+                self._fetch_and_store(call, ttl, fetch, fresh, lock_seconds, shared)
             )
             self._inflight[call.key] = flight
             flight.add_done_callback(lambda done: self._landed(call.key, done))
@@ -161,11 +169,12 @@ class PayerCallCache:
         fetch: Callable[[], Awaitable[PayerAnswer]],
         fresh: bool,
         lock_seconds: float,
+        shared: bool,
     ) -> CachedAnswer:
         started = time.time()
         lock = lock_key(call.key)
         token: str | None = ""
-        if self.store.shared:
+        if shared:
             token = await self.store.lock(lock, lock_seconds)
             if token is None:
                 landed = await self._await_other_process(call, started, lock_seconds)

@@ -133,14 +133,16 @@ def create_app(services: GatewayServices) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if services.claims is not None:
-            await services.claims.start(loops=services.claims.settings.run_in_gateway)
-        yield
-        if services.claims is not None:
-            await services.claims.close()
-        await services.payers.aclose()
-        await services.database.dispose()
-        await limiter.aclose()
+        # An exit stack: everything opened is closed, in reverse order, even when start-up or the
+        # body fails part way (an unclosed Redis or database connection would outlive the loop).
+        async with contextlib.AsyncExitStack() as opened:
+            opened.push_async_callback(limiter.aclose)
+            opened.push_async_callback(services.database.dispose)
+            opened.push_async_callback(services.payers.aclose)
+            if services.claims is not None:
+                opened.push_async_callback(services.claims.close)
+                await services.claims.start(loops=services.claims.settings.run_in_gateway)
+            yield
 
     graphql_app = GatewayGraphQL(services)
     limiter = limiter_for(settings)

@@ -6,6 +6,8 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
+
 from gateway.resilience.breaker import BreakerState, CircuitBreaker
 from tests.cache.fixtures import (
     CacheGateway,
@@ -157,3 +159,49 @@ async def test_a_failed_probe_reopens_and_hangs_stop_costing_time(
         body, elapsed = await _eligibility(gateway, patient_id)
         assert _errors(body)[broken] == "PAYER_UNAVAILABLE" and elapsed < 0.3
         assert await sandbox_requests(gateway, broken, "eligibility") == 3
+
+
+async def test_an_open_breaker_answers_at_once_past_a_lock_left_by_another_process(
+    database, world, cache_url, cache_namespace
+) -> None:  # type: ignore[no-untyped-def]
+    """A replica that died (or lost its cache connection) mid-fetch leaves its lock until it expires;
+    while the payer's breaker is open nothing waits on that lock: the failure is immediate."""
+    from gateway.cache.keys import lock_key, payer_call_key
+    from gateway.errors import PayerCallFailed
+    from payers.contract import Capability
+    from payers.model import MemberQuery
+
+    async with open_gateway(
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        breaker_failure_threshold=1,
+        breaker_reset_seconds=60,
+        retry_attempts=0,
+    ) as gateway:
+        person = covered_people(gateway, world)[0]
+        payer = active_payers(gateway, world, person)[0]
+        member = next(m for m in world.coverages_of(person) if m.payer_key == payer)
+        query = MemberQuery(
+            member.member_id,
+            member.person.first_name,
+            member.person.last_name,
+            member.person.birth_date,
+        )
+        args = (query, ("30",), world.today)
+        payers = gateway.services.payers
+        await gateway.faults(payer, error_rate=1.0)
+        with pytest.raises(PayerCallFailed) as first:
+            await payers.call(gateway.practice_id, payer, Capability.ELIGIBILITY, *args)
+        assert first.value.code == "PAYER_UNAVAILABLE"
+        assert payers.health.of(payer).breaker.state is BreakerState.OPEN
+        key = payer_call_key(
+            payers.cache.namespace, gateway.practice_id, payer, "eligibility", args
+        )
+        assert await payers.cache.store.lock(lock_key(key.key), 30) is not None  # the stray lock
+        started = time.perf_counter()
+        with pytest.raises(PayerCallFailed, match="circuit breaker is open"):
+            await payers.call(gateway.practice_id, payer, Capability.ELIGIBILITY, *args)
+        assert time.perf_counter() - started < 0.5
+        assert await sandbox_requests(gateway, payer, "eligibility") == 1
