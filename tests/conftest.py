@@ -7,6 +7,7 @@ PAYER_GATEWAY_TEST_CACHE_URL is set. Under CI=true a missing one fails the run i
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,22 @@ from gateway.storage.migrate import upgrade
 
 PG_URL_ENV = "PAYER_GATEWAY_TEST_DATABASE_URL"
 REDIS_URL_ENV = "PAYER_GATEWAY_TEST_CACHE_URL"
+
+
+@pytest.fixture(autouse=True)
+def _no_collector_pauses_in_timed_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``@pytest.mark.timed`` tests assert wall-clock bounds (a timeout, an open breaker answering at
+    once). A full garbage collection late in a long run can pause the loop for most of a second, so
+    they run, as ``timeit`` does, with the collector off after collecting once."""
+    if request.node.get_closest_marker("timed") is None:
+        yield
+        return
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _required_in_ci(env: str, what: str) -> str | None:

@@ -12,7 +12,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.types import ExecutionContext
@@ -28,6 +27,7 @@ from gateway.graphql.mutations.registration import RegistrationMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
 from gateway.graphql.subscriptions import Subscription
+from gateway.graphql.validation_cache import schema_validation_cache
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
         lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        schema_validation_cache(maxsize=512),  # per schema: see validation_cache.py
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

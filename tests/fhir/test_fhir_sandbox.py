@@ -534,6 +534,7 @@ async def test_busy_payer_answers_200_with_errors_in_fhir_terms(
 
 
 @pytest.mark.parametrize("operation", ["eligibility", "payments", "claim_submission"])
+@pytest.mark.timed
 async def test_hang_becomes_a_timeout(
     http: httpx.AsyncClient, book: SandboxPayerBook, operation: str
 ) -> None:

@@ -4,7 +4,9 @@ cookie-free payer clients, the validation cache, memoized code lookups."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,11 +16,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.extensions.validation_cache import _get_validate_cache
 
 from gateway.audit.group_commit import group_commit
 from gateway.auth.principal_cache import PrincipalCache
 from gateway.graphql.schema import build_schema
+from gateway.graphql.validation_cache import SchemaValidationCache
 from gateway.identity import Principal, digest
 from gateway.payer_client import payer_client
 from gateway.storage.audit_tables import AuditEvent
@@ -142,14 +144,35 @@ async def test_payer_clients_neither_keep_nor_send_cookies() -> None:
         assert dict(client.cookies) == {}
 
 
+def _validation_cache(schema: Any) -> Any:
+    extension = next(
+        made
+        for factory in schema.extensions
+        if callable(factory) and isinstance(made := factory(), SchemaValidationCache)
+    )
+    return extension.cached_validate_document
+
+
 async def test_a_repeated_document_is_validated_once() -> None:
     schema = build_schema()
     query = "{ payers { id name } }"
     await schema.execute(query)
-    before = _get_validate_cache(512).cache_info()
+    before = _validation_cache(schema).cache_info()
     await schema.execute(query)
-    after = _get_validate_cache(512).cache_info()
+    after = _validation_cache(schema).cache_info()
     assert (after.hits - before.hits, after.misses - before.misses) == (1, 0)
+
+
+async def test_a_schema_is_freed_with_its_validation_cache() -> None:
+    """strawberry's own ValidationCache is module-wide and kept every schema it validated for alive."""
+    schema = build_schema()
+    result = await schema.execute("{ __typename }")
+    assert result.errors is None
+    assert _validation_cache(schema).cache_info().currsize == 1
+    freed = weakref.ref(schema._schema)
+    del schema
+    gc.collect()
+    assert freed() is None
 
 
 def test_code_lookups_are_shared_and_unknown_codes_still_kept() -> None:

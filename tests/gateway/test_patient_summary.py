@@ -145,6 +145,7 @@ async def test_money_codes_and_adjustments_arrive_exact(gateway: Gateway, world)
     assert all(a["explanation"] for a in claim["adjustments"])
 
 
+@pytest.mark.timed
 async def test_payers_are_asked_at_once_not_one_after_another(gateway: Gateway, world) -> None:  # type: ignore[no-untyped-def]
     person = _multi_covered(gateway, world)[0]
     for payer_id in gateway.sandbox_apps:
@@ -168,6 +169,7 @@ async def test_payers_are_asked_at_once_not_one_after_another(gateway: Gateway, 
         ({"malformed": True}, "PAYER_PROTOCOL_ERROR"),
     ],
 )
+@pytest.mark.timed
 async def test_a_failing_payer_nulls_only_its_part(gateway: Gateway, world, fault, code) -> None:  # type: ignore[no-untyped-def]
     person = _multi_covered(gateway, world)[0]
     broken = next(

@@ -17,6 +17,8 @@ from tests.cache.fixtures import (
     sandbox_requests,
 )
 
+pytestmark = pytest.mark.timed  # wall-clock bounds: see tests/conftest.py
+
 ELIGIBILITY = """
 query E($id: ID!) { patient(id: $id) { eligibility(fresh: true) { payer { id } memberId active } } }"""
 HEALTH = "{ payers { id health { status breaker latencyP50 lastError lastErrorAt } } }"

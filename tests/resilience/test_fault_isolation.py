@@ -14,6 +14,8 @@ from payers.sandbox.fleet import serving, stop_server
 from payers.sandbox.launch import plan_sandboxes
 from tests.cache.fixtures import active_payers, covered_people, open_gateway
 
+pytestmark = pytest.mark.timed  # wall-clock bounds: see tests/conftest.py
+
 SUMMARY = """
 query Summary($id: ID!) {
   patient(id: $id) {

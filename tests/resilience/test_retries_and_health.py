@@ -14,6 +14,8 @@ from payers.contract import Capability
 from payers.model import ClaimLine, ClaimSubmission, MemberQuery
 from tests.cache.fixtures import active_payers, covered_people, open_gateway, sandbox_requests
 
+pytestmark = pytest.mark.timed  # wall-clock bounds: see tests/conftest.py
+
 ELIGIBILITY = """
 query E($id: ID!) { patient(id: $id) { eligibility(fresh: true) { payer { id } memberId } } }"""
 

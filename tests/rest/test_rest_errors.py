@@ -109,6 +109,7 @@ async def test_latency_is_felt_by_the_adapter(
     assert time.perf_counter() - started >= 0.12
 
 
+@pytest.mark.timed
 async def test_hang_becomes_a_timeout(
     http: httpx.AsyncClient, lakeshore_settings: PayerSettings, world: World
 ) -> None:

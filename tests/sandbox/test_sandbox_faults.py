@@ -58,6 +58,7 @@ def test_settings_from_json_rejects_wrong_types() -> None:
     )
 
 
+@pytest.mark.timed
 async def test_latency_is_added(client: httpx.AsyncClient) -> None:
     await client.put("/_control/faults", json={"latency_ms": 150, "jitter_ms": 50})
     started = time.perf_counter()

@@ -406,6 +406,7 @@ async def test_busy_payer_says_so_in_x12_and_is_unavailable(
     assert stats["faults_injected"] == {"busy": 3}
 
 
+@pytest.mark.timed
 async def test_hang_is_a_timeout(book: SandboxPayerBook, http: httpx.AsyncClient) -> None:
     await put_faults(http, hang=True)
     quick = X12PayerAdapter(settings(book, timeout=0.2), http)
