@@ -1,6 +1,7 @@
 # Payer Gateway: `payer-gateway serve` as a non-root user. Configure with PAYER_GATEWAY_* variables
-# (database URL, cache URL, payers config path, and the required PAYER_GATEWAY_JWT_SECRET and
-# PAYER_GATEWAY_PSEUDONYM_SECRET) and the payer credential variables the payers config names.
+# (database URL, cache URL, payers config path, and the required PAYER_GATEWAY_JWT_SECRET,
+# PAYER_GATEWAY_PSEUDONYM_SECRET and PAYER_GATEWAY_DATA_KEYS) and the payer credential variables the
+# payers config names.
 # Apply migrations once per release with `payer-gateway migrate` (same image, same environment).
 FROM python:3.11-slim
 

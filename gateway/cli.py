@@ -18,13 +18,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from gateway.auth.secrets import missing_secrets
     from gateway.http.app import build_services, create_app
+    from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
 
     settings = GatewaySettings.from_environ()
     configure_logging(settings.log_level)
     missing = missing_secrets(settings)
     if missing:
         print(
-            f"payer-gateway: cannot start: set {' and '.join(missing)} (32+ random characters each)",
+            f"payer-gateway: cannot start: set {' and '.join(missing)} (identity secrets: 32+ "
+            f"random characters each; {DATA_KEYS_ENV}: Fernet keys, e.g. {generate_key()})",
             file=sys.stderr,
         )
         return 2
@@ -43,9 +45,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_worker(_: argparse.Namespace) -> int:
     from gateway.claims.worker import run_worker
+    from gateway.storage.sealed import data_key_problem, generate_key
 
     settings = GatewaySettings.from_environ()
     configure_logging(settings.log_level)
+    problem = data_key_problem()  # webhook signing keys are sealed with it
+    if problem:
+        print(f"payer-gateway: cannot start: {problem} (e.g. {generate_key()})", file=sys.stderr)
+        return 2
     asyncio.run(run_worker(settings))
     return 0
 

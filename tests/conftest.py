@@ -18,9 +18,13 @@ import pytest
 from gateway.storage import load_metadata
 from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
+from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
 
 PG_URL_ENV = "PAYER_GATEWAY_TEST_DATABASE_URL"
 REDIS_URL_ENV = "PAYER_GATEWAY_TEST_CACHE_URL"
+
+# One data key for the run, inherited by the workers and servers tests start as subprocesses.
+os.environ.setdefault(DATA_KEYS_ENV, generate_key())
 
 
 @pytest.fixture(autouse=True)

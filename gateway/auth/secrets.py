@@ -7,6 +7,7 @@ import logging
 import secrets
 
 from gateway.config import GatewaySettings
+from gateway.storage.sealed import DATA_KEYS_ENV, allow_ephemeral_key, data_key_problem
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +19,21 @@ _SECRETS = {
 
 
 def missing_secrets(settings: GatewaySettings) -> list[str]:
-    """Environment variables to set before serving (absent or shorter than 32 characters)."""
-    return [
+    """Environment variables to set before serving or running a worker: the identity secrets
+    (absent or shorter than 32 characters) and the data keys that seal stored secrets."""
+    missing = [
         env for name, env in _SECRETS.items() if len(getattr(settings, name)) < MIN_SECRET_LENGTH
     ]
+    if data_key_problem() is not None:
+        missing.append(DATA_KEYS_ENV)
+    return missing
 
 
 def with_ephemeral_secrets(settings: GatewaySettings) -> GatewaySettings:
     """Fill absent secrets with random ones: fine for tests and the demo, fatal for a real deployment
     (sessions die with the process and pseudonyms change), which is why ``serve`` refuses instead."""
     fill = {name: secrets.token_urlsafe(48) for name in _SECRETS if not getattr(settings, name)}
+    allow_ephemeral_key()  # used only while PAYER_GATEWAY_DATA_KEYS is unset
     if fill:
         log.warning(
             "identity secrets generated for this process only", extra={"settings": sorted(fill)}

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.storage.sealed import SealedString
 from gateway.storage.tables import Base, new_id, utcnow
 
 MONEY = Numeric(12, 2)
@@ -129,7 +130,7 @@ class Webhook(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), index=True)
     url: Mapped[str] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(SealedString)  # sealed at rest: gateway/storage/sealed.py
     events: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

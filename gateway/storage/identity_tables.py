@@ -1,7 +1,8 @@
 """Tables of people and their sessions: users, invitations, login sessions, MFA recovery codes.
 
 Secrets are never stored as given: passwords as argon2 hashes, invitation and refresh tokens and
-recovery codes as SHA-256 digests (they are random with at least 60 bits, so a fast digest suffices).
+recovery codes as SHA-256 digests (they are random with at least 60 bits, so a fast digest suffices);
+TOTP seeds, which login must read back, are sealed (gateway/storage/sealed.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.storage.sealed import SealedString
 from gateway.storage.tables import Base, new_id, utcnow
 
 
@@ -26,8 +28,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="active")
     password_hash: Mapped[str] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(SealedString)
+    totp_pending_secret: Mapped[str | None] = mapped_column(SealedString)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
