@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from gateway.config import GatewaySettings
 from gateway.logs import configure_logging
+from gateway.storage.sealed import DataKeyError
 from payers.registry import RegistryError
 
 
@@ -212,6 +213,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = args.run(args)
     except RegistryError as exc:
         print(f"payer-gateway: cannot start: {exc}", file=sys.stderr)
+        code = 2
+    except (
+        DataKeyError
+    ) as exc:  # e.g. `migrate` with stored secrets to seal and no key to seal with
+        print(f"payer-gateway: {exc}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         code = 130

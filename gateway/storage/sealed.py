@@ -28,6 +28,9 @@ DATA_KEYS_ENV = "PAYER_GATEWAY_DATA_KEYS"
 SEALED_PREFIX = "f1:"  # the scheme, so a later one can be told apart and unsealed values refused
 SEALED_LENGTH = 512  # a 100-character webhook key seals to about 230 characters
 
+_NO_KEY_OPENS = (
+    f"a sealed secret opens with none of the keys in {DATA_KEYS_ENV} (a key was dropped?)"
+)
 _ephemeral: list[str] = []  # at most one key, made on first need once allowed
 
 
@@ -90,16 +93,17 @@ def unseal(stored: str) -> str:
     try:
         return keyring().decrypt(stored[len(SEALED_PREFIX) :].encode()).decode()
     except InvalidToken:
-        raise DataKeyError(
-            f"a sealed secret opens with none of the keys in {DATA_KEYS_ENV} (a key was dropped?)"
-        ) from None
+        raise DataKeyError(_NO_KEY_OPENS) from None
 
 
 def reseal(stored: str) -> str:
     """``stored`` sealed under the first key (plain values from before sealing are sealed)."""
     if not is_sealed(stored):
         return seal(stored)
-    return SEALED_PREFIX + keyring().rotate(stored[len(SEALED_PREFIX) :].encode()).decode()
+    try:
+        return SEALED_PREFIX + keyring().rotate(stored[len(SEALED_PREFIX) :].encode()).decode()
+    except InvalidToken:
+        raise DataKeyError(_NO_KEY_OPENS) from None
 
 
 class SealedString(TypeDecorator[str]):

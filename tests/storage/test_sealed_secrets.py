@@ -109,6 +109,10 @@ async def test_rotation_downgrade_and_upgrade_keep_every_secret(
     monkeypatch.setenv(DATA_KEYS_ENV, generate_key())  # a key that never sealed them
     with pytest.raises(DataKeyError, match="opens with none of the keys"):
         await _opened(database)
+    with pytest.raises(DataKeyError, match="opens with none of the keys"):
+        await upgrade(database)
+    monkeypatch.setenv(DATA_KEYS_ENV, f"{old},{new}")
+    await upgrade(database)  # back under the run's key, for whoever uses this database next
 
 
 @pytest.mark.parametrize("command", ["serve", "worker"])
@@ -125,3 +129,28 @@ def test_serve_and_worker_refuse_to_start_without_data_keys(command: str) -> Non
     )
     assert done.returncode == 2
     assert "cannot start: " in done.stderr and DATA_KEYS_ENV in done.stderr
+
+
+async def test_migrate_without_a_key_says_so_when_there_are_secrets_to_seal(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'gateway.db'}")
+    try:
+        await upgrade(database)
+        await _seed_rows(database)
+    finally:
+        await database.dispose()
+    environ = {k: v for k, v in os.environ.items() if k != DATA_KEYS_ENV}
+    environ["PAYER_GATEWAY_DATABASE_URL"] = database.url
+    done = subprocess.run(
+        [sys.executable, "-c", "from gateway.cli import main; main(['migrate'])"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        f"payer-gateway: {DATA_KEYS_ENV} is not set: secrets cannot be sealed or opened"
+    )
