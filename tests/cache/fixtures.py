@@ -174,3 +174,12 @@ def active_payers(gateway: Gateway, world: Any, person: str) -> list[str]:
     return sorted(
         {m.payer_key for m in world.coverages_of(person) if m.payer_key in running and m.active}
     )
+
+
+def member_query(world: Any, person: str, payer: str) -> Any:
+    """The MemberQuery the gateway sends ``payer`` for ``person`` (as their coverage row holds it)."""
+    from payers.model import MemberQuery
+
+    member = next(m for m in world.coverages_of(person) if m.payer_key == payer)
+    p = member.person
+    return MemberQuery(member.member_id, p.first_name, p.last_name, p.birth_date)

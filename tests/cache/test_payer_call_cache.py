@@ -10,6 +10,7 @@ from tests.cache.fixtures import (
     CacheGateway,
     active_payers,
     covered_people,
+    member_query,
     open_gateway,
     sandbox_requests,
 )
@@ -158,15 +159,7 @@ async def test_single_flight_across_gateway_processes_on_a_shared_cache(
                 app=gateway.sandbox_apps[s.id]
             ),
         )
-        member = next(m for m in world.coverages_of(person) if m.payer_key == payer)
-        from payers.model import MemberQuery
-
-        query = MemberQuery(
-            member.member_id,
-            member.person.first_name,
-            member.person.last_name,
-            member.person.birth_date,
-        )
+        query = member_query(world, person, payer)
         try:
             answers = await asyncio.gather(
                 gateway.services.payers.call(

@@ -13,6 +13,7 @@ from tests.cache.fixtures import (
     CacheGateway,
     active_payers,
     covered_people,
+    member_query,
     open_gateway,
     sandbox_requests,
 )
@@ -171,7 +172,6 @@ async def test_an_open_breaker_answers_at_once_past_a_lock_left_by_another_proce
     from gateway.cache.keys import lock_key, payer_call_key
     from gateway.errors import PayerCallFailed
     from payers.contract import Capability
-    from payers.model import MemberQuery
 
     async with open_gateway(
         database,
@@ -184,14 +184,7 @@ async def test_an_open_breaker_answers_at_once_past_a_lock_left_by_another_proce
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
-        member = next(m for m in world.coverages_of(person) if m.payer_key == payer)
-        query = MemberQuery(
-            member.member_id,
-            member.person.first_name,
-            member.person.last_name,
-            member.person.birth_date,
-        )
-        args = (query, ("30",), world.today)
+        args = (member_query(world, person, payer), ("30",), world.today)
         payers = gateway.services.payers
         await gateway.faults(payer, error_rate=1.0)
         with pytest.raises(PayerCallFailed) as first:

@@ -12,18 +12,18 @@ from gateway.errors import PayerCallFailed
 from payers.codesets import lookup
 from payers.contract import Capability
 from payers.model import ClaimLine, ClaimSubmission, MemberQuery
-from tests.cache.fixtures import active_payers, covered_people, open_gateway, sandbox_requests
+from tests.cache.fixtures import (
+    active_payers,
+    covered_people,
+    member_query,
+    open_gateway,
+    sandbox_requests,
+)
 
 pytestmark = pytest.mark.timed  # wall-clock bounds: see tests/conftest.py
 
 ELIGIBILITY = """
 query E($id: ID!) { patient(id: $id) { eligibility(fresh: true) { payer { id } memberId } } }"""
-
-
-def _member(world, person: str, payer: str) -> MemberQuery:  # type: ignore[no-untyped-def]
-    member = next(m for m in world.coverages_of(person) if m.payer_key == payer)
-    p = member.person
-    return MemberQuery(member.member_id, p.first_name, p.last_name, p.birth_date)
 
 
 async def test_a_read_that_fails_once_is_retried_and_answers(
@@ -81,7 +81,7 @@ async def test_claim_submission_is_never_retried(
         provider = next(iter(world.providers.values()))
         day = world.today - timedelta(days=1)
         claim = ClaimSubmission(
-            member=_member(world, person, payer),
+            member=member_query(world, person, payer),
             billing_provider_npi=provider.npi,
             billing_provider_tax_id="84-7301296",
             billing_provider_name=provider.name,
@@ -117,7 +117,7 @@ async def test_a_member_not_found_is_not_retried(
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
-        member = _member(world, person, payer)
+        member = member_query(world, person, payer)
         nobody = MemberQuery("ZZ000000000", member.first_name, member.last_name, member.birth_date)
         with pytest.raises(PayerCallFailed) as failed:
             await gateway.services.payers.call(
