@@ -263,18 +263,12 @@ def _serve_gateway(args: argparse.Namespace) -> None:
     from gateway.config import GatewaySettings
     from gateway.http.app import build_services, create_app
 
-    settings = (
-        GatewaySettings(
-            database_url=args.database,
-            payers_config=args.payers,
-            cache_url=args.cache_url,
-            rate_limit_per_minute=10_000_000,
-            rate_limit_burst=1_000_000,  # measure the gateway, not the limiter
-        )
-        if "rate_limit_per_minute" in GatewaySettings.__dataclass_fields__
-        else GatewaySettings(
-            database_url=args.database, payers_config=args.payers, cache_url=args.cache_url
-        )
+    settings = GatewaySettings(
+        database_url=args.database,
+        payers_config=args.payers,
+        cache_url=args.cache_url,
+        rate_limit_per_minute=10_000_000,
+        rate_limit_burst=1_000_000,  # measure the gateway, not the limiter
     )
     app = create_app(build_services(settings))
     uvicorn.run(

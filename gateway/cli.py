@@ -214,9 +214,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except RegistryError as exc:
         print(f"payer-gateway: cannot start: {exc}", file=sys.stderr)
         code = 2
-    except (
-        DataKeyError
-    ) as exc:  # e.g. `migrate` with stored secrets to seal and no key to seal with
+    except DataKeyError as exc:  # e.g. `migrate` with secrets to seal and no key to seal with
         print(f"payer-gateway: {exc}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.storage.database import MIGRATIONS_DIR, Database
-from gateway.storage.sealed import SEALED_PREFIX, reseal, unseal
+from gateway.storage.sealed import is_sealed, reseal, unseal
 
 #: Columns that hold sealed secrets (gateway/storage/sealed.py), read and written as raw text here.
 SEALED_COLUMNS = {"users": ("totp_secret", "totp_pending_secret"), "webhooks": ("secret",)}
@@ -40,9 +40,7 @@ def reseal_sealed_columns(connection: Connection) -> int:
 
 def open_sealed_columns(connection: Connection) -> int:
     """Store every sealed secret opened again (a downgrade to before sealing needs them plain)."""
-    return _rewrite(
-        connection, lambda stored: unseal(stored) if stored.startswith(SEALED_PREFIX) else stored
-    )
+    return _rewrite(connection, lambda stored: unseal(stored) if is_sealed(stored) else stored)
 
 
 def _rewrite(connection: Connection, change: Callable[[str], str]) -> int:

@@ -13,6 +13,7 @@ Without the variable, ``serve`` and ``worker`` refuse to start; tests and the de
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -61,7 +62,8 @@ def allow_ephemeral_key() -> None:
         _ephemeral.append(generate_key())
 
 
-def keyring() -> MultiFernet:
+def keyring(first_only: bool = False) -> MultiFernet:
+    """The configured keys (``first_only``: the sealing key alone, to tell what needs re-sealing)."""
     raw = os.environ.get(DATA_KEYS_ENV, "")
     keys = tuple(key.strip() for key in raw.split(",") if key.strip())
     if not keys and _ephemeral:
@@ -69,7 +71,7 @@ def keyring() -> MultiFernet:
     if not keys:
         raise DataKeyError(f"{DATA_KEYS_ENV} is not set: secrets cannot be sealed or opened")
     try:
-        return _ring(keys)
+        return _ring(keys[:1] if first_only else keys)
     except ValueError as exc:
         raise DataKeyError(data_key_problem(raw) or str(exc)) from None
 
@@ -97,11 +99,16 @@ def unseal(stored: str) -> str:
 
 
 def reseal(stored: str) -> str:
-    """``stored`` sealed under the first key (plain values from before sealing are sealed)."""
+    """``stored`` sealed under the first key (plain values from before sealing are sealed; values
+    already sealed under it come back unchanged)."""
     if not is_sealed(stored):
         return seal(stored)
+    token = stored[len(SEALED_PREFIX) :].encode()
+    with contextlib.suppress(InvalidToken):
+        keyring(first_only=True).decrypt(token)
+        return stored  # already under the first key: left as it is, so migrate rewrites nothing
     try:
-        return SEALED_PREFIX + keyring().rotate(stored[len(SEALED_PREFIX) :].encode()).decode()
+        return SEALED_PREFIX + keyring().rotate(token).decode()
     except InvalidToken:
         raise DataKeyError(_NO_KEY_OPENS) from None
 
