@@ -166,11 +166,11 @@ class PayerDirectory:
         operation = capability.value
         payer = self._payers.get(payer_id)
         if payer is None:
-            raise PayerCallFailed(
+            raise PayerCallFailed.worded_by_gateway(
                 PayerRejected(payer_id, "this payer is not configured on the gateway"), operation
             )
         if capability not in payer.capabilities:
-            raise PayerCallFailed(
+            raise PayerCallFailed.worded_by_gateway(
                 PayerRejected(payer_id, f"this payer does not support {operation}"), operation
             )
         ttl = payer.settings.cache_ttl.get(operation, 0) if capability in CACHEABLE else 0

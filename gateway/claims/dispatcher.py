@@ -30,7 +30,7 @@ from gateway.claims.backoff import Backoff
 from gateway.claims.codec import submission_from_json
 from gateway.claims.events import StatusChange
 from gateway.claims.status import gateway_status, record_status
-from gateway.errors import PayerCallFailed
+from gateway.errors import PayerCallFailed, public_code_words
 from gateway.payers import PayerDirectory
 from gateway.storage.claims_tables import ClaimOutbox, SubmittedClaim
 from gateway.storage.database import Database
@@ -234,7 +234,12 @@ class Dispatcher:
                 outbox.state, outbox.last_error = "failed", code
                 status = gateway_status(ClaimState.REJECTED, "A3")
                 return await record_status(
-                    session, claim, status, source="acknowledgment", message=outcome.failure.message
+                    session,
+                    claim,
+                    status,
+                    source="acknowledgment",
+                    message=outcome.failure.message,
+                    payer_message=outcome.failure.payer_message,
                 )
             outbox.last_error = code
             outbox.next_attempt_at = self.backoff.next_try(now, outbox.attempts)
@@ -252,7 +257,8 @@ class Dispatcher:
             )
         if ack.payer_claim_id and not status.payer_claim_id:
             claim.payer_claim_id = ack.payer_claim_id
-        reasons = "; ".join(str(r) for r in ack.reasons) if ack.reasons else None
+        reasons = "; ".join(public_code_words(r) for r in ack.reasons) or None
+        payer_reasons = "; ".join(str(r) for r in ack.reasons) or None
         note = (
             "The payer already had this claim (same control number); not billed twice."
             if ack.duplicate
@@ -265,5 +271,6 @@ class Dispatcher:
             status,
             source="acknowledgment",
             message=" ".join(t for t in (note, reasons) if t) or None,
+            payer_message=payer_reasons,
             exchange=ack.exchange,
         )

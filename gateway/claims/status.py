@@ -47,16 +47,19 @@ async def record_status(
     *,
     source: str,
     message: str | None = None,
+    payer_message: str | None = None,
     only_if_changed: bool = False,
     exchange: PayerExchange | None = None,
 ) -> StatusChange | None:
     """Record ``status`` for ``claim``; with ``only_if_changed`` a repeat of the current one is skipped.
 
-    The raw exchange the payer stated it in (``exchange``, else the status's own) is kept on the
-    entry for billers; it never goes into the change published to subscribers and webhooks."""
+    ``message`` is the gateway's own words; the payer's free text (``payer_message``, else the
+    status's own message) may name the member and is kept apart for ``phi:read`` callers, like the raw
+    exchange the payer stated it in (``exchange``, else the status's own). Neither goes into the change
+    published to subscribers and webhooks."""
     if only_if_changed and _same(claim, status):
         return None
-    text = message or status.message
+    payer_text = payer_message or status.message
     raw = exchange or status.exchange
     entry = ClaimStatusEntry(
         claim_id=claim.id,
@@ -69,7 +72,8 @@ async def record_status(
         entity_code=status.entity.code if status.entity else None,
         effective_date=status.effective_date,
         source=source,
-        message=text[:500] if text else None,
+        message=message[:500] if message else None,
+        payer_message=payer_text[:2000] if payer_text else None,
         recorded_at=datetime.now(UTC),
         raw_exchange=exchange_to_json(raw) if raw is not None else None,
     )

@@ -13,7 +13,8 @@ from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import StreamExecutionResult
 
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, PayerCallFailed
+from gateway.graphql.payer_errors import shown_to
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     def _public(self, error: GraphQLError, request_id: str | None) -> GraphQLError:
         original = error.original_error
+        if isinstance(original, PayerCallFailed):
+            shown_to(error, original, getattr(self.execution_context.context, "principal", None))
         if isinstance(original, GatewayError):
             return error
         if original is None:

@@ -44,6 +44,16 @@ class RequiresScope:
 
 
 @strawberry.schema_directive(
+    locations=[Location.ARGUMENT_DEFINITION],
+    name="argumentRequiresScope",
+    description="Giving this argument at all needs this scope; otherwise the field is null with a "
+    "FORBIDDEN error.",
+)
+class ArgumentRequiresScope:
+    scope: str
+
+
+@strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
     name="requiresAuthentication",
     description="Any authenticated caller (user or API key) may read this field.",
@@ -86,6 +96,44 @@ class ScopeRequired(BasePermission):
 
     def on_unauthorized(self) -> None:
         raise Forbidden(self.message or "", scope=self.scope)
+
+
+class ArgumentScope(FieldExtension):
+    """Using ``argument`` at all needs ``scope`` (e.g. searching patients by identity is reading PHI);
+    the field without it stays open to its own scopes. Declare the argument with
+    :func:`scoped_argument` so the printed schema shows the requirement."""
+
+    def __init__(self, argument: str, scope: str) -> None:
+        self.argument = argument
+        self.scope = scope
+
+    def _check(self, info: Info, kwargs: dict[str, Any]) -> None:
+        if kwargs.get(self.argument) is None:
+            return
+        principal = info.context.principal
+        if principal is None:
+            _refuse_anonymous(info)
+        if not principal.has(self.scope):
+            raise Forbidden(
+                f"Your credentials lack the '{self.scope}' scope that '{self.argument}' needs.",
+                scope=self.scope,
+                argument=self.argument,
+            )
+
+    def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info, kwargs)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info, kwargs)
+        return await next_(source, info, **kwargs)
+
+
+def scoped_argument(scope: str, description: str) -> Any:
+    """``strawberry.argument`` showing ``@argumentRequiresScope`` (enforced by :class:`ArgumentScope`)."""
+    return strawberry.argument(
+        description=description, directives=[ArgumentRequiresScope(scope=scope)]
+    )
 
 
 def needs(*scopes: str) -> list[FieldExtension]:

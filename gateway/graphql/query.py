@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import and_, func, or_, select, tuple_
 from strawberry.types import Info
 
+from gateway.cache.recording import refuse_response_cache
 from gateway.errors import InvalidInput
 from gateway.graphql.access_queries import AccessQueries
 from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.pagination import decode_cursor, encode_cursor
-from gateway.graphql.permissions import needs, signed_in
+from gateway.graphql.permissions import ArgumentScope, needs, scoped_argument, signed_in
 from gateway.graphql.types.patient import Patient
 from gateway.graphql.types.payer import Payer
-from gateway.identity import PATIENTS_READ
+from gateway.identity import PATIENTS_READ, PHI_READ
 from gateway.storage import tables
 
 
@@ -38,16 +40,35 @@ class PatientConnection:
     page_info: PageInfo
 
 
+SEARCH_DESCRIPTION = (
+    'A name prefix ("smi", "Smith, Jo", "Jo Smi"), an exact birth date (1980-04-02) or an exact '
+    "member id. Searching by identity is reading PHI: it needs phi:read and is audited "
+    "(the kind of term and how many matched, never the term)."
+)
+
+
+def search_kind(search: str) -> str:
+    """What a search term is: ``birth_date``, ``member_id`` (it has a digit) or ``name``."""
+    text = search.strip()
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return "member_id" if any(c.isdigit() for c in text) else "name"
+    return "birth_date"
+
+
 def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped-def]
     """Name prefix ("smi", "Smith, Jo"), exact birth date (1980-04-02) or exact member id."""
     text = search.strip()
-    try:
+    kind = search_kind(text)
+    if kind == "birth_date":
         return tables.Patient.birth_date == date.fromisoformat(text)
-    except ValueError:
-        pass
-    member = select(tables.Coverage.patient_id).where(
-        tables.Coverage.practice_id == practice_id, tables.Coverage.member_id == text
-    )
+    if kind == "member_id":
+        return tables.Patient.id.in_(
+            select(tables.Coverage.patient_id).where(
+                tables.Coverage.practice_id == practice_id, tables.Coverage.member_id == text
+            )
+        )
     last, _, first = text.partition(",")
     name = func.lower(tables.Patient.last_name).startswith(last.strip().lower(), autoescape=True)
     if first.strip():
@@ -74,7 +95,7 @@ def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped
         name = or_(
             name, func.lower(tables.Patient.first_name).startswith(text.lower(), autoescape=True)
         )
-    return or_(name, tables.Patient.id.in_(member))
+    return name
 
 
 @strawberry.type
@@ -99,13 +120,14 @@ class Query(AccessQueries, ClaimQueries):
         return Patient(row=row) if row else None
 
     @strawberry.field(
-        description="Patients of your practice by name, ordered by last then first name.",
-        extensions=needs(PATIENTS_READ),
+        description="Patients of your practice, ordered by last then first name (with phi:read) "
+        "or by their pseudonymous id (without: a name order and name cursors would reveal names).",
+        extensions=[ArgumentScope("search", PHI_READ), *needs(PATIENTS_READ)],
     )
     async def patients(
         self,
         info: Info,
-        search: str | None = None,
+        search: Annotated[str | None, scoped_argument(PHI_READ, SEARCH_DESCRIPTION)] = None,
         first: int = 20,
         after: str | None = None,
     ) -> PatientConnection | None:
@@ -115,17 +137,34 @@ class Query(AccessQueries, ClaimQueries):
         if search is not None and not 1 <= len(search.strip()) <= 100:
             raise InvalidInput("'search' must be 1 to 100 characters.", field="search")
         practice_id = info.context.practice_id
-        order = (tables.Patient.last_name, tables.Patient.first_name, tables.Patient.id)
+        principal = info.context.principal
+        by_name = principal is not None and principal.has(PHI_READ)
+        order: tuple[Any, ...] = (
+            (tables.Patient.last_name, tables.Patient.first_name, tables.Patient.id)
+            if by_name
+            else (tables.Patient.id,)
+        )
         statement = select(tables.Patient).where(tables.Patient.practice_id == practice_id)
-        if search:
+        if search is not None:
             statement = statement.where(_search_condition(practice_id, search))
         if after:
-            statement = statement.where(tuple_(*order) > tuple_(*decode_cursor(after, 3)))
+            statement = statement.where(tuple_(*order) > tuple_(*decode_cursor(after, len(order))))
         statement = statement.order_by(*order).limit(first + 1)
         async with info.context.services.database.session() as session:
             rows = list(await session.scalars(statement))
+        if search is not None:
+            # Who searched, what kind of term and how many matched; never the term (it is PHI).
+            # A replayed response would skip this event, so searches are never response-cached.
+            refuse_response_cache()
+            info.context.audit.event(
+                "patients.searched",
+                detail={"termKind": search_kind(search), "matched": str(len(rows[:first]))},
+            )
         edges = [
-            PatientEdge(cursor=encode_cursor(r.last_name, r.first_name, r.id), node=Patient(row=r))
+            PatientEdge(
+                cursor=encode_cursor(*(getattr(r, column.key) for column in order)),
+                node=Patient(row=r),
+            )
             for r in rows[:first]
         ]
         return PatientConnection(

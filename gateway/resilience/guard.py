@@ -60,7 +60,7 @@ class PayerGuard:
             error: PayerError = PayerUnavailable(
                 payer_id, "not called: the payer failed repeatedly and its circuit breaker is open"
             )
-            raise PayerCallFailed(error, operation)
+            raise PayerCallFailed.worded_by_gateway(error, operation)
         settled = False
         try:
             try:
@@ -71,7 +71,7 @@ class PayerGuard:
                 self.metrics.payer_call_seconds.labels(payer_id, operation, error.code).observe(
                     timeout_seconds
                 )
-                raise PayerCallFailed(error, operation) from exc
+                raise PayerCallFailed.worded_by_gateway(error, operation) from exc
             except PayerError as exc:
                 error = exc
                 raise PayerCallFailed(exc, operation) from exc

@@ -99,7 +99,11 @@ class ClaimStatusEntry(Base):
     entity_code: Mapped[str | None] = mapped_column(String(4))
     effective_date: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(24))  # submission, acknowledgment, poll, remittance
-    message: Mapped[str | None] = mapped_column(String(500))
+    message: Mapped[str | None] = mapped_column(
+        String(500)
+    )  # the gateway's words: any claims reader
+    #: What the payer wrote (STC12, a disposition, a rejection's text): may name the member; phi:read.
+    payer_message: Mapped[str | None] = mapped_column(String(2000))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: The exchange the payer stated this status in (gateway.claims.codec.exchange_to_json): PHI, and
     #: up to 2 x 256 KiB, so loaded only when a caller allowed to see it asks for it.

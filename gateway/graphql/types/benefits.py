@@ -19,6 +19,8 @@ from gateway.identity import CLAIMS_READ
 from gateway.payers import PayerAnswer
 from payers import model
 
+PAYER_WORDS = "The payer's own messages (free text that may name the member): phi:read only."
+
 
 @strawberry.type(description="The plan the member is enrolled in.")
 class Plan:
@@ -48,7 +50,7 @@ class Benefit:
     quantity_unit: str | None
     authorization_required: bool | None
     plan_description: str | None
-    messages: list[str]
+    messages: list[str] | None = strawberry.field(description=PAYER_WORDS, extensions=phi())
 
 
 @strawberry.type(description="A payer's answer: is the member covered on that date, and for what.")
@@ -57,7 +59,7 @@ class EligibilityResult(PayerAnswerInfo):
     active: bool
     as_of: date
     plan: Plan | None
-    messages: list[str]
+    messages: list[str] | None = strawberry.field(description=PAYER_WORDS, extensions=phi())
 
     @classmethod
     def of(cls, coverage: Coverage, answer: PayerAnswer) -> Self:

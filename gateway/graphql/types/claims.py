@@ -16,6 +16,8 @@ from gateway.graphql.types.exchange import RawExchange
 from gateway.identity import CLAIMS_READ
 from payers.model import PayerExchange
 
+PAYER_WORDS = "What the payer wrote (free text that may name the member): phi:read only."
+
 
 @strawberry.type(
     description="A claim's status as the payer states it (277: category + status + entity)."
@@ -30,7 +32,7 @@ class ClaimStatus:
     control_number: str | None
     total_charge: Money | None
     paid_amount: Money | None
-    message: str | None
+    message: str | None = strawberry.field(description=PAYER_WORDS, extensions=phi(CLAIMS_READ))
     exchange: strawberry.Private[PayerExchange | None] = None
 
     # Resolved on the model's ClaimStatus itself (this type reads the dataclass as it is).

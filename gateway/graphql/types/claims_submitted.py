@@ -15,6 +15,7 @@ from gateway.claims.events import StatusChange
 from gateway.claims.poller import payments_of
 from gateway.graphql.permissions import needs, patient_scope, phi
 from gateway.graphql.scalars import Money
+from gateway.graphql.types.claims import PAYER_WORDS
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
 from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
 from gateway.graphql.types.exchange import RawExchange, stored_exchange
@@ -47,7 +48,12 @@ class ClaimStatusEntryInfo:
     entity_code: str | None
     effective_date: date | None
     source: str = strawberry.field(description="submission, acknowledgment, poll or remittance.")
-    message: str | None
+    message: str | None = strawberry.field(
+        description="The gateway's words on this status (and the payer's codes as our tables describe them)."
+    )
+    payer_message: str | None = strawberry.field(
+        description=PAYER_WORDS, extensions=phi(CLAIMS_READ)
+    )
     recorded_at: datetime
     entry_id: strawberry.Private[str]
     practice_id: strawberry.Private[str]
@@ -73,6 +79,7 @@ class ClaimStatusEntryInfo:
             effective_date=row.effective_date,
             source=row.source,
             message=row.message,
+            payer_message=row.payer_message,
             recorded_at=row.recorded_at,
         )
 
