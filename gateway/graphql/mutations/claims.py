@@ -162,11 +162,14 @@ class ClaimMutations:
     async def register_webhook(
         self, info: Info, input: RegisterWebhookInput
     ) -> RegisterWebhookPayload | None:
-        allow_http = info.context.services.claims.settings.webhook_allow_http
+        claims = info.context.services.claims
         errors = []
-        problem = webhooks.url_problem(input.url.strip(), allow_http)
+        problem = await webhooks.registration_problem(
+            input.url.strip(), claims.settings.webhook_allow_http, claims.webhook_guard
+        )
         if problem:
-            errors.append(FieldError(code="INVALID_URL", field=["input", "url"], message=problem))
+            code, message = problem
+            errors.append(FieldError(code=code, field=["input", "url"], message=message))
         if not input.events:
             errors.append(
                 FieldError(
