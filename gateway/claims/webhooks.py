@@ -10,7 +10,8 @@ lost between commit and send); :class:`WebhookSender` posts due rows. Each reque
 
 A 2xx answer delivers; anything else (a redirect too: none is followed) is retried with backoff up
 to ``max_attempts``, then ``failed``. Every attempt's status code or error code stays on the row
-(``ADDRESS_NOT_ALLOWED`` when the host now resolves inside: see webhook_addresses.py).
+(``ADDRESS_NOT_ALLOWED`` when the host now resolves inside: see webhook_addresses.py). Deleting a
+webhook deactivates it and cancels its pending deliveries; its history stays.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims.backoff import Backoff
@@ -94,6 +95,25 @@ async def registration_problem(
     return None
 
 
+async def retire(session: AsyncSession, practice_id: str, webhook_id: str) -> Webhook | None:
+    """Deactivate the practice's webhook and cancel its pending deliveries; None if it has none
+    such (another practice's webhook is not found, and is left as it is)."""
+    hook = await session.scalar(
+        select(Webhook).where(
+            Webhook.id == webhook_id, Webhook.practice_id == practice_id, Webhook.active.is_(True)
+        )
+    )
+    if hook is None:
+        return None
+    hook.active = False
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.state == "pending")
+        .values(state="cancelled")
+    )
+    return hook
+
+
 async def enqueue(
     session: AsyncSession, practice_id: str, event: str, payload: dict[str, Any]
 ) -> int:
@@ -138,6 +158,7 @@ class WebhookSender:
             select(WebhookDelivery, Webhook)
             .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
             .where(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now)
+            .where(Webhook.active.is_(True))  # a delivery queued as its webhook was deleted stays
             .order_by(WebhookDelivery.next_attempt_at)
             .limit(self.batch_size)
         )
