@@ -151,6 +151,10 @@ async def run_demo(host: str, port: int, database_path: str) -> None:
     world = build_world(datetime.now(UTC).date())
     plan = plan_sandboxes(world)
     os.environ.update(plan.environ)
+    # The demo's webhooks may reach a receiver on this machine, over http; a deployment allows
+    # neither unless its operator says so (gateway/claims/webhook_addresses.py).
+    os.environ.setdefault("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+    os.environ.setdefault("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOW_HTTP", "true")
     async with serving(plan.apps) as running:
         base_urls = {key: r.base_url for key, r in running.items()}
         setup = await prepare(database_path, world, base_urls)

@@ -81,6 +81,21 @@ def test_demo_starts_and_answers_the_printed_queries(tmp_path: Path) -> None:
         assert len(patient["eligibility"]) == len(patient["coverages"])
         assert all(item["active"] for item in patient["eligibility"])
         assert any(item["benefits"] for item in patient["eligibility"])
+
+        # The demo lets webhooks reach a receiver on this machine; nothing else inside.
+        register = "mutation($url: String!) { registerWebhook(input: {url: $url, events: [CLAIM_REMITTANCE]}) { errors { code } } }"
+        codes = {
+            hook: httpx.post(
+                url,
+                json={"query": register, "variables": {"url": hook}},
+                headers={"Authorization": f"Bearer {key}"},
+            ).json()["data"]["registerWebhook"]["errors"]
+            for hook in ("http://127.0.0.1:9/hooks", "http://169.254.169.254/latest/meta-data/")
+        }
+        assert codes == {
+            "http://127.0.0.1:9/hooks": [],
+            "http://169.254.169.254/latest/meta-data/": [{"code": "ADDRESS_NOT_ALLOWED"}],
+        }
     finally:
         process.send_signal(signal.SIGINT)
         try:

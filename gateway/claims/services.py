@@ -22,6 +22,8 @@ from gateway.claims.dispatcher import Dispatcher
 from gateway.claims.events import LocalStatusBus, StatusChange, open_status_bus
 from gateway.claims.poller import StatusPoller
 from gateway.claims.settings import ClaimsSettings
+from gateway.claims.webhook_addresses import WebhookAddressGuard
+from gateway.claims.webhook_transport import PinnedAddressTransport
 from gateway.claims.webhooks import WebhookSender
 from gateway.config import GatewaySettings
 from gateway.payers import PayerDirectory
@@ -39,6 +41,7 @@ class ClaimServices:
     poller: StatusPoller
     webhooks: WebhookSender
     webhook_client: httpx.AsyncClient
+    webhook_guard: WebhookAddressGuard  # judges webhook hosts at registration and every delivery
     _loops: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -98,7 +101,6 @@ def build_claim_services(
     database: Database,
     payers: PayerDirectory,
     claims: ClaimsSettings | None = None,
-    webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> ClaimServices:
     claims = claims or ClaimsSettings.from_environ()
     bus = open_status_bus(settings.cache_url, settings.cache_namespace)
@@ -111,8 +113,16 @@ def build_claim_services(
         holder[0].dispatcher.wake()
         await holder[0].published([change])
 
+    guard = WebhookAddressGuard(
+        allowed_networks=claims.allowed_networks(), timeout_seconds=claims.webhook_timeout_seconds
+    )
+    # trust_env off: no proxy from the environment (it would resolve the name itself and connect
+    # wherever that points) and no .netrc credentials sent to a partner's host.
     client = httpx.AsyncClient(
-        transport=webhook_transport, timeout=claims.webhook_timeout_seconds, follow_redirects=False
+        transport=PinnedAddressTransport(guard),
+        timeout=claims.webhook_timeout_seconds,
+        follow_redirects=False,
+        trust_env=False,
     )
     services = ClaimServices(
         settings=claims,
@@ -136,6 +146,7 @@ def build_claim_services(
             database, client, max_attempts=claims.webhook_max_attempts, batch_size=claims.batch_size
         ),
         webhook_client=client,
+        webhook_guard=guard,
     )
     holder.append(services)
     return services

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from gateway.claims.webhook_addresses import Network, parse_networks
+
 PREFIX = "PAYER_GATEWAY_CLAIMS_"
 
 
@@ -27,8 +29,22 @@ class ClaimsSettings:
     webhook_tick_seconds: float = 2.0
     webhook_timeout_seconds: float = 5.0
     webhook_max_attempts: int = 12
-    webhook_allow_http: bool = False  # plain http webhook URLs beyond loopback (development only)
+    webhook_allow_http: bool = (
+        False  # plain http webhook URLs, loopback included (development only)
+    )
+    # Networks webhooks may reach though not public, CIDR, comma-separated (e.g. 127.0.0.0/8,::1/128
+    # for a receiver on this machine); the default allows none (gateway/claims/webhook_addresses.py).
+    webhook_allowed_networks: str = ""
     eligibility_budget_seconds: float = 3.0  # 0 turns the eligibility edit off
+
+    def __post_init__(self) -> None:
+        self.allowed_networks()  # a typo fails at start-up, naming the variable
+
+    def allowed_networks(self) -> tuple[Network, ...]:
+        try:
+            return parse_networks(self.webhook_allowed_networks)
+        except ValueError as exc:
+            raise ValueError(f"{PREFIX}WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> ClaimsSettings:
@@ -40,6 +56,8 @@ class ClaimsSettings:
                 continue
             if item.type == "bool":
                 values[item.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif item.type == "str":
+                values[item.name] = raw
             elif item.type == "int":
                 values[item.name] = int(raw)
             else:

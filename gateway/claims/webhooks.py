@@ -8,8 +8,10 @@ lost between commit and send); :class:`WebhookSender` posts due rows. Each reque
     X-PayerGateway-Timestamp:  Unix seconds of this attempt
     X-PayerGateway-Signature:  sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" keyed by the secret>
 
-A 2xx answer delivers; anything else is retried with backoff up to ``max_attempts``, then ``failed``.
-Every attempt's status code or error stays on the row.
+A 2xx answer delivers; anything else (a redirect too: none is followed) is retried with backoff up
+to ``max_attempts``, then ``failed``. Every attempt's status code or error code stays on the row
+(``ADDRESS_NOT_ALLOWED`` when the host now resolves inside: see webhook_addresses.py). Deleting a
+webhook deactivates it and cancels its pending deliveries; its history stays.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims.backoff import Backoff
+from gateway.claims.webhook_addresses import AddressRefused, WebhookAddressGuard
 from gateway.storage.claims_tables import Webhook, WebhookDelivery
 from gateway.storage.database import Database
 
@@ -37,7 +39,11 @@ log = logging.getLogger(__name__)
 STATUS_CHANGED = "claim.status_changed"
 REMITTANCE = "claim.remittance"
 EVENTS = (STATUS_CHANGED, REMITTANCE)
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MAX_URL_LENGTH = 500  # the column's width
+NOT_PUBLIC = (
+    "The URL's host must be, and resolve only to, public internet addresses "
+    "(not loopback, private, link-local, shared, multicast or cloud metadata ones)."
+)
 
 
 def new_secret() -> str:
@@ -56,15 +62,56 @@ def verify(secret: str, timestamp: int, body: bytes, signature: str) -> bool:
 
 
 def url_problem(url: str, allow_http: bool) -> str | None:
-    """Why a webhook URL cannot be used, or None. Plain http only to loopback (or when allowed)."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"https", "http"} or not parts.hostname:
+    """Why a webhook URL's form is unusable, or None (where it points is judged by the guard).
+
+    Parsed by httpx, as the sender will parse it, so the host judged is the host connected to."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"The URL must be at most {MAX_URL_LENGTH} characters."
+    try:
+        parts = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        parts = None
+    if parts is None or parts.scheme not in {"https", "http"} or not parts.host:
         return "The URL must be an absolute https:// URL."
-    if parts.scheme == "http" and not (allow_http or parts.hostname in LOOPBACK_HOSTS):
+    if parts.scheme == "http" and not allow_http:
         return "The URL must use https://."
-    if parts.username or parts.password:
+    if parts.userinfo:
         return "The URL must not carry credentials; the signature authenticates deliveries."
     return None
+
+
+async def registration_problem(
+    url: str, allow_http: bool, guard: WebhookAddressGuard
+) -> tuple[str, str] | None:
+    """``(code, message)``: why no webhook may be registered at ``url``; None if one may."""
+    problem = url_problem(url, allow_http)
+    if problem:
+        return "INVALID_URL", problem
+    try:
+        await guard.url_addresses(httpx.URL(url))
+    except AddressRefused as exc:
+        log.info("webhook registration refused", extra={"reason": exc.reason})
+        return AddressRefused.code, NOT_PUBLIC
+    return None
+
+
+async def retire(session: AsyncSession, practice_id: str, webhook_id: str) -> Webhook | None:
+    """Deactivate the practice's webhook and cancel its pending deliveries; None if it has none
+    such (another practice's webhook is not found, and is left as it is)."""
+    hook = await session.scalar(
+        select(Webhook).where(
+            Webhook.id == webhook_id, Webhook.practice_id == practice_id, Webhook.active.is_(True)
+        )
+    )
+    if hook is None:
+        return None
+    hook.active = False
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.state == "pending")
+        .values(state="cancelled")
+    )
+    return hook
 
 
 async def enqueue(
@@ -111,6 +158,7 @@ class WebhookSender:
             select(WebhookDelivery, Webhook)
             .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
             .where(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now)
+            .where(Webhook.active.is_(True))  # a delivery queued as its webhook was deleted stays
             .order_by(WebhookDelivery.next_attempt_at)
             .limit(self.batch_size)
         )
@@ -146,9 +194,19 @@ class WebhookSender:
             response = await self.client.post(hook.url, content=body, headers=headers)
             delivery.last_status_code, delivery.last_error = response.status_code, None
             ok = 200 <= response.status_code < 300
-        except httpx.HTTPError as exc:
-            delivery.last_status_code, delivery.last_error = None, type(exc).__name__
+        except httpx.InvalidURL:  # a row from before httpx parsed URLs at registration
+            delivery.last_status_code, delivery.last_error = None, "INVALID_URL"
             ok = False
+        except httpx.HTTPError as exc:
+            # A code, never the message: it could carry the address a name resolved to.
+            code = getattr(exc, "code", None) or type(exc).__name__
+            delivery.last_status_code, delivery.last_error = None, code
+            ok = False
+            if isinstance(exc, AddressRefused):
+                log.warning(
+                    "webhook target refused",
+                    extra={"delivery": delivery.id, "reason": exc.reason},
+                )
         if ok:
             delivery.state, delivery.delivered_at = "delivered", now
         elif delivery.attempts >= self.max_attempts:

@@ -24,6 +24,7 @@ from gateway.graphql.mutations.accounts import AccountMutations
 from gateway.graphql.mutations.claims import ClaimMutations
 from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.mutations.registration import RegistrationMutations
+from gateway.graphql.mutations.webhooks import WebhookMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
 from gateway.graphql.subscriptions import Subscription
@@ -34,7 +35,12 @@ log = logging.getLogger(__name__)
 
 @strawberry.type
 class Mutation(
-    PatientMutations, AccessMutations, AccountMutations, RegistrationMutations, ClaimMutations
+    PatientMutations,
+    AccessMutations,
+    AccountMutations,
+    RegistrationMutations,
+    ClaimMutations,
+    WebhookMutations,
 ):
     pass
 

@@ -123,11 +123,42 @@ def new_key() -> str:
     return str(uuid.uuid4())
 
 
-@pytest.fixture
-async def claims_gateway(database: Database, world: World) -> AsyncIterator[Gateway]:
+#: What the tests' webhook receivers need: they listen on loopback, over plain http.
+LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128"
+
+
+async def _claims_gateway(database: Database, world: World) -> AsyncIterator[Gateway]:
     async for running in start_gateway(database, world):
         try:
             yield running
         finally:
             assert running.services.claims is not None
             await running.services.claims.close()
+
+
+@pytest.fixture
+async def claims_gateway(database: Database, world: World) -> AsyncIterator[Gateway]:
+    async for running in _claims_gateway(database, world):
+        yield running
+
+
+@pytest.fixture
+async def webhook_gateway(
+    monkeypatch: pytest.MonkeyPatch, database: Database, world: World
+) -> AsyncIterator[Gateway]:
+    """A claims gateway whose webhooks may use plain http and reach the tests' loopback receivers."""
+    monkeypatch.setenv("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOW_HTTP", "true")
+    monkeypatch.setenv("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOWED_NETWORKS", LOOPBACK_NETWORKS)
+    async for running in _claims_gateway(database, world):
+        yield running
+
+
+@pytest.fixture
+async def http_webhook_gateway(
+    monkeypatch: pytest.MonkeyPatch, database: Database, world: World
+) -> AsyncIterator[Gateway]:
+    """Plain http allowed, no network allowed: only the address rule stands between a URL and a post."""
+    monkeypatch.setenv("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOW_HTTP", "true")
+    monkeypatch.delenv("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOWED_NETWORKS", raising=False)
+    async for running in _claims_gateway(database, world):
+        yield running

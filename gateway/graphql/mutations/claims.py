@@ -1,22 +1,19 @@
-"""submitClaim and registerWebhook."""
+"""submitClaim (webhooks: mutations/webhooks.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
-from gateway.claims import webhooks
 from gateway.claims.draft import ClaimDraft, DraftLine
 from gateway.graphql.permissions import needs
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.claims_submitted import SubmittedClaimInfo
 from gateway.graphql.types.common import FieldError
 from gateway.identity import CLAIMS_WRITE
-from gateway.storage.claims_tables import Webhook
 
 
 @strawberry.input
@@ -80,36 +77,6 @@ class SubmitClaimPayload:
     )
 
 
-@strawberry.enum
-class WebhookEvent(Enum):
-    CLAIM_STATUS_CHANGED = webhooks.STATUS_CHANGED
-    CLAIM_REMITTANCE = webhooks.REMITTANCE
-
-
-@strawberry.input
-class RegisterWebhookInput:
-    url: str
-    events: list[WebhookEvent]
-
-
-@strawberry.type
-class WebhookInfo:
-    id: strawberry.ID
-    url: str
-    events: list[str] = strawberry.field(description="e.g. claim.status_changed, claim.remittance.")
-    active: bool
-    created_at: datetime
-
-
-@strawberry.type
-class RegisterWebhookPayload:
-    webhook: WebhookInfo | None
-    secret: str | None = strawberry.field(
-        description="Signs deliveries (HMAC-SHA256). Shown only now."
-    )
-    errors: list[FieldError]
-
-
 def _draft(value: ClaimInput) -> ClaimDraft:
     provider = value.billing_provider
     return ClaimDraft(
@@ -154,42 +121,3 @@ class ClaimMutations:
         accepted = await desk.submit(info.context.practice_id, idempotency_key, _draft(input))
         claim = SubmittedClaimInfo(row=accepted.claim) if accepted.claim is not None else None
         return SubmitClaimPayload(claim=claim, errors=accepted.errors, replayed=accepted.replayed)
-
-    @strawberry.mutation(
-        description="Receive claim status changes and remittances at a URL (signed).",
-        extensions=needs(CLAIMS_WRITE),
-    )
-    async def register_webhook(
-        self, info: Info, input: RegisterWebhookInput
-    ) -> RegisterWebhookPayload | None:
-        allow_http = info.context.services.claims.settings.webhook_allow_http
-        errors = []
-        problem = webhooks.url_problem(input.url.strip(), allow_http)
-        if problem:
-            errors.append(FieldError(code="INVALID_URL", field=["input", "url"], message=problem))
-        if not input.events:
-            errors.append(
-                FieldError(
-                    code="REQUIRED", field=["input", "events"], message="Pick at least one event."
-                )
-            )
-        if errors:
-            return RegisterWebhookPayload(webhook=None, secret=None, errors=errors)
-        secret = webhooks.new_secret()
-        row = Webhook(
-            practice_id=info.context.practice_id,
-            url=input.url.strip(),
-            secret=secret,
-            events=sorted({e.value if isinstance(e, Enum) else str(e) for e in input.events}),
-            active=True,
-        )
-        async with info.context.services.database.transaction() as session:
-            session.add(row)
-        info_ = WebhookInfo(
-            id=strawberry.ID(row.id),
-            url=row.url,
-            events=list(row.events),
-            active=row.active,
-            created_at=row.created_at,
-        )
-        return RegisterWebhookPayload(webhook=info_, secret=secret, errors=[])
