@@ -55,6 +55,8 @@ class GatewaySettings:
     max_batch_operations: int = 0  # GraphQL batching (a JSON list of operations); 0 turns it off
     # Browsers. GraphiQL at GET /graphql, its assets served by the gateway (the demo turns it on).
     graphiql: bool = False
+    # Origins (scheme://host[:port], comma-separated) whose pages may call the gateway; none by default.
+    cors_origins: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:

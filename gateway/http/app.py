@@ -31,6 +31,7 @@ from gateway.graphql.masking import ensure_code
 from gateway.graphql.schema import build_schema
 from gateway.http.auth import BearerAuth
 from gateway.http.connection_auth import AuthenticatedTransportWS
+from gateway.http.cors import GatewayCors, allowed_origins
 from gateway.http.graphiql import ASSETS_PATH, graphiql_assets, graphiql_response
 from gateway.http.limits import BodySizeLimit
 from gateway.http.rate_limit import RateLimit, limiter_for
@@ -124,6 +125,7 @@ class GatewayApp(Starlette):
 
 def create_app(services: GatewayServices) -> Starlette:
     settings = services.settings
+    origins = allowed_origins(settings.cors_origins)  # CorsSettingError before anything starts
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -183,7 +185,7 @@ def create_app(services: GatewayServices) -> Starlette:
             WebSocketRoute("/graphql", protected),
             *assets,
         ],
-        middleware=[Middleware(RequestId)],
+        middleware=[Middleware(RequestId), Middleware(GatewayCors, origins=origins)],
         lifespan=lifespan,
     )
     app.state.services = services
