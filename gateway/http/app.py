@@ -32,7 +32,7 @@ from gateway.graphql.schema import build_schema
 from gateway.http.auth import BearerAuth
 from gateway.http.connection_auth import AuthenticatedTransportWS
 from gateway.http.cors import GatewayCors, allowed_origins
-from gateway.http.graphiql import ASSETS_PATH, graphiql_assets, graphiql_response
+from gateway.http.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page, graphiql_response
 from gateway.http.limits import BodySizeLimit
 from gateway.http.rate_limit import RateLimit, limiter_for
 from gateway.http.request_id import RequestId
@@ -175,7 +175,10 @@ def create_app(services: GatewayServices) -> Starlette:
         ),
         services.payers.metrics,
     )
-    assets = [Mount(ASSETS_PATH, graphiql_assets())] if settings.graphiql else []
+    assets = []
+    if settings.graphiql:
+        graphiql_page()  # a broken vendored folder stops start-up, not the first page load
+        assets.append(Mount(ASSETS_PATH, graphiql_assets()))
     app = GatewayApp(
         routes=[
             Route("/healthz", healthz),
