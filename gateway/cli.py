@@ -19,6 +19,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from gateway.auth.secrets import missing_secrets
     from gateway.http.app import build_services, create_app
+    from gateway.http.cors import CorsSettingError, allowed_origins
     from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
 
     settings = GatewaySettings.from_environ()
@@ -30,6 +31,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             f"random characters each; {DATA_KEYS_ENV}: Fernet keys, e.g. {generate_key()})",
             file=sys.stderr,
         )
+        return 2
+    try:
+        allowed_origins(settings.cors_origins)  # checked before any connection is opened
+    except CorsSettingError as exc:
+        print(f"payer-gateway: cannot start: {exc}", file=sys.stderr)
         return 2
     app = create_app(build_services(settings))
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)

@@ -53,6 +53,10 @@ class GatewaySettings:
     # forgets it at once in that process; elsewhere it takes effect within this bound). 0: always read.
     principal_cache_seconds: float = 5.0
     max_batch_operations: int = 0  # GraphQL batching (a JSON list of operations); 0 turns it off
+    # Browsers. GraphiQL at GET /graphql, its assets served by the gateway (the demo turns it on).
+    graphiql: bool = False
+    # Origins (scheme://host[:port], comma-separated) whose pages may call the gateway; none by default.
+    cors_origins: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:

@@ -126,6 +126,7 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
     Path(database_path).unlink(missing_ok=True)
     settings = GatewaySettings(
         database_url=f"sqlite:///{Path(database_path).resolve()}",
+        graphiql=True,  # `serve` leaves it off unless PAYER_GATEWAY_GRAPHIQL=true
         # The demo's own secrets, for this run only (a real deployment sets them in the environment).
         jwt_secret=os.environ.get("PAYER_GATEWAY_JWT_SECRET") or secrets.token_urlsafe(48),
         pseudonym_secret=os.environ.get("PAYER_GATEWAY_PSEUDONYM_SECRET")

@@ -56,6 +56,10 @@ def test_demo_starts_and_answers_the_printed_queries(tmp_path: Path) -> None:
 
         page = httpx.get(url, headers={"Accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
+        # The demo turns GraphiQL on, served from the gateway itself under its page policy.
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        script = re.search(r'<script src="(/static/graphiql/[^"]+\.js)"', page.text).group(1)  # type: ignore[union-attr]
+        assert httpx.get(url.removesuffix("/graphql") + script).status_code == 200
 
         curl = re.search(r"-d '(\{.*\})'", banner).group(1)  # type: ignore[union-attr]
         listed = httpx.post(

@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (GraphiQL in a browser), /healthz, /readyz, /metrics."""
+"""The Starlette application: /graphql (and GraphiQL when turned on), /healthz, /readyz, /metrics."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -30,9 +31,12 @@ from gateway.graphql.masking import ensure_code
 from gateway.graphql.schema import build_schema
 from gateway.http.auth import BearerAuth
 from gateway.http.connection_auth import AuthenticatedTransportWS
+from gateway.http.cors import GatewayCors, allowed_origins
+from gateway.http.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page, graphiql_response
 from gateway.http.limits import BodySizeLimit
 from gateway.http.rate_limit import RateLimit, limiter_for
 from gateway.http.request_id import RequestId
+from gateway.http.security_headers import SecurityHeaders
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.requests import GraphQLRequestMetrics
 from gateway.payers import PayerDirectory, Resilience, TransportFactory
@@ -56,6 +60,10 @@ class GatewayGraphQL(GraphQL):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.services = services
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        # Our own page and vendored assets, not strawberry's (which loads them from a CDN).
+        return graphiql_response(self.services.settings.graphiql)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Errors raised before execution (parsing) never reach the schema extensions.
@@ -108,8 +116,16 @@ def build_services(
     return GatewayServices(settings=settings, database=database, payers=payers, claims=claims)
 
 
+class GatewayApp(Starlette):
+    """Starlette whose every response, even the last-resort 500, carries the security headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(services: GatewayServices) -> Starlette:
     settings = services.settings
+    origins = allowed_origins(settings.cors_origins)  # CorsSettingError before anything starts
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -159,15 +175,20 @@ def create_app(services: GatewayServices) -> Starlette:
         ),
         services.payers.metrics,
     )
-    app = Starlette(
+    assets = []
+    if settings.graphiql:
+        graphiql_page()  # a broken vendored folder stops start-up, not the first page load
+        assets.append(Mount(ASSETS_PATH, graphiql_assets()))
+    app = GatewayApp(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/graphql", protected, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", protected),
+            *assets,
         ],
-        middleware=[Middleware(RequestId)],
+        middleware=[Middleware(RequestId), Middleware(GatewayCors, origins=origins)],
         lifespan=lifespan,
     )
     app.state.services = services
