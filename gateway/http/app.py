@@ -31,7 +31,7 @@ from gateway.graphql.schema import build_schema
 from gateway.http.auth import BearerAuth
 from gateway.http.connection_auth import AuthenticatedTransportWS
 from gateway.http.limits import BodySizeLimit
-from gateway.http.rate_limit import RateLimit, limiter_for
+from gateway.http.rate_limit import RateLimit, RateLimiter, limiter_for
 from gateway.http.request_id import RequestId
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.requests import GraphQLRequestMetrics
@@ -48,7 +48,7 @@ class GatewayGraphQL(GraphQL):
     max_subscriptions_per_connection = 10  # claimStatusChanged: a client needs a few, not thousands
     graphql_transport_ws_handler_class = AuthenticatedTransportWS  # type: ignore[assignment]  # refuses anonymous connections
 
-    def __init__(self, services: GatewayServices) -> None:
+    def __init__(self, services: GatewayServices, limiter: RateLimiter) -> None:
         super().__init__(
             build_schema(services.settings),
             graphql_ide="graphiql",
@@ -56,6 +56,7 @@ class GatewayGraphQL(GraphQL):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.services = services
+        self.limiter = limiter
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Errors raised before execution (parsing) never reach the schema extensions.
@@ -73,6 +74,7 @@ class GatewayGraphQL(GraphQL):
             request_id=state.get("request_id", "-"),
             request=request,
             response=response,
+            limiter=self.limiter,
         )
 
 
@@ -144,8 +146,8 @@ def create_app(services: GatewayServices) -> Starlette:
                 await services.claims.start(loops=services.claims.settings.run_in_gateway)
             yield
 
-    graphql_app = GatewayGraphQL(services)
     limiter = limiter_for(settings)
+    graphql_app = GatewayGraphQL(services, limiter)
     cached = ResponseCache(
         graphql_app,
         services.payers.cache.store,
