@@ -48,7 +48,10 @@ class GatewaySettings:
     # Rate limits (token bucket per API key, per user, and per client address for anonymous calls).
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
-    anonymous_rate_limit_per_minute: int = 30
+    anonymous_rate_limit_per_minute: int = 30  # also: credential attempts per client address
+    # Credential attempts (login, completeLogin, refreshSession, acceptInvitation, ...) per target
+    # account or token, counted per mutation executed, not per request (gateway/graphql/attempts.py).
+    credential_attempts_per_minute: int = 10
     # How long an API key's principal is remembered instead of read again (revoking through the gateway
     # forgets it at once in that process; elsewhere it takes effect within this bound). 0: always read.
     principal_cache_seconds: float = 5.0

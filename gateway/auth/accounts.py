@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from gateway.auth import notifications
+from gateway.auth.notifications import notify
 from gateway.auth.passwords import hash_password, password_problems, verify_password
 from gateway.auth.sessions import revoke_user_sessions
 from gateway.identity import ROLE_SCOPES, aware, digest
 from gateway.storage.database import Database
 from gateway.storage.identity_tables import Invitation, User
+from gateway.storage.tables import new_id
 
 INVITATION_PREFIX = "pgi_"
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
@@ -97,7 +100,13 @@ async def invite(
 
 async def accept_invitation(
     database: Database, token: str, name: str, password: str
-) -> tuple[User | None, list[Problem]]:
+) -> tuple[User | None, list[Problem], bool]:
+    """The new user, the problems, and whether the user was stored.
+
+    An invited address that already has an account is answered like any acceptance (same user
+    payload, same hashing) but creates nothing: its owner is notified. Telling the token's holder
+    "taken" would let one practice learn about another's users.
+    """
     now = datetime.now(UTC)
     async with database.transaction() as session:
         invitation = await session.scalar(
@@ -112,17 +121,18 @@ async def accept_invitation(
             or invitation.revoked_at
             or (expires and expires <= now)
         ):
-            return None, [
-                ("token", "INVALID_INVITATION", "The invitation is not valid, used or expired.")
-            ]
+            return (
+                None,
+                [("token", "INVALID_INVITATION", "The invitation is not valid, used or expired.")],
+                False,
+            )
         problems = name_problems("name", name) + new_password_problems(
             "password", password, (invitation.email, name)
         )
         if problems:
-            return None, problems
-        if await session.scalar(select(User.id).where(User.email == invitation.email)):
-            return None, [("token", "EMAIL_TAKEN", "This email address already has an account.")]
+            return None, problems, False
         user = User(
+            id=new_id(),
             practice_id=invitation.practice_id,
             email=invitation.email,
             name=name.strip(),
@@ -130,10 +140,16 @@ async def accept_invitation(
             status="active",
             password_hash=hash_password(password),
             failed_logins=0,
+            password_changed_at=now,
+            created_at=now,
         )
-        session.add(user)
         invitation.accepted_at = now
-    return user, []
+        taken = await session.scalar(select(User.id).where(User.email == invitation.email))
+        if taken is not None:
+            notify(session, invitation.email, notifications.INVITATION_TO_EXISTING_ACCOUNT)
+            return user, [], False
+        session.add(user)
+    return user, [], True
 
 
 async def set_user_status(

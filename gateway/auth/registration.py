@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from gateway.auth import notifications
 from gateway.auth.accounts import (
     Problem,
     email_problems,
@@ -15,11 +16,12 @@ from gateway.auth.accounts import (
     new_password_problems,
     normalize_email,
 )
+from gateway.auth.notifications import notify
 from gateway.auth.passwords import hash_password
 from gateway.practices import npi_is_valid
 from gateway.storage.database import Database
 from gateway.storage.identity_tables import User
-from gateway.storage.tables import Practice
+from gateway.storage.tables import Practice, new_id, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,43 +57,61 @@ def registration_problems(form: Registration) -> list[Problem]:
 async def register_practice(
     database: Database, form: Registration
 ) -> tuple[Practice | None, User | None, list[Problem]]:
-    """A pending practice and its first admin (who can log in once an operator approves)."""
+    """A pending practice and its first admin (who can log in once an operator approves).
+
+    Only the form's own problems are answered. An admin email that already has an account, or an NPI
+    already registered, gets the same answer as a new registration, after the same password hashing,
+    with rows that are never stored: the owner of the account (or the registered practice's contact)
+    is notified instead. Otherwise anyone could ask the gateway who has an account.
+    """
     problems = registration_problems(form)
     if problems:
         return None, None, problems
+    now = utcnow()
+    practice = Practice(
+        id=new_id(),
+        name=form.name.strip(),
+        npi=form.npi.strip(),
+        tax_id=form.tax_id.replace("-", "").strip(),
+        status="pending",
+        contact_email=normalize_email(form.contact_email),
+        created_at=now,
+    )
+    admin = User(
+        id=new_id(),
+        practice_id=practice.id,
+        email=normalize_email(form.admin_email),
+        name=form.admin_name.strip(),
+        role="practice_admin",
+        status="active",
+        password_hash=hash_password(form.admin_password),  # the same work on every path
+        failed_logins=0,
+        password_changed_at=now,
+        created_at=now,
+    )
     async with database.transaction() as session:
-        if await session.scalar(select(Practice.id).where(Practice.npi == form.npi.strip())):
-            problems.append(
-                ("npi", "NPI_REGISTERED", "A practice with this NPI is already registered.")
+        registered = await session.scalar(select(Practice).where(Practice.npi == practice.npi))
+        taken = await session.scalar(select(User.id).where(User.email == admin.email))
+        if registered is not None and registered.contact_email:
+            notify(
+                session,
+                registered.contact_email,
+                notifications.REGISTRATION_WITH_REGISTERED_NPI,
+                npi=practice.npi,
             )
-        if await session.scalar(
-            select(User.id).where(User.email == normalize_email(form.admin_email))
-        ):
-            problems.append(
-                ("admin.email", "EMAIL_UNAVAILABLE", "Use another email address for the admin.")
-            )
-        if problems:
-            return None, None, problems
-        practice = Practice(
-            name=form.name.strip(),
-            npi=form.npi.strip(),
-            tax_id=form.tax_id.replace("-", "").strip(),
-            status="pending",
-            contact_email=normalize_email(form.contact_email),
-        )
-        session.add(practice)
-        await session.flush()
-        admin = User(
-            practice_id=practice.id,
-            email=normalize_email(form.admin_email),
-            name=form.admin_name.strip(),
-            role="practice_admin",
-            status="active",
-            password_hash=hash_password(form.admin_password),
-            failed_logins=0,
-        )
-        session.add(admin)
+        if taken is not None:
+            notify(session, admin.email, notifications.REGISTRATION_WITH_EXISTING_ACCOUNT)
+        if registered is None and taken is None:
+            session.add(practice)
+            await session.flush()  # the admin refers to the practice
+            session.add(admin)
     return practice, admin, []
+
+
+async def is_registered(database: Database, practice_id: str) -> bool:
+    """Whether a registration answered by :func:`register_practice` was stored."""
+    async with database.session() as session:
+        return await session.get(Practice, practice_id) is not None
 
 
 async def decide(
@@ -115,4 +135,18 @@ async def decide(
         practice.decided_at = datetime.now(UTC)
         practice.decided_by = operator_id
         practice.rejection_reason = None if approve else (reason or "").strip()[:500] or None
+        # Login does not say "not approved" (it would tell who registered): the decision is sent.
+        admins = await session.scalars(
+            select(User.email).where(User.practice_id == practice.id, User.role == "practice_admin")
+        )
+        for email in sorted(
+            {*admins, *([practice.contact_email] if practice.contact_email else [])}
+        ):
+            notify(
+                session,
+                email,
+                notifications.PRACTICE_DECIDED,
+                practice=practice.id,
+                status=practice.status,
+            )
     return practice

@@ -139,6 +139,14 @@ async def authenticate_access_token(
     database: Database, settings: GatewaySettings, token: str
 ) -> Principal:
     """The principal an access token stands for, if its session is still open and its user usable."""
+    principal, _ = await access_token_principal(database, settings, token)
+    return principal
+
+
+async def access_token_principal(
+    database: Database, settings: GatewaySettings, token: str
+) -> tuple[Principal, datetime]:
+    """Like :func:`authenticate_access_token`, also returning when the token expires."""
     claims = tokens.decode(settings.jwt_secret, tokens.ACCESS, token)
     session_id = str(claims.get("sid", ""))
     async with database.session() as session:
@@ -161,4 +169,4 @@ async def authenticate_access_token(
         scopes=ROLE_SCOPES.get(user.role, frozenset()),
         role=user.role,
         session_id=login.id,
-    )
+    ), datetime.fromtimestamp(int(claims["exp"]), UTC)

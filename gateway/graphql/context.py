@@ -20,6 +20,7 @@ from gateway.storage.tables import Coverage
 
 if TYPE_CHECKING:
     from gateway.claims.services import ClaimServices
+    from gateway.http.rate_limit import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,9 @@ class RequestContext:
     request_id: str
     request: Any = None
     response: Any = None
+    limiter: RateLimiter | None = (
+        None  # the app's rate limiter: credential attempts are counted in it
+    )
     coverages: DataLoader[str, list[Coverage]] = field(init=False)
     audit: AuditLog = field(init=False)
 

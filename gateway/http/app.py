@@ -34,7 +34,7 @@ from gateway.http.connection_auth import AuthenticatedTransportWS
 from gateway.http.cors import GatewayCors, allowed_origins
 from gateway.http.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page, graphiql_response
 from gateway.http.limits import BodySizeLimit
-from gateway.http.rate_limit import RateLimit, limiter_for
+from gateway.http.rate_limit import RateLimit, RateLimiter, limiter_for
 from gateway.http.request_id import RequestId
 from gateway.http.security_headers import SecurityHeaders
 from gateway.observability.metrics import GatewayMetrics
@@ -52,7 +52,7 @@ class GatewayGraphQL(GraphQL):
     max_subscriptions_per_connection = 10  # claimStatusChanged: a client needs a few, not thousands
     graphql_transport_ws_handler_class = AuthenticatedTransportWS  # type: ignore[assignment]  # refuses anonymous connections
 
-    def __init__(self, services: GatewayServices) -> None:
+    def __init__(self, services: GatewayServices, limiter: RateLimiter) -> None:
         super().__init__(
             build_schema(services.settings),
             graphql_ide="graphiql",
@@ -60,6 +60,7 @@ class GatewayGraphQL(GraphQL):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.services = services
+        self.limiter = limiter
 
     async def render_graphql_ide(self, request: Any) -> Response:
         # Our own page and vendored assets, not strawberry's (which loads them from a CDN).
@@ -81,6 +82,7 @@ class GatewayGraphQL(GraphQL):
             request_id=state.get("request_id", "-"),
             request=request,
             response=response,
+            limiter=self.limiter,
         )
 
 
@@ -160,8 +162,8 @@ def create_app(services: GatewayServices) -> Starlette:
                 await services.claims.start(loops=services.claims.settings.run_in_gateway)
             yield
 
-    graphql_app = GatewayGraphQL(services)
     limiter = limiter_for(settings)
+    graphql_app = GatewayGraphQL(services, limiter)
     cached = ResponseCache(
         graphql_app,
         services.payers.cache.store,

@@ -13,10 +13,12 @@ client can read (see http/connection_auth.py); a failed handshake looks like a n
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.auth.principal_cache import PrincipalCache, principal_cache
-from gateway.auth.sessions import authenticate_access_token
+from gateway.auth.sessions import access_token_principal, authenticate_access_token
 from gateway.auth.tokens import looks_like_jwt
 from gateway.config import GatewaySettings
 from gateway.errors import Unauthenticated
@@ -54,6 +56,15 @@ async def authenticate(
         if cache is not None:
             cache.put(key_digest, principal, expires_at)
     return principal
+
+
+async def authenticate_fresh(
+    database: Database, settings: GatewaySettings, credential: str
+) -> tuple[Principal, datetime | None]:
+    """The principal and when its credential expires (None: never), read now, never from a cache."""
+    if looks_like_jwt(credential):
+        return await access_token_principal(database, settings, credential)
+    return await api_key_principal(database, credential)
 
 
 class BearerAuth:

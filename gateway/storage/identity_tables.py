@@ -1,4 +1,5 @@
-"""Tables of people and their sessions: users, invitations, login sessions, MFA recovery codes.
+"""Tables of people and their sessions: users, invitations, login sessions, MFA recovery codes, and
+the notifications owed to the owners of email addresses.
 
 Secrets are never stored as given: passwords as argon2 hashes, invitation and refresh tokens and
 recovery codes as SHA-256 digests (they are random with at least 60 bits, so a fast digest suffices);
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.storage.sealed import SealedString
@@ -34,6 +35,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The id (jti) of the one login challenge that may still open a session; completing it clears it.
+    login_challenge_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -78,3 +81,20 @@ class RecoveryCode(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """Something the owner of an email address must be told (a mailer sends it and sets ``sent_at``).
+
+    Anonymous mutations answer the same whether or not an address has an account; what only the
+    owner may learn ("someone tried to register with your address") is written here instead.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -84,6 +84,19 @@ async def staff(gateway: Gateway) -> People:
     )
 
 
+async def notified(gateway: Gateway) -> list[tuple[str, str, dict[str, str]]]:
+    """Every notification owed so far: (address, kind, detail), oldest first."""
+    from sqlalchemy import select
+
+    from gateway.storage.identity_tables import Notification
+
+    async with gateway.services.database.session() as session:
+        rows = await session.scalars(
+            select(Notification).order_by(Notification.created_at, Notification.email)
+        )
+        return [(row.email, row.kind, row.detail) for row in rows]
+
+
 async def anonymous(
     gateway: Gateway, query: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 import pyotp
 
 from gateway.auth import tokens
 from tests.gateway.conftest import Gateway
-from tests.gateway.people import PASSWORD, People, anonymous
+from tests.gateway.people import PASSWORD, People, anonymous, notified
 
 REGISTER = """mutation($input: RegisterPracticeInput!) {
   registerPractice(input: $input) { practice { id status name } errors { code field } } }"""
@@ -69,7 +71,9 @@ async def test_a_registered_practice_waits_for_an_operator_then_its_admin_enrols
     waiting = await anonymous(
         gateway, LOGIN, {"email": "rowan@juniper.example", "password": "lantern-quartz-meadow-91"}
     )
-    assert waiting["data"]["login"]["errors"][0]["code"] == "PRACTICE_NOT_APPROVED"
+    # Answered like a wrong password: otherwise registering then logging in would tell whether an
+    # address already had an account. The operator's decision is notified instead (see below).
+    assert waiting["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
 
     refused = await gateway.query(APPROVE, {"id": practice["id"]}, key=people.admin.token)
     assert refused["data"]["approvePractice"] is None
@@ -78,6 +82,18 @@ async def test_a_registered_practice_waits_for_an_operator_then_its_admin_enrols
     assert approved["data"]["approvePractice"] == {"practice": {"status": "APPROVED"}, "errors": []}
     again = await gateway.query(APPROVE, {"id": practice["id"]}, key=people.operator.token)
     assert again["data"]["approvePractice"]["errors"] == [{"code": "NOT_FOUND"}]
+    assert await notified(gateway) == [
+        (
+            "office@juniper.example",
+            "practice.decided",
+            {"practice": practice["id"], "status": "approved"},
+        ),
+        (
+            "rowan@juniper.example",
+            "practice.decided",
+            {"practice": practice["id"], "status": "approved"},
+        ),
+    ]
 
     done = await _login(gateway, "rowan@juniper.example", "lantern-quartz-meadow-91")
     assert done["step"] == "ENROL_TOTP" and done["errors"] == []
@@ -135,15 +151,16 @@ async def test_enrolment_gives_a_provisioning_uri_and_a_qr_code(
 
 async def test_repeated_failures_lock_the_account(gateway: Gateway, people: People) -> None:
     email = people.biller.email
-    for _ in range(gateway.services.settings.login_max_failures - 1):
+    for _ in range(gateway.services.settings.login_max_failures):
         failed = await anonymous(gateway, LOGIN, {"email": email, "password": "wrong-password-123"})
         assert failed["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
-    locked = await anonymous(gateway, LOGIN, {"email": email, "password": "wrong-password-123"})
-    assert locked["data"]["login"]["errors"][0]["code"] == "ACCOUNT_LOCKED"
-    still = await anonymous(gateway, LOGIN, {"email": email, "password": PASSWORD})
-    assert still["data"]["login"]["errors"][0]["code"] == "ACCOUNT_LOCKED"
+    # Locked: even the right password gets no challenge. The answer is the one an unknown address
+    # gets (a visible lock would tell anyone the account exists); the owner is told instead.
+    still = (await anonymous(gateway, LOGIN, {"email": email, "password": PASSWORD}))["data"]
+    assert still["login"]["challenge"] is None
     unknown = await anonymous(gateway, LOGIN, {"email": "nobody@a.example", "password": PASSWORD})
-    assert unknown["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert unknown["data"]["login"] == still["login"]
+    assert await notified(gateway) == [(email, "account.locked", {"minutes": "15"})]
 
 
 async def test_a_totp_code_works_once_and_a_recovery_code_once(
@@ -259,3 +276,47 @@ async def test_forged_expired_and_unsigned_tokens_are_refused(
         response = await gateway.post(ME, key=token)
         assert response.status_code == 401, token
         assert response.json()["errors"][0]["message"] == message
+
+
+async def test_a_login_challenge_opens_one_session_only(gateway: Gateway, people: People) -> None:
+    person = people.front_desk
+    first = await anonymous(gateway, LOGIN, {"email": person.email, "password": PASSWORD})
+    challenge = first["data"]["login"]["challenge"]
+    opened = await anonymous(gateway, COMPLETE, {"challenge": challenge, "code": person.code()})
+    assert opened["data"]["completeLogin"]["errors"] == []
+    # The next TOTP step is a valid code, but the challenge has been used.
+    next_step = pyotp.TOTP(person.totp_secret).at(time.time() + 30)
+    again = await anonymous(gateway, COMPLETE, {"challenge": challenge, "code": next_step})
+    assert again["data"]["completeLogin"] == {
+        "session": None,
+        "recoveryCodes": None,
+        "errors": [{"code": "CHALLENGE_INVALID", "field": ["input", "challenge"]}],
+    }
+
+
+async def test_two_concurrent_completions_of_one_challenge_open_one_session(
+    gateway: Gateway, people: People
+) -> None:
+    """A TOTP code and a recovery code, both valid, race with the same challenge."""
+    invited = await gateway.query(
+        INVITE, {"email": "race@a.example", "role": "BILLER"}, key=people.admin.token
+    )
+    await anonymous(
+        gateway,
+        ACCEPT,
+        {"token": invited["data"]["inviteUser"]["token"], "password": "copper-fjord-tulip-3"},
+    )
+    enrolled = await _login(gateway, "race@a.example", "copper-fjord-tulip-3")
+    step = await anonymous(
+        gateway, LOGIN, {"email": "race@a.example", "password": "copper-fjord-tulip-3"}
+    )
+    challenge = step["data"]["login"]["challenge"]
+    # The enrolment used the current TOTP step: the next one (within the allowed drift) is valid.
+    codes = [pyotp.TOTP(enrolled["secret"]).at(time.time() + 30), enrolled["recoveryCodes"][0]]
+    answers = await asyncio.gather(
+        *(anonymous(gateway, COMPLETE, {"challenge": challenge, "code": c}) for c in codes)
+    )
+    payloads = [a["data"]["completeLogin"] for a in answers]
+    assert sorted(bool(p["session"]) for p in payloads) == [False, True], payloads
+    loser = next(p for p in payloads if p["session"] is None)
+    assert loser["errors"] == [{"code": "CHALLENGE_INVALID", "field": ["input", "challenge"]}]

@@ -1,6 +1,7 @@
 """Logging in and out: login (password), completeLogin (TOTP or recovery code), refreshSession,
-logout, changePassword. The first three are open to anonymous callers; they are rate limited per
-client address, and failures lock the account (gateway/auth/login.py)."""
+logout, changePassword. The first three are open to anonymous callers; each execution is a credential
+attempt counted per client address and per target (gateway/graphql/attempts.py), and failures lock
+the account (gateway/auth/login.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from gateway.auth import login as steps
 from gateway.auth.accounts import change_password
 from gateway.auth.sessions import IssuedSession, refresh_session, revoke_session
 from gateway.errors import Unauthenticated
+from gateway.graphql.attempts import (
+    CredentialAttempt,
+    challenge_user_of,
+    email_of,
+    refresh_session_of,
+    signed_in_user,
+)
 from gateway.graphql.field_errors import as_field_errors, one_error
 from gateway.graphql.permissions import signed_in
 from gateway.graphql.types.common import FieldError
@@ -94,7 +102,8 @@ def _audit_user(info: Info, kind: str, outcome: steps.LoginOutcome, **detail: st
 @strawberry.type
 class AccessMutations:
     @strawberry.mutation(
-        description="Login step one: email and password. Open to anonymous callers."
+        description="Login step one: email and password. Open to anonymous callers.",
+        extensions=[CredentialAttempt("login", email_of)],
     )
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         services = info.context.services
@@ -102,7 +111,7 @@ class AccessMutations:
             services.database, services.settings, input.email, input.password
         )
         if outcome.failure:
-            _audit_user(info, "login.failed", outcome, reason=outcome.failure)
+            _audit_user(info, "login.failed", outcome, reason=outcome.reason or outcome.failure)
             return LoginPayload(
                 challenge=None,
                 challenge_expires_at=None,
@@ -127,7 +136,8 @@ class AccessMutations:
         )
 
     @strawberry.mutation(
-        description="Login step two: a TOTP code (or a recovery code) opens a session."
+        description="Login step two: a TOTP code (or a recovery code) opens a session.",
+        extensions=[CredentialAttempt("code", challenge_user_of)],
     )
     async def complete_login(self, info: Info, input: CompleteLoginInput) -> CompleteLoginPayload:
         services = info.context.services
@@ -156,7 +166,10 @@ class AccessMutations:
             errors=[],
         )
 
-    @strawberry.mutation(description="A new access token (and a new refresh token) for a session.")
+    @strawberry.mutation(
+        description="A new access token (and a new refresh token) for a session.",
+        extensions=[CredentialAttempt("refresh", refresh_session_of)],
+    )
     async def refresh_session(self, info: Info, refresh_token: str) -> SessionPayload:
         services = info.context.services
         try:
@@ -186,7 +199,7 @@ class AccessMutations:
 
     @strawberry.mutation(
         description="Change your password. Every session of yours ends, this one included: log in again.",
-        extensions=signed_in(),
+        extensions=[CredentialAttempt("password", signed_in_user), *signed_in()],
     )
     async def change_password(self, info: Info, input: ChangePasswordInput) -> DonePayload | None:
         principal = info.context.principal

@@ -21,6 +21,7 @@ from gateway.auth.accounts import (
     set_user_status,
 )
 from gateway.auth.principal_cache import principal_cache
+from gateway.graphql.attempts import CredentialAttempt, invitation_of
 from gateway.graphql.field_errors import as_field_errors, one_error
 from gateway.graphql.ids import parse_id
 from gateway.graphql.permissions import needs
@@ -139,7 +140,8 @@ class AccountMutations:
         return InviteUserPayload(invitation=Invitation(row=row), token=token, errors=[])
 
     @strawberry.mutation(
-        description="Accept an invitation: choose your name and password. Then log in."
+        description="Accept an invitation: choose your name and password. Then log in.",
+        extensions=[CredentialAttempt("invitation", invitation_of)],
     )
     async def accept_invitation(
         self, info: Info, input: AcceptInvitationInput
@@ -147,14 +149,17 @@ class AccountMutations:
         problems = name_problems("name", input.name)
         if problems:
             return AcceptInvitationPayload(user=None, errors=as_field_errors(problems))
-        user, problems = await accept_invitation(
+        user, problems, joined = await accept_invitation(
             info.context.services.database, input.token, input.name, input.password
         )
         if user is None:
             return AcceptInvitationPayload(user=None, errors=as_field_errors(problems))
-        info.context.audit.event(
-            "user.joined", practice_id=user.practice_id, actor_id=user.id, actor_kind="user"
-        )
+        if joined:
+            info.context.audit.event(
+                "user.joined", practice_id=user.practice_id, actor_id=user.id, actor_kind="user"
+            )
+        else:  # not in the inviting practice's trail: it would tell of an account elsewhere
+            info.context.audit.event("invitation.existing_account")
         return AcceptInvitationPayload(user=UserType(row=user), errors=[])
 
     @strawberry.mutation(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from gateway.auth.registration import Registration, decide, register_practice
+from gateway.auth.registration import Registration, decide, is_registered, register_practice
+from gateway.graphql.attempts import CredentialAttempt, admin_email_of
 from gateway.graphql.field_errors import as_field_errors, one_error
 from gateway.graphql.ids import parse_id
 from gateway.graphql.permissions import needs
@@ -44,7 +45,8 @@ class PracticePayload:
 class RegistrationMutations:
     @strawberry.mutation(
         description="Register a practice and its first admin. Nothing can be done with patient data "
-        "until a gateway operator approves it."
+        "until a gateway operator approves it.",
+        extensions=[CredentialAttempt("registration", admin_email_of)],
     )
     async def register_practice(self, info: Info, input: RegisterPracticeInput) -> PracticePayload:
         form = Registration(
@@ -56,12 +58,16 @@ class RegistrationMutations:
             admin_email=input.admin.email,
             admin_password=input.admin.password,
         )
-        practice, admin, problems = await register_practice(info.context.services.database, form)
+        database = info.context.services.database
+        practice, admin, problems = await register_practice(database, form)
         if practice is None or admin is None:
             return PracticePayload(practice=None, errors=as_field_errors(problems))
-        info.context.audit.event(
-            "practice.registered", practice_id=practice.id, actor_id=admin.id, actor_kind="user"
-        )
+        if await is_registered(database, practice.id):
+            info.context.audit.event(
+                "practice.registered", practice_id=practice.id, actor_id=admin.id, actor_kind="user"
+            )
+        else:  # the same answer as a registration; the owners were notified (auth/registration.py)
+            info.context.audit.event("practice.registration_declined")
         return PracticePayload(practice=PracticeType(row=practice), errors=[])
 
     @strawberry.mutation(
