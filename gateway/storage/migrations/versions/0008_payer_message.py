@@ -3,15 +3,15 @@
 The payer's free text (STC12, a ClaimResponse disposition, a rejection's message) may name the
 member; it is shown only to callers holding phi:read, while ``message`` holds the gateway's words.
 
-Revision ID: 0007_payer_message
-Revises: 0006_sealed_secrets
+Revision ID: 0008_payer_message
+Revises: 0007_challenges_notifications
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_payer_message"
-down_revision = "0006_sealed_secrets"
+revision = "0008_payer_message"
+down_revision = "0007_challenges_notifications"
 branch_labels = None
 depends_on = None
 
