@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,14 +15,18 @@ from gateway.storage.database import Database
 from gateway.storage.migrate import current_revisions, missing_revisions
 
 _BACKENDS = {"sqlite", "postgresql"}
+_SECRET_KEY = re.compile(r"pass|secret|token|key", re.IGNORECASE)
 
 
 def shown_url(url: str) -> str:
-    """The URL as it may be printed: the password replaced by ***."""
+    """The URL as it may be printed: the password, also one passed as a query parameter, as ***."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
         return "(not a database URL)"
+    secret = {key: "***" for key in parsed.query if _SECRET_KEY.search(key)}
+    shown = parsed.update_query_dict(secret).render_as_string(hide_password=True)
+    return shown.replace("=%2A%2A%2A", "=***")  # the query's placeholder, as the password's
 
 
 def migrate_hint(url: str) -> str:
@@ -69,6 +74,12 @@ def _require_sqlite_file(url: str) -> None:
 async def _require_reachable(database: Database, url: str) -> None:
     try:
         await database.ping()
+    except TypeError as exc:  # a query option the driver does not take, e.g. libpq's sslmode
+        raise CommandFailure(
+            f"the driver refuses an option of {DATABASE_URL_ENV} ({str(exc)[:200]}): "
+            "see the URL options of SQLAlchemy's sqlite or asyncpg dialect",
+            USAGE,
+        ) from None
     except (OSError, DBAPIError) as exc:
         # Messages from connecting carry no SQL and no data: the server's or the OS's reason.
         reason = str(exc.orig if isinstance(exc, DBAPIError) else exc.strerror or exc)

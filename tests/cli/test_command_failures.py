@@ -207,6 +207,17 @@ def test_serve_names_an_unreadable_payers_config(
             "cannot reach the database at postgresql://ops:***@127.0.0.1:1/gw (",
         ),
         ("sqlite:////no/such/folder/gw.db", 1, "cannot open the SQLite file /no/such/folder/gw.db"),
+        (
+            "postgresql://ops@127.0.0.1:1/gw?password=hunter2pw",
+            1,
+            "cannot reach the database at postgresql://ops@127.0.0.1:1/gw?password=*** (",
+        ),
+        (
+            "postgresql://ops:hunter2pw@127.0.0.1:1/gw?sslmode=require",
+            2,
+            "the driver refuses an option of PAYER_GATEWAY_DATABASE_URL (connect() got an "
+            "unexpected keyword argument 'sslmode')",
+        ),
     ],
 )
 def test_a_database_url_that_cannot_work_is_named_without_its_password(
