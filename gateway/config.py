@@ -10,6 +10,10 @@ from dataclasses import field as setting
 PREFIX = "PAYER_GATEWAY_"
 
 
+class SettingsError(ValueError):
+    """An environment variable holds a value its setting cannot take (the message names it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
     database_url: str = "sqlite:///payer-gateway.db"
@@ -69,10 +73,14 @@ class GatewaySettings:
             raw = environ.get(PREFIX + name.upper())
             if raw is None:
                 continue
-            if field.type == "int":
-                values[name] = int(raw)
-            elif field.type == "float":
-                values[name] = float(raw)
+            if field.type in {"int", "float"}:
+                try:
+                    values[name] = int(raw) if field.type == "int" else float(raw)
+                except ValueError:
+                    kind = "a whole number" if field.type == "int" else "a number"
+                    raise SettingsError(
+                        f"{PREFIX}{name.upper()} must be {kind}, not {raw[:40]!r}"
+                    ) from None
             elif field.type == "bool":
                 values[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
             else:

@@ -9,6 +9,8 @@ context.configure(
     connection=connection,
     target_metadata=load_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
+    # gateway.storage.migrate collects what a run applied, for `payer-gateway migrate` to report.
+    on_version_apply=context.config.attributes.get("on_version_apply"),
 )
 with context.begin_transaction():
     context.run_migrations()
