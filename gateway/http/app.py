@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -30,7 +30,10 @@ from gateway.graphql.masking import ensure_code
 from gateway.graphql.schema import build_schema
 from gateway.http.auth import BearerAuth
 from gateway.http.connection_auth import AuthenticatedTransportWS
+from gateway.http.error_boundary import ErrorBoundary, http_error
+from gateway.http.graphql_body import GraphQLBody
 from gateway.http.limits import BodySizeLimit
+from gateway.http.parsed_body_view import ParsedBodyView
 from gateway.http.rate_limit import RateLimit, limiter_for
 from gateway.http.request_id import RequestId
 from gateway.observability.metrics import GatewayMetrics
@@ -42,7 +45,7 @@ from payers.contract import PayerSettings
 from payers.registry import AdapterRegistry, load_payers_config
 
 
-class GatewayGraphQL(GraphQL):
+class GatewayGraphQL(ParsedBodyView):
     """Strawberry's ASGI view with our context: the authenticated principal and the services."""
 
     max_subscriptions_per_connection = 10  # claimStatusChanged: a client needs a few, not thousands
@@ -154,7 +157,10 @@ def create_app(services: GatewayServices) -> Starlette:
     )
     protected = GraphQLRequestMetrics(
         BodySizeLimit(
-            BearerAuth(RateLimit(cached, limiter, settings), services.database, settings),
+            GraphQLBody(
+                BearerAuth(RateLimit(cached, limiter, settings), services.database, settings),
+                settings.max_batch_operations,
+            ),
             settings.max_body_bytes,
         ),
         services.payers.metrics,
@@ -167,7 +173,9 @@ def create_app(services: GatewayServices) -> Starlette:
             Route("/graphql", protected, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", protected),
         ],
-        middleware=[Middleware(RequestId)],
+        # ErrorBoundary outermost: whatever escapes (RequestId included) is answered as JSON.
+        middleware=[Middleware(ErrorBoundary), Middleware(RequestId)],
+        exception_handlers={HTTPException: http_error},
         lifespan=lifespan,
     )
     app.state.services = services
