@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 
 from gateway.observability.context import RequestIdFilter
@@ -24,6 +25,16 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__
         return json.dumps(entry, default=str)
+
+
+def error_origin(exc: BaseException) -> str:
+    """``file:function:line`` of the frame that raised: a code location, never a value (an exception's
+    message and a traceback's text can carry patient data or SQL, so neither is logged)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "-"
+    frame = frames[-1]
+    return f"{frame.filename.rsplit('/', 1)[-1]}:{frame.name}:{frame.lineno}"
 
 
 def configure_logging(level: str = "INFO") -> None:

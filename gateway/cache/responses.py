@@ -16,7 +16,6 @@ It carries the tags of those payer entries, so invalidating them (claim submissi
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -30,6 +29,8 @@ from gateway.audit.trail import STATE_KEY as PHI_READS_STATE_KEY
 from gateway.cache.keys import practice_responses_tag, response_key
 from gateway.cache.recording import start_recording, stop_recording
 from gateway.cache.store import CacheStore
+from gateway.http.graphql_body import STATE_KEY as GRAPHQL_REQUEST
+from gateway.http.graphql_body import GraphQLRequest
 
 log = logging.getLogger(__name__)
 
@@ -71,24 +72,22 @@ class ResponseCache:
         if scope["type"] != "http" or scope["method"] != "POST" or principal is None:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        replay = _replaying(body, receive)
-        request = _graphql_request(body)
-        if request is None:
-            await self.app(scope, replay, send)
+        # Parsed (or refused) once by gateway/http/graphql_body.py; a batch is never cached.
+        request = state.get(GRAPHQL_REQUEST)
+        if not isinstance(request, GraphQLRequest):
+            await self.app(scope, receive, send)
             return
-        query, variables, operation_name = request
-        kind, state["graphql_operation"] = describe_operation(query, operation_name)
+        kind, state["graphql_operation"] = describe_operation(request.query, request.operation_name)
         if self.max_ttl <= 0:
-            await self.app(scope, replay, send)
+            await self.app(scope, receive, send)
             return
         key = response_key(
             self.store.namespace,
             principal.practice_id,
             principal.scopes,
-            query,
-            variables,
-            operation_name,
+            request.query,
+            request.variables,
+            request.operation_name,
         )
         cached = await self.store.get(key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], bytes):
@@ -99,7 +98,7 @@ class ResponseCache:
                 await _send_cached(send, body)
                 return
         self.metrics.response_cache.labels("miss").inc()
-        await self._run_and_keep(scope, replay, send, key, principal.practice_id, kind)
+        await self._run_and_keep(scope, receive, send, key, principal.practice_id, kind)
 
     async def _audited(self, scope: Scope, phi_reads: Any) -> bool:
         """Record the replayed PHI reads; if that fails the response is not served from the cache
@@ -153,47 +152,6 @@ class ResponseCache:
         await self.store.set(key, (b"".join(chunks), phi_reads), ttl)
         await self.store.add_to_tags(tags, key, ttl)
         self.metrics.response_cache.labels("stored").inc()
-
-
-def _graphql_request(body: bytes) -> tuple[str, Any, str | None] | None:
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-        return None
-    operation_name = payload.get("operationName")
-    return (
-        payload["query"],
-        payload.get("variables") or {},
-        operation_name if isinstance(operation_name, str) else None,
-    )
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """A receive that hands the already-read body over once, then the client's further messages."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _send_cached(send: Send, body: bytes) -> None:

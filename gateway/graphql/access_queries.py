@@ -24,7 +24,7 @@ from gateway.graphql.types.identity import (
     UserType,
     Viewer,
 )
-from gateway.identity import AUDIT_READ, PRACTICE_APPROVE, USERS_MANAGE, aware
+from gateway.identity import AUDIT_READ, PRACTICE_APPROVE, USERS_MANAGE
 from gateway.storage import tables
 from gateway.storage.audit_tables import AuditEvent as AuditEventRow
 from gateway.storage.identity_tables import Invitation as InvitationRow
@@ -154,7 +154,7 @@ class AccessQueries:
             rows = list(await session.scalars(statement))
         edges = [
             AuditEventEdge(
-                cursor=encode_cursor((aware(r.occurred_at) or r.occurred_at).isoformat(), r.id),
+                cursor=encode_cursor(r.occurred_at.isoformat(), r.id),
                 node=AuditEvent(row=r),
             )
             for r in rows[:first]

@@ -2,6 +2,8 @@
 
 Shown as they are: our :class:`GatewayError` family (they carry ``extensions.code`` already) and
 graphql-core's own parse/validation errors (they have no original error), which get a code here.
+Errors in the caller's input that graphql-core reports with an original error (a bad variable, a
+scalar refusing a literal) are made the caller's where they arise: see gateway/graphql/caller_input.py.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import StreamExecutionResult
 
 from gateway.errors import GatewayError, PayerCallFailed
+from gateway.graphql.caller_input import GRAPHQL_VALIDATION_FAILED, caller_input_errors
 from gateway.graphql.payer_errors import shown_to
+from gateway.logs import error_origin
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,11 @@ def _code_for_graphql_error(error: GraphQLError) -> str:
 
 
 class MaskUnexpectedErrors(SchemaExtension):
+    def on_validate(self) -> Iterator[None]:
+        yield
+        # Everything validation reports is about the document the caller sent, whatever it wraps.
+        caller_input_errors(self.execution_context.pre_execution_errors, GRAPHQL_VALIDATION_FAILED)
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
@@ -66,8 +75,8 @@ class MaskUnexpectedErrors(SchemaExtension):
                 "error_type": type(original).__name__,
                 "path": error.path,
                 "request_id": request_id,
+                "origin": error_origin(original),
             },
-            exc_info=(type(original), original, original.__traceback__),
         )
         return GraphQLError(
             "Unexpected error. Quote the request id when reporting it.",

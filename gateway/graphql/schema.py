@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.audit.extension import AuditTrail
 from gateway.config import GatewaySettings
+from gateway.graphql.caller_input import CallerInputExecutionContext
 from gateway.graphql.masking import MaskUnexpectedErrors
 from gateway.graphql.mutations.access import AccessMutations
 from gateway.graphql.mutations.accounts import AccountMutations
@@ -87,6 +88,7 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        execution_context_class=CallerInputExecutionContext,  # bad variables are BAD_USER_INPUT
         config=schema_config(
             introspection=settings.introspection, max_batch_operations=settings.max_batch_operations
         ),

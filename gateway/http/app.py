@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
-from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -32,8 +32,11 @@ from gateway.graphql.schema import build_schema
 from gateway.http.auth import BearerAuth
 from gateway.http.connection_auth import AuthenticatedTransportWS
 from gateway.http.cors import GatewayCors, allowed_origins
+from gateway.http.error_boundary import ErrorBoundary, http_error
 from gateway.http.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page, graphiql_response
+from gateway.http.graphql_body import GraphQLBody
 from gateway.http.limits import BodySizeLimit
+from gateway.http.parsed_body_view import ParsedBodyView
 from gateway.http.rate_limit import RateLimit, RateLimiter, limiter_for
 from gateway.http.request_id import RequestId
 from gateway.http.security_headers import SecurityHeaders
@@ -46,7 +49,7 @@ from payers.contract import PayerSettings
 from payers.registry import AdapterRegistry, load_payers_config
 
 
-class GatewayGraphQL(GraphQL):
+class GatewayGraphQL(ParsedBodyView):
     """Strawberry's ASGI view with our context: the authenticated principal and the services."""
 
     max_subscriptions_per_connection = 10  # claimStatusChanged: a client needs a few, not thousands
@@ -172,7 +175,10 @@ def create_app(services: GatewayServices) -> Starlette:
     )
     protected = GraphQLRequestMetrics(
         BodySizeLimit(
-            BearerAuth(RateLimit(cached, limiter, settings), services.database, settings),
+            GraphQLBody(
+                BearerAuth(RateLimit(cached, limiter, settings), services.database, settings),
+                settings.max_batch_operations,
+            ),
             settings.max_body_bytes,
         ),
         services.payers.metrics,
@@ -190,7 +196,14 @@ def create_app(services: GatewayServices) -> Starlette:
             WebSocketRoute("/graphql", protected),
             *assets,
         ],
-        middleware=[Middleware(RequestId), Middleware(GatewayCors, origins=origins)],
+        # ErrorBoundary outermost (inside the security headers): whatever escapes, RequestId and
+        # CORS included, is answered as JSON.
+        middleware=[
+            Middleware(ErrorBoundary),
+            Middleware(RequestId),
+            Middleware(GatewayCors, origins=origins),
+        ],
+        exception_handlers={HTTPException: http_error},
         lifespan=lifespan,
     )
     app.state.services = services

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.storage.tables import Base, new_id, utcnow
+from gateway.storage.types import UtcDateTime
 
 
 class AuditEvent(Base):
@@ -21,7 +22,7 @@ class AuditEvent(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     practice_id: Mapped[str | None] = mapped_column(String(36))
     actor_id: Mapped[str | None] = mapped_column(String(36))

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.storage.sealed import SealedString
 from gateway.storage.tables import Base, new_id, utcnow
+from gateway.storage.types import UtcDateTime
 
 MONEY = Numeric(12, 2)
 
@@ -59,9 +59,9 @@ class SubmittedClaim(Base):
     status_code: Mapped[str | None] = mapped_column(String(8))
     payer_claim_id: Mapped[str | None] = mapped_column(String(50))
     paid_amount: Mapped[Decimal | None] = mapped_column(MONEY)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ClaimOutbox(Base):
@@ -75,11 +75,11 @@ class ClaimOutbox(Base):
     payer_id: Mapped[str] = mapped_column(String(63))
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ClaimStatusEntry(Base):
@@ -99,12 +99,11 @@ class ClaimStatusEntry(Base):
     entity_code: Mapped[str | None] = mapped_column(String(4))
     effective_date: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(24))  # submission, acknowledgment, poll, remittance
-    message: Mapped[str | None] = mapped_column(
-        String(500)
-    )  # the gateway's words: any claims reader
+    #: The gateway's words on this status: any claims reader may see them.
+    message: Mapped[str | None] = mapped_column(String(500))
     #: What the payer wrote (STC12, a disposition, a rejection's text): may name the member; phi:read.
     payer_message: Mapped[str | None] = mapped_column(String(2000))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     #: The exchange the payer stated this status in (gateway.claims.codec.exchange_to_json): PHI, and
     #: up to 2 x 256 KiB, so loaded only when a caller allowed to see it asks for it.
     raw_exchange: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
@@ -123,7 +122,7 @@ class ClaimRemittance(Base):
     payment_date: Mapped[date | None] = mapped_column(Date)
     paid: Mapped[Decimal] = mapped_column(MONEY)
     status_code: Mapped[str] = mapped_column(String(4))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Webhook(Base):
@@ -137,7 +136,7 @@ class Webhook(Base):
     secret: Mapped[str] = mapped_column(SealedString)  # sealed at rest: gateway/storage/sealed.py
     events: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class WebhookDelivery(Base):
@@ -153,8 +152,8 @@ class WebhookDelivery(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

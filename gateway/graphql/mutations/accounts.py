@@ -27,7 +27,7 @@ from gateway.graphql.ids import parse_id
 from gateway.graphql.permissions import needs
 from gateway.graphql.types.common import FieldError
 from gateway.graphql.types.identity import ApiKey, Invitation, Role, UserType
-from gateway.identity import KEY_SCOPES, USERS_MANAGE, aware, create_api_key_row
+from gateway.identity import KEY_SCOPES, USERS_MANAGE, create_api_key_row
 from gateway.storage import tables
 
 MAX_KEY_NAME = 100
@@ -197,7 +197,7 @@ class AccountMutations:
                     f"not {', '.join(sorted(scopes - KEY_SCOPES))}.",
                 )
             )
-        expires = aware(input.expires_at)
+        expires = input.expires_at  # aware UTC: the DateTime scalar refuses input without an offset
         if expires is not None and expires <= datetime.now(UTC):
             problems.append(("expiresAt", "DATE_IN_PAST", "The expiry must be in the future."))
         if problems:

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.identity import aware
 from gateway.storage.audit_tables import AuditEvent as AuditEventRow
 
 
@@ -22,7 +21,7 @@ class AuditEvent:
 
     @strawberry.field
     def occurred_at(self) -> datetime:
-        return aware(self.row.occurred_at)  # type: ignore[return-value]
+        return self.row.occurred_at
 
     @strawberry.field(
         description="phi.read, login.succeeded, login.failed, mfa.enrolled, api_key.created..."

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.identity import aware
 from gateway.storage import tables
 from gateway.storage.identity_tables import Invitation as InvitationRow
 from gateway.storage.identity_tables import User as UserRow
@@ -64,7 +63,7 @@ class PracticeType:
 
     @strawberry.field
     def registered_at(self) -> datetime:
-        return aware(self.row.created_at)  # type: ignore[return-value]
+        return self.row.created_at
 
     @strawberry.field
     def rejection_reason(self) -> str | None:
@@ -101,7 +100,7 @@ class UserType:
 
     @strawberry.field
     def locked_until(self) -> datetime | None:
-        return aware(self.row.locked_until)
+        return self.row.locked_until
 
 
 @strawberry.type(description="An invitation to join a practice with a role.")
@@ -122,11 +121,11 @@ class Invitation:
 
     @strawberry.field
     def expires_at(self) -> datetime:
-        return aware(self.row.expires_at)  # type: ignore[return-value]
+        return self.row.expires_at
 
     @strawberry.field
     def accepted_at(self) -> datetime | None:
-        return aware(self.row.accepted_at)
+        return self.row.accepted_at
 
 
 @strawberry.type(
@@ -153,19 +152,19 @@ class ApiKey:
 
     @strawberry.field
     def created_at(self) -> datetime:
-        return aware(self.row.created_at)  # type: ignore[return-value]
+        return self.row.created_at
 
     @strawberry.field
     def expires_at(self) -> datetime | None:
-        return aware(self.row.expires_at)
+        return self.row.expires_at
 
     @strawberry.field
     def last_used_at(self) -> datetime | None:
-        return aware(self.row.last_used_at)
+        return self.row.last_used_at
 
     @strawberry.field
     def revoked_at(self) -> datetime | None:
-        return aware(self.row.revoked_at)
+        return self.row.revoked_at
 
 
 @strawberry.type(description="Who is calling, and with which scopes.")
