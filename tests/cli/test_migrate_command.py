@@ -22,6 +22,27 @@ def _all_revisions() -> list[str]:
     return revisions
 
 
+def _chain() -> dict[str, tuple[str, ...]]:
+    """revision -> the revisions it revises (two for a merge revision), from the files."""
+    revises: dict[str, tuple[str, ...]] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        revision, down = None, ()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("revision = "):
+                revision = line.split("=", 1)[1].strip().strip('"')
+            elif line.startswith("down_revision = "):
+                value = line.split("=", 1)[1].strip().strip("()")
+                down = tuple(v.strip().strip('"') for v in value.split(",") if v.strip() != "None")
+        assert revision is not None
+        revises[revision] = down
+    return revises
+
+
+#: The one revision nothing revises, and the one it revises (a plain revision, not a merge).
+HEAD = next(r for r in _chain() if all(r not in downs for downs in _chain().values()))
+(BEFORE_HEAD,) = _chain()[HEAD]
+
+
 def _applied(stdout: str) -> list[str]:
     return [
         line.split()[1].rstrip(":") for line in stdout.splitlines() if line.startswith("applied ")
@@ -38,12 +59,12 @@ def test_migrate_lists_each_revision_it_applied_then_nothing(
     assert lines[0] == f"database: {url}"
     assert sorted(_applied(first.stdout)) == sorted(_all_revisions())
     assert "applied 0001: practices, api keys, patients, coverages" in lines
-    assert lines[-1] == "database is at the latest migration (0006_sealed_secrets)"
+    assert lines[-1] == f"database is at the latest migration ({HEAD})"
 
     again = run_command("migrate", database=url)
     assert again.code == 0 and _applied(again.stdout) == []
     assert again.stdout.splitlines()[-1] == (
-        "nothing to apply: database was already at the latest migration (0006_sealed_secrets)"
+        f"nothing to apply: database was already at the latest migration ({HEAD})"
     )
 
 
@@ -55,18 +76,18 @@ def test_a_database_behind_is_refused_until_migrate_applies_the_rest(
     async def migrate_to_an_older_version() -> None:
         database = Database(url)
         try:
-            await upgrade(database, "0005_raw_exchange")
+            await upgrade(database, BEFORE_HEAD)
         finally:
             await database.dispose()
 
     asyncio.run(migrate_to_an_older_version())
     refused = run_command(*PRACTICE, database=url)
     assert refused.code == 1
-    assert "lacks 1 migration(s) this version needs (from 0006_sealed_secrets)" in refused.line
+    assert f"lacks 1 migration(s) this version needs (from {HEAD})" in refused.line
     assert f"run `payer-gateway migrate` with PAYER_GATEWAY_DATABASE_URL={url}" in refused.line
 
     migrated = run_command("migrate", database=url)
-    assert _applied(migrated.stdout) == ["0006_sealed_secrets"]
+    assert _applied(migrated.stdout) == [HEAD]
     assert run_command(*PRACTICE, database=url).code == 0
 
 

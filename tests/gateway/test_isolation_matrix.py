@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from gateway.graphql.schema import build_schema
 from gateway.storage import load_metadata, tables
+from gateway.storage.claims_tables import Webhook
 from tests.gateway.conftest import Gateway
 from tests.gateway.people import People
 
@@ -39,6 +40,7 @@ CASES: dict[str, dict[str, Any]] = {
     "disableUser": {"id": "{user}"},
     "enableUser": {"id": "{user}"},
     "revokeApiKey": {"id": "{api_key}"},
+    "deleteWebhook": {"id": "{webhook}"},
     "approvePractice": {"id": "{practice}"},
     "rejectPractice": {"id": "{practice}", "reason": "not ours to decide"},
     "claim": {"id": "{claim}"},
@@ -142,6 +144,16 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
             claim = await session.scalar(
                 select(claims.c.id).where(claims.c.practice_id == gateway.other_practice_id)
             )
+    async with gateway.services.database.transaction() as session:
+        webhook = Webhook(
+            practice_id=gateway.other_practice_id,
+            url="https://partner.example/hooks",
+            secret="whsec_isolation",
+            events=["claim.status_changed"],
+        )
+        session.add(webhook)
+        await session.flush()
+        ids["webhook"] = webhook.id
     ids["coverage"] = coverage or str(uuid.uuid4())
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())
