@@ -2,7 +2,8 @@
 
 Until the schedule exists, "today" is the first page of patients. Badges load after the page (htmx)
 so it shows at once; without script each card links to its badges. The search term is PHI, so it
-never goes in a URL: the form posts it, the portal keeps it (stash) and redirects to ``/?search=<id>``.
+never goes in a URL: the form posts it to ``/``, the portal keeps it (stash) and redirects to
+``/?search=<id>``. A search posted as the session expired comes back typed in after login.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ async def today(visit: Visit) -> Response:
     frame = await visit.frame()
     scopes = frame["scopes"]
     term = ""
+    resumed = await visit.resumed_form()  # a search typed as the session expired, kept over login
+    typed = (resumed or {}).get("search", [""])[0]
     searching = visit.request.query_params.get("search")
     if searching and "phi:read" in scopes:
         kept = await visit.portal.stash.get(SEARCH, searching, visit.session.user_id)
@@ -40,6 +43,7 @@ async def today(visit: Visit) -> Response:
         **frame,
         patients=[edge["node"] for edge in edges],
         term=term,
+        typed=typed or term,
         search_expired=bool(searching) and not term,
         can_search="phi:read" in scopes,
         can_check="eligibility:read" in scopes,
@@ -102,6 +106,6 @@ def eligibility_badges(patient: dict[str, Any], result: ApiResult) -> list[dict[
 
 ROUTES = [
     Route("/", today, methods=["GET"]),
-    Route("/search", search, methods=["POST"]),
+    Route("/", search, methods=["POST"]),
     Route("/today/eligibility/{patient_id}", eligibility, methods=["GET"]),
 ]
