@@ -198,7 +198,7 @@ def create_app(services: GatewayServices) -> Starlette:
             WebSocketRoute("/graphql", protected),
             *assets,
             # Last: the portal answers every other path (its pages call `protected` like any client).
-            Mount("/", create_portal(services, protected)),
+            Mount("/", create_portal(settings, services.payers.cache.store, protected)),
         ],
         # ErrorBoundary outermost (inside the security headers): whatever escapes, RequestId and
         # CORS included, is answered as JSON.

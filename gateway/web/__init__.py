@@ -11,7 +11,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from gateway.graphql.context import GatewayServices
+from gateway.cache.store import CacheStore
+from gateway.config import GatewaySettings
 from gateway.http.errors import error_response
 from gateway.web.api import PortalApi
 from gateway.web.assets import portal_assets
@@ -26,11 +27,10 @@ from gateway.web.visit import Portal, Visit, page
 SCREENS = (login, today, payers)
 
 
-def create_portal(services: GatewayServices, graphql_app: ASGIApp) -> Starlette:
-    """The portal's ASGI app, to mount at ``/``; ``graphql_app`` is the app behind ``POST /graphql``."""
-    settings = services.settings
+def create_portal(settings: GatewaySettings, store: CacheStore, graphql_app: ASGIApp) -> Starlette:
+    """The portal's ASGI app, to mount at ``/``: ``graphql_app`` is the app behind ``POST /graphql``,
+    ``store`` the gateway's (shared) cache, where the portal keeps short-lived values."""
     seal = SessionSeal(settings)
-    store = services.payers.cache.store
     api = PortalApi(graphql_app)
     routes: list[BaseRoute] = [Mount(STATIC_PATH, portal_assets())]
     for screen in SCREENS:

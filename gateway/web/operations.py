@@ -12,10 +12,14 @@ from pathlib import Path
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
+    Node,
     OperationDefinitionNode,
     parse,
     print_ast,
+    visit,
 )
+from graphql.language import Visitor
 
 OPERATIONS_DIR = Path(__file__).with_name("operations")
 
@@ -30,7 +34,9 @@ def operations() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(OPERATIONS_DIR.glob("*.graphql")):
         document = parse(path.read_text(encoding="utf-8"))
-        fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         for definition in document.definitions:
             if not isinstance(definition, OperationDefinitionNode):
                 continue
@@ -39,8 +45,26 @@ def operations() -> dict[str, str]:
             name = definition.name.value
             if name in found:
                 raise OperationError(f"{path.name}: operation {name} is defined twice")
-            found[name] = print_ast(DocumentNode(definitions=(definition, *fragments)))
+            used = [fragments[f] for f in _spread(definition, fragments) if f in fragments]
+            found[name] = print_ast(DocumentNode(definitions=(definition, *used)))
     return found
+
+
+def _spread(node: Node, fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
+    """Names of the fragments ``node`` uses, directly or through other fragments (GraphQL refuses
+    a document that defines a fragment it does not use)."""
+    names: list[str] = []
+
+    class Spreads(Visitor):
+        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: object) -> None:
+            if spread.name.value not in names:
+                names.append(spread.name.value)
+
+    visit(node, Spreads())
+    for name in list(names):
+        if name in fragments:
+            names += [n for n in _spread(fragments[name], fragments) if n not in names]
+    return names
 
 
 def operation(name: str) -> str:

@@ -176,5 +176,3 @@ def live_portal(tmp_path_factory: pytest.TempPathFactory, world: Any) -> Iterato
     finally:
         found["server"].should_exit = True
         thread.join(30)
-
-

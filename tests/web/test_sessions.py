@@ -130,7 +130,9 @@ async def test_after_the_idle_timeout_the_next_request_goes_to_login(short_idle:
     assert again.status_code == 200
 
 
-async def test_a_form_posted_after_expiry_is_kept_for_the_same_user_only(short_idle: Portal) -> None:
+async def test_a_form_posted_after_expiry_is_kept_for_the_same_user_only(
+    short_idle: Portal,
+) -> None:
     portal = short_idle
     await portal.login("front_desk")
     token = await portal.csrf("/")
@@ -147,7 +149,9 @@ async def test_a_form_posted_after_expiry_is_kept_for_the_same_user_only(short_i
         "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token}
     )
     token = await portal.csrf("/login/code")
-    done = await portal.client.post("/login/code", data={"code": person.code(), "csrf_token": token})
+    done = await portal.client.post(
+        "/login/code", data={"code": person.code(), "csrf_token": token}
+    )
     target = done.headers["location"]
     assert re.fullmatch(r"/\?resume=[A-Za-z0-9_-]+", target), target  # an opaque id only
     back = await portal.client.get(target)

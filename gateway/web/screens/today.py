@@ -66,8 +66,12 @@ async def eligibility(visit: Visit) -> Response:
     patient_id = visit.request.path_params["patient_id"]
     result = await visit.call("PatientEligibility", {"id": patient_id})
     patient = result.data.get("patient")
-    if patient is None and not result.errors_under("patient", "eligibility"):
+    if patient is None and not result.errors:
         return visit.refusal(404, "Patient not found", "There is no such patient in your practice.")
+    if patient is None:
+        return visit.refusal(
+            502, "Could not check insurance", "The check did not work just now; try again soon."
+        )
     badges = eligibility_badges(patient or {}, result)
     if visit.is_htmx:
         return visit.html("_badges.html", badges=badges, patient_id=patient_id)
