@@ -18,6 +18,7 @@ MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
+    ".svg": "image/svg+xml",
     "": "text/plain; charset=utf-8",  # LICENSE
 }
 _VERSIONED = re.compile(r"^[a-z0-9-]+-\d+\.\d+\.\d+")  # htmx-2.0.11: never changes under its URL

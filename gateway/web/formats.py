@@ -44,3 +44,8 @@ def local_time(value: str | datetime | None, zone: str) -> str:
     if local.date() == datetime.now(tz).date():
         return clock
     return f"{local.strftime('%m/%d/%Y')} {clock}"
+
+
+def groups(text: str, size: int = 4) -> str:
+    """A long key in groups that are easy to copy by eye: ZBUW NOUN 3P72 ..."""
+    return " ".join(text[i : i + size] for i in range(0, len(text), size))

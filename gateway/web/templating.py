@@ -31,6 +31,7 @@ def environment(time_zone: str) -> Environment:
     )
     env.filters["us_date"] = formats.us_date
     env.filters["money"] = formats.money
+    env.filters["groups"] = formats.groups
     env.filters["local_time"] = functools.partial(formats.local_time, zone=time_zone)
     env.globals["htmx_url"] = htmx_url()
     env.globals["static"] = lambda name: f"{STATIC_PATH}/{name}"

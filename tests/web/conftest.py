@@ -8,7 +8,6 @@ httpx-level tests use :func:`portal` (in process, ASGITransport); browser tests 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import socket
 import threading
@@ -27,6 +26,7 @@ from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
 from tests.gateway.conftest import Gateway, start_gateway
 from tests.gateway.people import PASSWORD, add_person
+from tests.web.browsing import chromium, page  # noqa: F401  # fixtures for the browser tests
 
 COOKIE_NAME = "pgw_portal"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -70,9 +70,9 @@ class Portal:
         return self.gateway.client
 
     async def csrf(self, path: str = "/login") -> str:
-        page = await self.client.get(path)
-        found = CSRF.search(page.text)
-        assert found, page.text
+        answer = await self.client.get(path)
+        found = CSRF.search(answer.text)
+        assert found, answer.text
         return found.group(1)
 
     async def login(self, role: str = "front_desk") -> None:

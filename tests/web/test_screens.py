@@ -79,7 +79,7 @@ async def test_a_payer_that_fails_shows_as_not_answering_everywhere(
     for path in ("/", "/payers"):
         page = await portal.client.get(path)
         banner = re.search(r'<div class="banner".*?</div>', page.text, re.S)
-        assert banner and f"{name} is not answering" in banner.group(0), path
+        assert banner and f"{name} is having trouble answering" in banner.group(0), path
         assert re.search(r"last error at \d{1,2}:\d\d [AP]M", banner.group(0))
     directory = await portal.client.get("/payers")
     assert "Having trouble" in directory.text or "Not answering" in directory.text
