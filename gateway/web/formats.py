@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -49,3 +50,18 @@ def local_time(value: str | datetime | None, zone: str) -> str:
 def groups(text: str, size: int = 4) -> str:
     """A long key in groups that are easy to copy by eye: ZBUW NOUN 3P72 ..."""
     return " ".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+_US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def from_us_date(text: str) -> date | None:
+    """01/31/2026 (as people type it) as a date; None when the text is not such a date."""
+    found = _US_DATE.match(text)
+    if found is None:
+        return None
+    month, day, year = (int(part) for part in found.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

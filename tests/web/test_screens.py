@@ -126,3 +126,24 @@ async def test_static_assets_are_served_by_the_gateway_with_their_licence(portal
     assert licence.status_code == 200 and "Permission" in licence.text
     assert "inline" not in page.headers["content-security-policy"]
     assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
+
+
+async def test_a_birth_date_typed_the_us_way_finds_the_patient(portal: Portal, world: Any) -> None:
+    person = next(iter(world.people.values()))
+    typed = person.birth_date.strftime("%m/%d/%Y")
+    await portal.login("front_desk")
+    token = await portal.csrf("/")
+    posted = await portal.client.post("/", data={"search": typed, "csrf_token": token})
+    results = await portal.client.get(posted.headers["location"])
+    assert f"Born {typed}" in results.text and f'value="{typed}"' in results.text
+
+
+def test_us_formats() -> None:
+    from datetime import date
+
+    from gateway.web.formats import from_us_date, money, us_date
+
+    assert us_date("2026-01-31") == "01/31/2026" and us_date(None) == ""
+    assert money("1234.5") == "$1,234.50" and money("-20") == "-$20.00" and money(None) == ""
+    assert from_us_date("3/7/1980") == date(1980, 3, 7)
+    assert from_us_date("02/30/1980") is None and from_us_date("Smith") is None

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.web.api import PAYER_DOWN_CODES, ApiResult
+from gateway.web.formats import from_us_date
 from gateway.web.visit import Visit, page
 
 PAGE_SIZE = 20
@@ -31,6 +32,7 @@ async def today(visit: Visit) -> Response:
     if searching and "phi:read" in scopes:
         kept = await visit.portal.stash.get(SEARCH, searching, visit.session.user_id)
         term = str((kept or {}).get("term", ""))
+        typed = str((kept or {}).get("typed", term))
     if term:
         result = await visit.call("PatientSearch", {"search": term, "first": PAGE_SIZE})
     elif "patients:read" in scopes:
@@ -43,7 +45,7 @@ async def today(visit: Visit) -> Response:
         **frame,
         patients=[edge["node"] for edge in edges],
         term=term,
-        typed=typed or term,
+        typed=typed,
         search_expired=bool(searching) and not term,
         can_search="phi:read" in scopes,
         can_check="eligibility:read" in scopes,
@@ -55,8 +57,11 @@ async def search(visit: Visit) -> Response:
     term = str((await visit.request.form()).get("search", "")).strip()
     if not term:
         return visit.redirect("/")
+    born = from_us_date(term)  # the API matches a birth date written as ISO 8601
     stash_id = await visit.portal.stash.put(
-        SEARCH, str(visit.session.user_id), {"term": term[:100]}
+        SEARCH,
+        str(visit.session.user_id),
+        {"term": born.isoformat() if born else term[:100], "typed": term[:100]},
     )
     return visit.redirect(f"/?search={stash_id}")
 
