@@ -64,6 +64,12 @@ class GatewaySettings:
     graphiql: bool = False
     # Origins (scheme://host[:port], comma-separated) whose pages may call the gateway; none by default.
     cors_origins: str = ""
+    # The portal (gateway/web/): a signed-in browser that sends nothing for this long goes back to login.
+    portal_idle_seconds: int = 900
+    # Times on the portal's pages are shown in this zone (an IANA name).
+    portal_time_zone: str = "America/New_York"
+    # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto to mark the session cookie Secure.
+    behind_proxy: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:

@@ -178,8 +178,10 @@ async def run_demo(host: str, port: int, database_path: str) -> None:
 
 
 def _print_banner(host: str, port: int, setup: DemoSetup, base_urls: dict[str, str]) -> None:
-    url = f"http://{host}:{port}/graphql"
+    portal = f"http://{host}:{port}/"
+    url = f"{portal}graphql"
     key, patient_id = setup.key, setup.patient_id
+    desk = next(u for u in setup.logins if u.role == "front_desk")
     payers = "\n".join(f"  {k:<10} {v}" for k, v in base_urls.items())
     users = "\n".join(
         f"  {u.role:<15} {u.email:<26} TOTP secret {u.totp_secret}" for u in setup.logins
@@ -188,6 +190,11 @@ def _print_banner(host: str, port: int, setup: DemoSetup, base_urls: dict[str, s
     print(
         f"""
 Payer Gateway demo is running.
+
+Portal:    {portal}
+           Sign in as {desk.email} (front desk) with password {setup.password}; the 6-digit code:
+             python -c "import pyotp; print(pyotp.TOTP('{desk.totp_secret}').now())"
+           (every user below signs in the same way with their own TOTP secret)
 
 GraphiQL:  {url}
 API key:   {key}

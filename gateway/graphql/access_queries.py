@@ -40,12 +40,16 @@ class AccessQueries:
     async def me(self, info: Info) -> Viewer | None:
         principal = info.context.principal
         practice = None
-        if principal.practice_id is not None:
-            async with info.context.services.database.session() as session:
+        async with info.context.services.database.session() as session:
+            if principal.practice_id is not None:
                 practice = await session.get(tables.Practice, principal.practice_id)
+            actor = await session.get(
+                User if principal.actor_kind == "user" else tables.ApiKey, principal.actor_id
+            )
         return Viewer(
             actor_id=strawberry.ID(principal.actor_id),
             actor_kind=principal.actor_kind,
+            name=actor.name if actor is not None else None,
             role=Role(principal.role) if principal.role else None,
             scopes=sorted(principal.scopes),
             practice=PracticeType(row=practice) if practice else None,

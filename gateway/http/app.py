@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (and GraphiQL when turned on), /healthz, /readyz, /metrics."""
+"""The Starlette application: /graphql (and GraphiQL when turned on), /healthz, /readyz, /metrics,
+and the portal (gateway/web/) at every other path."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ from gateway.observability.requests import GraphQLRequestMetrics
 from gateway.payers import PayerDirectory, Resilience, TransportFactory
 from gateway.resilience.retry import RetryPolicy
 from gateway.storage.database import Database
+from gateway.web import create_portal
 from payers.contract import PayerSettings
 from payers.registry import AdapterRegistry, load_payers_config
 
@@ -195,6 +197,8 @@ def create_app(services: GatewayServices) -> Starlette:
             Route("/graphql", protected, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", protected),
             *assets,
+            # Last: the portal answers every other path (its pages call `protected` like any client).
+            Mount("/", create_portal(settings, services.payers.cache.store, protected)),
         ],
         # ErrorBoundary outermost (inside the security headers): whatever escapes, RequestId and
         # CORS included, is answered as JSON.

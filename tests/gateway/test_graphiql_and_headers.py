@@ -129,7 +129,8 @@ async def test_the_last_resort_500_carries_the_headers_too(with_graphiql: Gatewa
         raise RuntimeError("a bug")
 
     app = create_app(with_graphiql.services)
-    app.router.routes.append(Route("/broken", broken))  # a route that fails, on the real app
+    # A route that fails, on the real app (first: the portal at "/" answers every other path).
+    app.router.routes.insert(0, Route("/broken", broken))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
         response = await client.get("/broken")

@@ -171,6 +171,7 @@ class ApiKey:
 class Viewer:
     actor_id: strawberry.ID
     actor_kind: str = strawberry.field(description="user or api_key.")
+    name: str | None = strawberry.field(description="The user's name, or the API key's name.")
     role: Role | None
     scopes: list[str]
     practice: PracticeType | None
