@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.claims import webhooks
 from gateway.claims.codec import exchange_to_json
 from gateway.claims.events import StatusChange
+from gateway.patient_activity import note_activity
 from gateway.storage.claims_tables import ClaimStatusEntry, SubmittedClaim
 from payers.codesets import lookup
 from payers.model import ClaimState, ClaimStatus, Code, PayerExchange
@@ -106,6 +107,7 @@ async def _apply(
     claim.category_code = entry.category_code
     claim.status_code = entry.status_code
     claim.updated_at = entry.recorded_at
+    await note_activity(session, claim.patient_id, entry.recorded_at)
     change = change_of(claim, entry)
     await webhooks.enqueue(
         session, claim.practice_id, webhooks.STATUS_CHANGED, change.webhook_payload()

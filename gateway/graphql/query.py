@@ -13,9 +13,11 @@ from gateway.cache.recording import refuse_response_cache
 from gateway.errors import InvalidInput
 from gateway.graphql.access_queries import AccessQueries
 from gateway.graphql.claims_query import ClaimQueries
+from gateway.graphql.codes_query import CodeQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.pagination import decode_cursor, encode_cursor
 from gateway.graphql.permissions import ArgumentScope, needs, scoped_argument, signed_in
+from gateway.graphql.recent_patients import RecentPatientQueries
 from gateway.graphql.types.patient import Patient
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.webhook_query import WebhookQueries
@@ -100,7 +102,7 @@ def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped
 
 
 @strawberry.type
-class Query(AccessQueries, ClaimQueries, WebhookQueries):
+class Query(AccessQueries, ClaimQueries, CodeQueries, RecentPatientQueries, WebhookQueries):
     @strawberry.field(description="The payers the gateway is connected to.", extensions=signed_in())
     def payers(self, info: Info) -> list[Payer]:
         return [Payer.of(p) for p in info.context.services.payers.all()]

@@ -23,6 +23,7 @@ from gateway.graphql.masking import MaskUnexpectedErrors
 from gateway.graphql.mutations.access import AccessMutations
 from gateway.graphql.mutations.accounts import AccountMutations
 from gateway.graphql.mutations.claims import ClaimMutations
+from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.mutations.registration import RegistrationMutations
 from gateway.graphql.mutations.webhooks import WebhookMutations
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 @strawberry.type
 class Mutation(
     PatientMutations,
+    PatientChangeMutations,
     AccessMutations,
     AccountMutations,
     RegistrationMutations,

@@ -39,6 +39,9 @@ class PayerHealth:
         self.breaker = breaker
         self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
         self.last_error: PayerError | None = None
+        #: When the payer last answered (a "member not found" is an answer too): a banner can say
+        #: "not answering; last good answer at 10:42". This replica's view, like the rest of health.
+        self.last_answer_at: datetime | None = None
         self._last_failed = False
 
     @property
@@ -57,6 +60,7 @@ class PayerHealth:
 
     def record_answer(self, seconds: float) -> None:
         self._latencies.append(seconds)
+        self.last_answer_at = datetime.now(UTC)
         self._last_failed = False
 
     def record_failure(self, code: str) -> None:

@@ -74,6 +74,8 @@ class Patient(Base):
     __tablename__ = "patients"
     __table_args__ = (
         Index("ix_patients_practice_name", "practice_id", "last_name", "first_name", "id"),
+        Index("ix_patients_practice_activity", "practice_id", "last_activity_at", "id"),
+        Index("ix_patients_practice_birth_date", "practice_id", "birth_date"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -88,6 +90,8 @@ class Patient(Base):
     postal_code: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    #: Latest activity the gateway recorded for the patient (gateway/patient_activity.py).
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     coverages: Mapped[list[Coverage]] = relationship(
         back_populates="patient", order_by="Coverage.priority", lazy="raise"

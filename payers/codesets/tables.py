@@ -11,6 +11,7 @@ from payers.codesets.claim_frequency import CLAIM_FREQUENCY
 from payers.codesets.claim_status import CLAIM_STATUS, CLAIM_STATUS_CATEGORY
 from payers.codesets.entity_identifier import ENTITY_IDENTIFIER
 from payers.codesets.icd10cm import ICD10CM
+from payers.codesets.modifier import MODIFIER
 from payers.codesets.place_of_service import PLACE_OF_SERVICE
 from payers.codesets.procedure import PROCEDURE
 from payers.codesets.rarc import RARC
@@ -53,4 +54,5 @@ ALL: dict[str, dict[str, str]] = {
     "claim-frequency": CLAIM_FREQUENCY,
     "procedure": PROCEDURE,
     "icd10cm": ICD10CM,
+    "modifier": MODIFIER,
 }

@@ -37,6 +37,10 @@ CASES: dict[str, dict[str, Any]] = {
     "patient": {"id": "{patient}"},
     "auditEvents": {"patientId": "{patient}", "actorId": "{user}"},
     "addCoverage": {"input": {"patientId": "{patient}", "coverage": CARD}},
+    "updatePatient": {"input": {"id": "{patient}", "lastName": "Otherwise"}},
+    "updateCoverage": {"input": {"id": "{coverage}", "memberId": "LHP424243"}},
+    "endCoverage": {"id": "{coverage}", "endDate": "2024-01-31"},
+    "deleteWebhook": {"id": "{webhook}"},
     "disableUser": {"id": "{user}"},
     "enableUser": {"id": "{user}"},
     "revokeApiKey": {"id": "{api_key}"},
@@ -157,6 +161,7 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
     ids["coverage"] = coverage or str(uuid.uuid4())
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())
+    ids["webhook"] = str(uuid.uuid4())  # B has none in the fixture: the answer shape is still held
     return ids
 
 

@@ -82,6 +82,13 @@ class Patient:
             line1=row.address_line1, city=row.city, state=row.state, postal_code=row.postal_code
         )
 
+    @strawberry.field(
+        description="When the gateway last recorded activity for the patient: registered, "
+        "details or a card changed, a claim submitted or its status changed."
+    )
+    def last_activity_at(self) -> datetime:
+        return self.row.last_activity_at
+
     @strawberry.field(description="Insurance cards, primary first.")
     async def coverages(self, info: Info) -> list[Coverage]:
         rows = await info.context.coverages.load(self.row.id)

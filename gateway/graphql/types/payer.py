@@ -38,6 +38,10 @@ class PayerHealthInfo:
         description="Code of the payer's last failure (PAYER_UNAVAILABLE, PAYER_TIMEOUT, ...)."
     )
     last_error_at: datetime | None
+    last_good_answer_at: datetime | None = strawberry.field(
+        description="When the payer last answered (a member-not-found answer counts: the payer "
+        "is working); null if it has not answered since this gateway started."
+    )
 
     @classmethod
     def of(cls, health: PayerHealth) -> PayerHealthInfo:
@@ -49,6 +53,7 @@ class PayerHealthInfo:
             latency_p50=None if p50 is None else round(p50 * 1000, 1),
             last_error=error.code if error else None,
             last_error_at=error.at if error else None,
+            last_good_answer_at=health.last_answer_at,
         )
 
 
