@@ -44,7 +44,6 @@ CASES: dict[str, dict[str, Any]] = {
     "disableUser": {"id": "{user}"},
     "enableUser": {"id": "{user}"},
     "revokeApiKey": {"id": "{api_key}"},
-    "deleteWebhook": {"id": "{webhook}"},
     "approvePractice": {"id": "{practice}"},
     "rejectPractice": {"id": "{practice}", "reason": "not ours to decide"},
     "claim": {"id": "{claim}"},
@@ -161,7 +160,6 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
     ids["coverage"] = coverage or str(uuid.uuid4())
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())
-    ids["webhook"] = str(uuid.uuid4())  # B has none in the fixture: the answer shape is still held
     return ids
 
 
