@@ -6,6 +6,7 @@ See gateway/web/README.md for how a screen, an operation and a test are added.
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp
 
 from gateway.cache.store import CacheStore
 from gateway.config import GatewaySettings
+from gateway.http.error_boundary import http_error
 from gateway.http.errors import error_response
 from gateway.web.api import PortalApi
 from gateway.web.assets import portal_assets
@@ -35,7 +37,11 @@ def create_portal(settings: GatewaySettings, store: CacheStore, graphql_app: ASG
     routes: list[BaseRoute] = [Mount(STATIC_PATH, portal_assets())]
     for screen in SCREENS:
         routes.extend(screen.ROUTES)
-    app = Starlette(routes=[*routes, Route("/{path:path}", _not_found, methods=["GET", "POST"])])
+    app = Starlette(
+        routes=[*routes, Route("/{path:path}", _not_found, methods=["GET", "POST"])],
+        # Every path lands here last, /graphql's other methods included: a 405 is the gateway's JSON.
+        exception_handlers={HTTPException: http_error},
+    )
     app.state.portal = Portal(
         settings=settings,
         api=api,
