@@ -191,10 +191,14 @@ def page(signed_in: bool = True) -> Callable[[Handler], Callable[[Request], Awai
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
             portal: Portal = request.app.state.portal
             visit = Visit(portal, request, portal.seal.load(request))
             response = await _answer(visit, handler, signed_in)
             portal.seal.store(request, response, visit.session)
+            # The page's own time (API calls and rendering), for browsers' dev tools and bench/portal.py.
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"
             return response
 
         return endpoint

@@ -1,0 +1,267 @@
+"""Portal pages: server time cached and uncached, and bytes transferred with their assets.
+
+Starts the demo (sandbox payers on loopback, each answering after ``--latency-ms``, the demo practice
+and its patients, the gateway) in a subprocess, signs in as the front desk through the real login
+pages (password, then a TOTP code), and for every portal page found in ``gateway.web.SCREENS`` (pages
+that answer 404 in this checkout are skipped) measures:
+
+- ``server_ms_p50``: time to the full response over loopback with payer answers cached (warm);
+- ``uncached_ms_p50``: the same after the gateway's cache is emptied before each request;
+- ``app_ms_p50``: the portal's own ``Server-Timing: app;dur=`` figure (warm);
+- ``bytes``: HTML plus every same-origin asset it names, each once, as served (gzip when it is).
+
+Targets (the issue): cached under 200 ms, uncached under the slowest payer's latency + 50 ms, every
+page under 300 kB.
+
+    .venv/bin/python bench/portal.py [--latency-ms 100] [--requests 20]
+
+Prints a table, then one JSON line: [{page, server_ms_p50, uncached_ms_p50, app_ms_p50, bytes}, ...].
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rig import MEMORY_DIR, ServerProcess, free_port, percentile
+
+from tests.web.page_weight import (
+    PAGE_BUDGET_BYTES,
+    fill_path,
+    page_links,
+    page_routes,
+    page_weight,
+)
+
+FLUSH_PATH = "/__bench__/flush-cache"  # only in this benchmark's server, never in the gateway
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+APP_DUR = re.compile(r"app;dur=([\d.]+)")
+
+
+# ---- the server (a subprocess) --------------------------------------------------------------
+
+
+async def _serve(port: int, latency_ms: int, info_file: Path, workdir: Path) -> None:
+    """The demo, with every sandbox payer delayed, plus a route that empties the gateway's cache."""
+    import dataclasses
+    import os
+    from datetime import UTC, datetime
+
+    import uvicorn
+
+    from gateway.demo import prepare
+    from gateway.http.app import build_services, create_app
+    from payers.registry import parse_payers_config
+    from payers.sandbox.faults import FaultSettings
+    from payers.sandbox.fleet import serving
+    from payers.sandbox.launch import payers_toml, plan_sandboxes
+    from payers.sandbox.world import build_world
+
+    world = build_world(datetime.now(UTC).date())
+    plan = plan_sandboxes(world, faults=FaultSettings(latency_ms=latency_ms))
+    os.environ.update(plan.environ)
+    async with serving(plan.apps) as running:
+        base_urls = {key: r.base_url for key, r in running.items()}
+        setup = await prepare(str(workdir / "portal-bench.db"), world, base_urls)
+        settings = dataclasses.replace(
+            setup.settings, rate_limit_per_minute=10_000_000, rate_limit_burst=1_000_000
+        )
+        services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
+        gateway = create_app(services)
+        backend = services.payers.cache.store.backend  # the bench empties it
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["path"] == FLUSH_PATH:
+                await backend.cache.clear()
+                backend._tags.clear()
+                await send({"type": "http.response.start", "status": 204, "headers": []})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await gateway(scope, receive, send)
+
+        desk = next(u for u in setup.logins if u.role == "front_desk")
+        info = {
+            "email": desk.email,
+            "password": setup.password,
+            "totp_secret": desk.totp_secret,
+            "patient_id": setup.patient_id,
+        }
+        await asyncio.to_thread(info_file.write_text, json.dumps(info))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+        )
+        await server.serve()
+
+
+def start_server(latency_ms: int, workdir: Path) -> tuple[ServerProcess, dict[str, Any]]:
+    """The demo server in a subprocess, and what it printed about its front-desk user."""
+    port = free_port()
+    info_file = workdir / "portal-bench.json"
+    argv = [sys.executable, __file__, "serve", "--port", str(port), "--latency-ms"]
+    argv += [str(latency_ms), "--info", str(info_file), "--workdir", str(workdir)]
+    server = ServerProcess(argv, port, ready_path="/healthz")
+    return server, {"info_file": info_file}
+
+
+# ---- the client -----------------------------------------------------------------------------
+
+
+async def sign_in(client: Any, info: dict[str, Any]) -> None:
+    """The front desk's two steps through the real login pages; the client keeps the cookie."""
+    import pyotp
+
+    async def csrf(path: str) -> str:
+        found = CSRF.search((await client.get(path)).text)
+        if not found:
+            raise RuntimeError(f"no form on {path}")
+        return found.group(1)
+
+    first = await client.post(
+        "/login",
+        data={
+            "email": info["email"],
+            "password": info["password"],
+            "csrf_token": await csrf("/login"),
+        },
+    )
+    if first.headers.get("location") != "/login/code":
+        raise RuntimeError(f"password step: {first.status_code}")
+    code = pyotp.TOTP(info["totp_secret"]).now()
+    second = await client.post(
+        "/login/code", data={"code": code, "csrf_token": await csrf("/login/code")}
+    )
+    if second.status_code != 303:
+        raise RuntimeError(f"code step: {second.status_code}")
+
+
+async def timed_get(client: Any, path: str) -> tuple[float, float | None, int]:
+    """Milliseconds to the full answer, the portal's own Server-Timing figure, and the status."""
+    started = time.perf_counter()
+    response = await client.get(path, headers={"Accept": "text/html"})
+    elapsed = (time.perf_counter() - started) * 1000
+    found = APP_DUR.search(response.headers.get("server-timing", ""))
+    return elapsed, float(found.group(1)) if found else None, response.status_code
+
+
+async def discover(client: Any, ids: dict[str, str]) -> list[tuple[str, str]]:
+    """Each page's route and a concrete path of every page this checkout serves: ids from the setup or from links seen."""
+    from gateway.web import SCREENS
+
+    routes = [r for r in page_routes(SCREENS) if r != "/login"]  # weighed signed out
+    links: list[str] = []
+    found: list[tuple[str, str]] = []
+    pending = list(routes)
+    for _ in range(3):  # a page with an id may only be linked from another such page
+        still = []
+        for route in pending:
+            path = fill_path(route, links, ids)
+            if path is None:
+                still.append(route)
+                continue
+            response = await client.get(path, headers={"Accept": "text/html"})
+            if response.status_code == 404:
+                print(f"skipped {route}: 404 in this checkout", file=sys.stderr)
+                continue
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code}")
+            found.append((route, path))
+            links += page_links(response.text)
+        pending = still
+    for route in pending:
+        print(f"skipped {route}: no id for it on any page", file=sys.stderr)
+    return found
+
+
+async def measure(latency_ms: int, requests: int, workdir: Path) -> list[dict[str, Any]]:
+    import httpx
+
+    server, where = start_server(latency_ms, workdir)
+    try:
+        await server.ready(120)
+        info = json.loads(where["info_file"].read_text())
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+            rows = [{"page": "/login", **await weigh_and_time(client, "/login", requests)}]
+            await sign_in(client, info)
+            for route, path in await discover(client, {"patient_id": info["patient_id"]}):
+                rows.append({"page": route, **await weigh_and_time(client, path, requests)})
+    finally:
+        server.stop()
+    return rows
+
+
+async def weigh_and_time(client: Any, path: str, requests: int) -> dict[str, Any]:
+    warm, app, cold = [], [], []
+    await timed_get(client, path)  # warms the payer answers and connections
+    for _ in range(requests):
+        elapsed, app_ms, _status = await timed_get(client, path)
+        warm.append(elapsed)
+        if app_ms is not None:
+            app.append(app_ms)
+    for _ in range(requests):
+        await client.post(FLUSH_PATH)
+        elapsed, _app_ms, _status = await timed_get(client, path)
+        cold.append(elapsed)
+    weight = await page_weight(client, path)
+    return {
+        "server_ms_p50": round(percentile(warm, 0.5), 1),
+        "server_ms_p95": round(percentile(warm, 0.95), 1),
+        "uncached_ms_p50": round(percentile(cold, 0.5), 1),
+        "app_ms_p50": round(percentile(app, 0.5), 1) if app else None,
+        "bytes": weight.total,
+        "html_bytes": weight.html_bytes,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve")
+    serve.add_argument("--port", type=int, required=True)
+    serve.add_argument("--latency-ms", type=int, required=True)
+    serve.add_argument("--info", type=Path, required=True)
+    serve.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--latency-ms", type=int, default=100, help="every sandbox payer's delay")
+    parser.add_argument("--requests", type=int, default=20, help="samples per page and state")
+    args = parser.parse_args()
+    if args.command == "serve":
+        asyncio.run(_serve(args.port, args.latency_ms, args.info, args.workdir))
+        return
+    with tempfile.TemporaryDirectory(dir=MEMORY_DIR) as workdir:
+        rows = asyncio.run(measure(args.latency_ms, args.requests, Path(workdir)))
+    uncached_target = args.latency_ms + 50
+    print(
+        f"{'page':<36} {'warm p50':>9} {'warm p95':>9} {'app p50':>8} {'cold p50':>9} {'bytes':>8}"
+    )
+    for row in rows:
+        flags = []
+        if row["server_ms_p50"] > 200:
+            flags.append("SLOW")
+        if row["uncached_ms_p50"] > uncached_target:
+            flags.append("SLOW-UNCACHED")
+        if row["bytes"] > PAGE_BUDGET_BYTES:
+            flags.append("HEAVY")
+        print(
+            f"{row['page']:<36} {row['server_ms_p50']:>9} {row['server_ms_p95']:>9} "
+            f"{row['app_ms_p50']!s:>8} {row['uncached_ms_p50']:>9} {row['bytes']:>8} "
+            + " ".join(flags)
+        )
+    print(
+        f"targets: warm p50 < 200 ms, cold p50 < {uncached_target} ms "
+        f"(payer latency {args.latency_ms} ms + 50), bytes < {PAGE_BUDGET_BYTES}"
+    )
+    keys = ("page", "server_ms_p50", "uncached_ms_p50", "app_ms_p50", "bytes")
+    print(json.dumps([{k: row[k] for k in keys} for row in rows]))
+
+
+if __name__ == "__main__":
+    main()
