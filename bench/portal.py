@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,8 +52,27 @@ APP_DUR = re.compile(r"app;dur=([\d.]+)")
 # ---- the server (a subprocess) --------------------------------------------------------------
 
 
-async def _serve(port: int, latency_ms: int, info_file: Path, workdir: Path) -> None:
-    """The demo, with every sandbox payer delayed, plus a route that empties the gateway's cache."""
+async def _serve_payers(latency_ms: int, payers_file: Path) -> None:
+    """The demo's sandbox payers, each answering after ``latency_ms``, in a process of their own:
+    a real payer's own work is not the gateway's server time."""
+    from datetime import UTC, datetime
+
+    from payers.sandbox.faults import FaultSettings
+    from payers.sandbox.fleet import serving
+    from payers.sandbox.launch import plan_sandboxes
+    from payers.sandbox.world import build_world
+
+    world = build_world(datetime.now(UTC).date())
+    plan = plan_sandboxes(world, faults=FaultSettings(latency_ms=latency_ms))
+    async with serving(plan.apps) as running:
+        urls = {key: r.base_url for key, r in running.items()}
+        found = {"base_urls": urls, "environ": plan.environ}
+        await asyncio.to_thread(payers_file.write_text, json.dumps(found))
+        await asyncio.Event().wait()  # until the benchmark stops this process
+
+
+async def _serve_gateway(port: int, payers_file: Path, info_file: Path, workdir: Path) -> None:
+    """The demo's gateway over those payers, plus a route that empties the gateway's cache."""
     import dataclasses
     import os
     from datetime import UTC, datetime
@@ -62,55 +82,83 @@ async def _serve(port: int, latency_ms: int, info_file: Path, workdir: Path) -> 
     from gateway.demo import prepare
     from gateway.http.app import build_services, create_app
     from payers.registry import parse_payers_config
-    from payers.sandbox.faults import FaultSettings
-    from payers.sandbox.fleet import serving
-    from payers.sandbox.launch import payers_toml, plan_sandboxes
+    from payers.sandbox.launch import payers_toml
     from payers.sandbox.world import build_world
 
-    world = build_world(datetime.now(UTC).date())
-    plan = plan_sandboxes(world, faults=FaultSettings(latency_ms=latency_ms))
-    os.environ.update(plan.environ)
-    async with serving(plan.apps) as running:
-        base_urls = {key: r.base_url for key, r in running.items()}
-        setup = await prepare(str(workdir / "portal-bench.db"), world, base_urls)
-        settings = dataclasses.replace(
-            setup.settings, rate_limit_per_minute=10_000_000, rate_limit_burst=1_000_000
+    world = build_world(datetime.now(UTC).date())  # the same world the sandboxes serve
+    payers = json.loads(await asyncio.to_thread(payers_file.read_text))
+    os.environ.update(payers["environ"])
+    base_urls = payers["base_urls"]
+    setup = await prepare(str(workdir / "portal-bench.db"), world, base_urls)
+    settings = dataclasses.replace(
+        setup.settings, rate_limit_per_minute=10_000_000, rate_limit_burst=1_000_000
+    )
+    services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
+    gateway = create_app(services)
+    backend = services.payers.cache.store.backend  # the bench empties it
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == FLUSH_PATH:
+            await backend.cache.clear()
+            backend._tags.clear()
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await gateway(scope, receive, send)
+
+    desk = next(u for u in setup.logins if u.role == "front_desk")
+    info = {
+        "email": desk.email,
+        "password": setup.password,
+        "totp_secret": desk.totp_secret,
+        "patient_id": setup.patient_id,
+        "payers": base_urls,
+    }
+    await asyncio.to_thread(info_file.write_text, json.dumps(info))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    await server.serve()
+
+
+class DemoServers:
+    """The sandbox payers and the gateway, each in a subprocess, and what the gateway's setup made."""
+
+    def __init__(self, latency_ms: int, workdir: Path) -> None:
+        self.workdir = workdir
+        payers_file, self.info_file = workdir / "payers.json", workdir / "demo.json"
+        me = [sys.executable, __file__]
+        self.payers = subprocess.Popen(
+            [*me, "serve-payers", "--latency-ms", str(latency_ms), "--payers", str(payers_file)]
         )
-        services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
-        gateway = create_app(services)
-        backend = services.payers.cache.store.backend  # the bench empties it
+        port = free_port()
+        argv = [*me, "serve", "--port", str(port), "--payers", str(payers_file)]
+        argv += ["--info", str(self.info_file), "--workdir", str(workdir)]
+        self._gateway_argv, self.port = argv, port
+        self._payers_file = payers_file
+        self.gateway: ServerProcess | None = None
 
-        async def app(scope: Any, receive: Any, send: Any) -> None:
-            if scope["type"] == "http" and scope["path"] == FLUSH_PATH:
-                await backend.cache.clear()
-                backend._tags.clear()
-                await send({"type": "http.response.start", "status": 204, "headers": []})
-                await send({"type": "http.response.body", "body": b""})
-                return
-            await gateway(scope, receive, send)
+    async def ready(self) -> dict[str, Any]:
+        """Wait for the payers, then start the gateway and wait for it; its setup (user, patient)."""
+        for _ in range(600):
+            if self._payers_file.exists() or self.payers.poll() is not None:
+                break
+            await asyncio.sleep(0.1)
+        if not self._payers_file.exists():
+            raise RuntimeError("the sandbox payers did not start")
+        self.gateway = ServerProcess(self._gateway_argv, self.port)
+        await self.gateway.ready(120)
+        return dict(json.loads(self.info_file.read_text()))
 
-        desk = next(u for u in setup.logins if u.role == "front_desk")
-        info = {
-            "email": desk.email,
-            "password": setup.password,
-            "totp_secret": desk.totp_secret,
-            "patient_id": setup.patient_id,
-        }
-        await asyncio.to_thread(info_file.write_text, json.dumps(info))
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-        )
-        await server.serve()
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
-
-def start_server(latency_ms: int, workdir: Path) -> tuple[ServerProcess, dict[str, Any]]:
-    """The demo server in a subprocess, and what it printed about its front-desk user."""
-    port = free_port()
-    info_file = workdir / "portal-bench.json"
-    argv = [sys.executable, __file__, "serve", "--port", str(port), "--latency-ms"]
-    argv += [str(latency_ms), "--info", str(info_file), "--workdir", str(workdir)]
-    server = ServerProcess(argv, port, ready_path="/healthz")
-    return server, {"info_file": info_file}
+    def stop(self) -> None:
+        if self.gateway is not None:
+            self.gateway.stop()
+        self.payers.terminate()
+        self.payers.wait(10)
 
 
 # ---- the client -----------------------------------------------------------------------------
@@ -144,10 +192,15 @@ async def sign_in(client: Any, info: dict[str, Any]) -> None:
         raise RuntimeError(f"code step: {second.status_code}")
 
 
-async def timed_get(client: Any, path: str) -> tuple[float, float | None, int]:
+HTMX = {"HX-Request": "true"}
+
+
+async def timed_get(
+    client: Any, path: str, headers: dict[str, str] | None = None
+) -> tuple[float, float | None, int]:
     """Milliseconds to the full answer, the portal's own Server-Timing figure, and the status."""
     started = time.perf_counter()
-    response = await client.get(path, headers={"Accept": "text/html"})
+    response = await client.get(path, headers={"Accept": "text/html", **(headers or {})})
     elapsed = (time.perf_counter() - started) * 1000
     found = APP_DUR.search(response.headers.get("server-timing", ""))
     return elapsed, float(found.group(1)) if found else None, response.status_code
@@ -176,6 +229,9 @@ async def discover(client: Any, ids: dict[str, str]) -> list[tuple[str, str]]:
                 raise RuntimeError(f"{path}: {response.status_code}")
             found.append((route, path))
             links += page_links(response.text)
+            fragment = await client.get(path, headers={"Accept": "text/html", **HTMX})
+            if fragment.status_code == 200 and "<html" not in fragment.text:
+                found.append((f"{route} (htmx)", path))  # what the page's htmx loads
         pending = still
     for route in pending:
         print(f"skipped {route}: no id for it on any page", file=sys.stderr)
@@ -185,33 +241,37 @@ async def discover(client: Any, ids: dict[str, str]) -> list[tuple[str, str]]:
 async def measure(latency_ms: int, requests: int, workdir: Path) -> list[dict[str, Any]]:
     import httpx
 
-    server, where = start_server(latency_ms, workdir)
+    servers = DemoServers(latency_ms, workdir)
     try:
-        await server.ready(120)
-        info = json.loads(where["info_file"].read_text())
-        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        info = await servers.ready()
+        async with httpx.AsyncClient(base_url=servers.url, timeout=60) as client:
             rows = [{"page": "/login", **await weigh_and_time(client, "/login", requests)}]
             await sign_in(client, info)
             for route, path in await discover(client, {"patient_id": info["patient_id"]}):
-                rows.append({"page": route, **await weigh_and_time(client, path, requests)})
+                headers = HTMX if route.endswith("(htmx)") else None
+                figures = await weigh_and_time(client, path, requests, headers)
+                rows.append({"page": route, **figures})
     finally:
-        server.stop()
+        servers.stop()
     return rows
 
 
-async def weigh_and_time(client: Any, path: str, requests: int) -> dict[str, Any]:
+async def weigh_and_time(
+    client: Any, path: str, requests: int, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Warm and cold timings of one page (or fragment), and its weight with its assets."""
     warm, app, cold = [], [], []
-    await timed_get(client, path)  # warms the payer answers and connections
+    await timed_get(client, path, headers)  # warms the payer answers and connections
     for _ in range(requests):
-        elapsed, app_ms, _status = await timed_get(client, path)
+        elapsed, app_ms, _status = await timed_get(client, path, headers)
         warm.append(elapsed)
         if app_ms is not None:
             app.append(app_ms)
     for _ in range(requests):
         await client.post(FLUSH_PATH)
-        elapsed, _app_ms, _status = await timed_get(client, path)
+        elapsed, _app_ms, _status = await timed_get(client, path, headers)
         cold.append(elapsed)
-    weight = await page_weight(client, path)
+    weight = await page_weight(client, path, headers=headers)
     return {
         "server_ms_p50": round(percentile(warm, 0.5), 1),
         "server_ms_p95": round(percentile(warm, 0.95), 1),
@@ -227,14 +287,20 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve")
     serve.add_argument("--port", type=int, required=True)
-    serve.add_argument("--latency-ms", type=int, required=True)
+    serve.add_argument("--payers", type=Path, required=True)
     serve.add_argument("--info", type=Path, required=True)
     serve.add_argument("--workdir", type=Path, required=True)
+    serve_payers = commands.add_parser("serve-payers")
+    serve_payers.add_argument("--latency-ms", type=int, required=True)
+    serve_payers.add_argument("--payers", type=Path, required=True)
     parser.add_argument("--latency-ms", type=int, default=100, help="every sandbox payer's delay")
     parser.add_argument("--requests", type=int, default=20, help="samples per page and state")
     args = parser.parse_args()
     if args.command == "serve":
-        asyncio.run(_serve(args.port, args.latency_ms, args.info, args.workdir))
+        asyncio.run(_serve_gateway(args.port, args.payers, args.info, args.workdir))
+        return
+    if args.command == "serve-payers":
+        asyncio.run(_serve_payers(args.latency_ms, args.payers))
         return
     with tempfile.TemporaryDirectory(dir=MEMORY_DIR) as workdir:
         rows = asyncio.run(measure(args.latency_ms, args.requests, Path(workdir)))
