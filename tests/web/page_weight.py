@@ -75,18 +75,25 @@ def _same_origin(base: str, url: str) -> str | None:
     return absolute.split("#", 1)[0]
 
 
-async def _transferred(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
+async def _transferred(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None
+) -> tuple[int, httpx.Response]:
     """Bytes on the wire (a gzip answer counts compressed) of one GET, as a browser asks for it."""
-    async with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+    asked = {"Accept": "text/html", "Accept-Encoding": "gzip", **(headers or {})}
+    async with client.stream("GET", url, headers=asked) as response:
         await response.aread()
         return response.num_bytes_downloaded, response
 
 
 async def page_weight(
-    client: httpx.AsyncClient, path: str, counted: Iterable[str] = ()
+    client: httpx.AsyncClient,
+    path: str,
+    counted: Iterable[str] = (),
+    headers: dict[str, str] | None = None,
 ) -> PageWeight:
-    """Weigh ``path`` with a signed-in ``client``: its HTML, then its assets and what CSS imports."""
-    html_bytes, response = await _transferred(client, path)
+    """Weigh ``path`` with a signed-in ``client``: its HTML, then its assets and what CSS imports
+    (``counted``: asset URLs already loaded, e.g. by the page a fragment is swapped into)."""
+    html_bytes, response = await _transferred(client, path, headers)
     assert response.status_code == 200, (path, response.status_code)
     base = str(response.url)
     weight = PageWeight(path, html_bytes)

@@ -3,6 +3,7 @@ timed); pages tell the browser their own server time."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from gateway.web import SCREENS
@@ -44,3 +45,41 @@ async def test_pages_report_their_server_time(portal: Portal) -> None:
     await portal.login("front_desk")
     today = await portal.client.get("/")
     assert re.fullmatch(r"app;dur=\d+\.\d", today.headers["server-timing"])
+
+
+def _frames_asked(portal: Portal) -> float:
+    """How many PortalFrame operations the API has answered (its per-operation request counter)."""
+    registry = portal.gateway.services.payers.metrics.registry
+    return sum(
+        sample.value
+        for metric in registry.collect()
+        if metric.name == "pgw_graphql_requests"
+        for sample in metric.samples
+        if sample.name.endswith("_total") and sample.labels.get("operation") == "PortalFrame"
+    )
+
+
+async def test_the_frame_is_asked_for_while_the_payers_are_still_answering(
+    portal: Portal,
+) -> None:
+    """A page's header and menu do not wait for its payer calls to finish first: an uncached page
+    then costs the slowest payer, not the payer plus the frame."""
+    await portal.login("front_desk")
+    gateway = portal.gateway
+    for payer_id in gateway.sandbox_apps:
+        await gateway.faults(payer_id, hang=True)  # each payer holds the question until timeout
+    patient_id = next(iter(gateway.patient_ids.values()))
+    before = _frames_asked(portal)
+    answer = asyncio.create_task(
+        portal.client.get(f"/today/eligibility/{patient_id}", headers={"Accept": "text/html"})
+    )
+    # While the payers still hold the eligibility question (the gateway gives up after 2 s),
+    # the frame has been asked for and answered.
+    for _ in range(100):
+        if _frames_asked(portal) > before or answer.done():
+            break
+        await asyncio.sleep(0.01)
+    assert not answer.done(), "the payers answered before the frame: the test proves nothing"
+    assert _frames_asked(portal) == before + 1
+    page = await answer
+    assert page.status_code == 200 and "Payer not answering" in page.text
