@@ -69,7 +69,9 @@ async def _serve_payers(latency_ms: int, payers_file: Path) -> None:
     async with serving(plan.apps) as running:
         urls = {key: r.base_url for key, r in running.items()}
         found = {"base_urls": urls, "environ": plan.environ}
-        await asyncio.to_thread(payers_file.write_text, json.dumps(found))
+        written = payers_file.with_suffix(".tmp")
+        await asyncio.to_thread(written.write_text, json.dumps(found))
+        written.replace(payers_file)  # whole or absent: the benchmark waits for this file
         await asyncio.Event().wait()  # until the benchmark stops this process
 
 
