@@ -21,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from portal import DemoServers
+from demo_servers import DemoServers
 from rig import MEMORY_DIR
 
 from tests.web.page_weight import fill_path, page_links, page_routes
