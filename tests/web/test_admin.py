@@ -1,0 +1,172 @@
+"""Practice admin over HTTP: each form's errors, values shown once (an API key, an invitation code, a
+webhook's secret appear on the page after the POST and on no later page), confirm steps before
+destructive actions, CSRF, and the audit trail in words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web.conftest import Portal, start_portal
+
+SECRET = re.compile(r'<p class="secret"><code>([^<]+)</code>')
+ADMIN_PAGES = ("/admin", "/admin/api-keys", "/admin/webhooks", "/admin/audit")
+
+
+async def _post(portal: Portal, path: str, data: dict[str, Any]) -> httpx.Response:
+    token = await portal.csrf("/admin")  # one token per session
+    return await portal.client.post(path, data={**data, "csrf_token": token})
+
+
+async def _shown_once(portal: Portal, answer: httpx.Response) -> str:
+    """The value on the page after the POST; it is gone on a reload and on every admin page."""
+    assert answer.status_code == 303, answer.text
+    shown = await portal.client.get(answer.headers["location"])
+    found = SECRET.search(shown.text)
+    assert found, shown.text
+    secret = found.group(1)
+    again = await portal.client.get(answer.headers["location"])
+    assert secret not in again.text and "no longer shown" in again.text
+    for path in ADMIN_PAGES:
+        assert secret not in (await portal.client.get(path)).text
+    return secret
+
+
+async def test_an_api_key_is_shown_once_then_works_until_revoked_after_a_confirm_step(
+    portal: Portal,
+) -> None:
+    await portal.login("practice_admin")
+    answer = await _post(
+        portal,
+        "/admin/api-keys",
+        {"name": "Scheduling app", "scopes": ["patients:read"], "expires": "30"},
+    )
+    secret = await _shown_once(portal, answer)
+    api = await portal.client.post(
+        "/graphql",
+        json={"query": "{ me { name scopes } }"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert api.json()["data"]["me"] == {"name": "Scheduling app", "scopes": ["patients:read"]}
+
+    listing = await portal.client.get("/admin/api-keys")
+    row = next(r for r in listing.text.split("<tr>") if "Scheduling app" in r)
+    [key_id] = re.findall(r'href="/admin/api-keys/([^/"]+)/revoke"', row)
+    confirm = await portal.client.get(f"/admin/api-keys/{key_id}/revoke")
+    assert confirm.status_code == 200 and "Revoke the key" in confirm.text
+    assert "revokedAt" not in confirm.text
+    refused = await portal.client.post(f"/admin/api-keys/{key_id}/revoke", data={})
+    assert refused.status_code == 403  # no CSRF token: nothing happens
+    still = await portal.client.post(
+        "/graphql", json={"query": "{ me { name } }"}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert still.json()["data"]["me"]["name"] == "Scheduling app"
+    done = await _post(portal, f"/admin/api-keys/{key_id}/revoke", {})
+    assert done.status_code == 303
+    gone = await portal.client.post(
+        "/graphql", json={"query": "{ me { name } }"}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert gone.json().get("data") in (None, {"me": None})
+    listing = await portal.client.get("/admin/api-keys")
+    row = next(r for r in listing.text.split("<tr>") if "Scheduling app" in r)
+    assert "Revoked" in row and "/revoke" not in row
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"name": "", "scopes": ["claims:read"], "expires": "30"}, "name", "Name the key"),
+        ({"name": "Billing", "expires": "30"}, "scopes", "Tick at least one"),
+        ({"name": "Billing", "scopes": ["users:manage"], "expires": "30"}, "scopes", "Tick"),
+        ({"name": "Billing", "scopes": ["claims:read"], "expires": "7"}, "expires", "how long"),
+        ({"name": "x" * 101, "scopes": ["claims:read"], "expires": "30"}, "name", "1 to 100"),
+    ],
+)
+async def test_the_key_form_says_what_to_fix_and_keeps_what_was_typed(
+    portal: Portal, form: dict[str, Any], field: str, message: str
+) -> None:
+    await portal.login("practice_admin")
+    answer = await _post(portal, "/admin/api-keys", form)
+    assert answer.status_code == 400
+    assert f'id="{field}-error"' in answer.text and message in answer.text
+    assert 'class="error-summary"' in answer.text
+    if form["name"] and len(form["name"]) < 100:
+        assert f'value="{form["name"]}"' in answer.text
+
+
+async def test_an_invitation_code_is_shown_once_and_the_invite_form_explains_errors(
+    portal: Portal,
+) -> None:
+    await portal.login("practice_admin")
+    bad = await _post(portal, "/admin/invitations", {"email": "not-an-email", "role": "BILLER"})
+    assert bad.status_code == 400 and 'id="email-error"' in bad.text
+    assert 'value="not-an-email"' in bad.text
+    no_role = await _post(
+        portal, "/admin/invitations", {"email": "new@x.example", "role": "OPERATOR"}
+    )
+    assert no_role.status_code == 400 and "Choose what the person will do" in no_role.text
+    answer = await _post(portal, "/admin/invitations", {"email": "new@x.example", "role": "BILLER"})
+    code = await _shown_once(portal, answer)
+    people = await portal.client.get("/admin")
+    assert "new@x.example" in people.text and "Invitations waiting" in people.text
+    accepted = await portal.client.post(
+        "/graphql",
+        json={
+            "query": "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) "
+            "{ errors { code } user { role } } }",
+            "variables": {
+                "i": {"token": code, "name": "Nia New", "password": "correct horse 12 battery"}
+            },
+        },
+    )
+    assert accepted.json()["data"]["acceptInvitation"]["user"] == {"role": "BILLER"}
+
+
+async def test_disabling_a_person_asks_first_and_enabling_brings_them_back(portal: Portal) -> None:
+    await portal.login("practice_admin")
+    people = await portal.client.get("/admin")
+    links = re.findall(r'href="/admin/users/([^/"]+)/disable"', people.text)
+    assert len(links) == 3  # the three other staff; not the admin themself
+    confirm = await portal.client.get(f"/admin/users/{links[0]}/disable")
+    assert "will be signed out at once" in confirm.text
+    assert 'action="/admin/users/' in confirm.text
+    done = await _post(portal, f"/admin/users/{links[0]}/disable", {})
+    assert done.status_code == 303
+    people = await portal.client.get("/admin")
+    assert "Disabled" in people.text
+    enabled = await portal.client.post(
+        f"/admin/users/{links[0]}/enable", data={"csrf_token": await portal.csrf("/admin")}
+    )
+    assert enabled.status_code == 303
+    assert "Disabled" not in (await portal.client.get("/admin")).text
+    unknown = await _post(portal, "/admin/users/nobody/disable", {})
+    assert unknown.status_code in (403, 404) and "could not be changed" in unknown.text
+
+
+@pytest.mark.parametrize("role", ["front_desk", "biller", "analyst"])
+async def test_admin_pages_are_403_for_other_roles(portal: Portal, role: str) -> None:
+    await portal.login(role)
+    for path in (*ADMIN_PAGES, "/admin/api-keys/created", "/admin/webhooks/created"):
+        page = await portal.client.get(path)
+        assert page.status_code == 403, path
+        assert "Only practice administrators" in page.text
+
+
+async def test_the_audit_trail_tells_the_tests_events_in_words_and_filters(portal: Portal) -> None:
+    await portal.login("practice_admin")
+    await _post(
+        portal,
+        "/admin/api-keys",
+        {"name": "Audit app", "scopes": ["claims:read"], "expires": "never"},
+    )
+    trail = await portal.client.get("/admin/audit")
+    assert trail.status_code == 200
+    assert re.search(r"<th scope=\"row\">[^<]* created an API key", trail.text), trail.text
+    assert re.search(r"<th scope=\"row\">[^<]* signed in", trail.text)
+    only = await portal.client.get("/admin/audit", params={"kind": "api_key.created"})
+    assert "created an API key" in only.text and "> signed in<" not in only.text
+    nothing = await portal.client.get("/admin/audit", params={"kind": "webhook.deleted"})
+    assert "No events match these filters" in nothing.text
