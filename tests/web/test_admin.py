@@ -5,11 +5,14 @@ destructive actions, CSRF, and the audit trail in words."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
+from gateway.storage.database import Database
+from tests.claims.conftest import LOOPBACK_NETWORKS
 from tests.web.conftest import Portal, start_portal
 
 SECRET = re.compile(r'<p class="secret"><code>([^<]+)</code>')
@@ -170,3 +173,50 @@ async def test_the_audit_trail_tells_the_tests_events_in_words_and_filters(porta
     assert "created an API key" in only.text and "> signed in<" not in only.text
     nothing = await portal.client.get("/admin/audit", params={"kind": "webhook.deleted"})
     assert "No events match these filters" in nothing.text
+
+
+@pytest.fixture
+async def webhook_portal(
+    monkeypatch: pytest.MonkeyPatch, database: Database, world: Any
+) -> AsyncIterator[Portal]:
+    """The portal whose webhooks may use plain http to loopback (as tests/claims' webhook tests)."""
+    monkeypatch.setenv("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOW_HTTP", "true")
+    monkeypatch.setenv("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOWED_NETWORKS", LOOPBACK_NETWORKS)
+    async for running in start_portal(database, world):
+        yield running
+
+
+async def test_a_webhook_secret_is_shown_once_and_deleting_asks_first(
+    webhook_portal: Portal,
+) -> None:
+    portal = webhook_portal
+    await portal.login("practice_admin")
+    empty = await _post(portal, "/admin/webhooks", {"url": "", "events": []})
+    assert empty.status_code == 400
+    assert 'id="url-error"' in empty.text and 'id="events-error"' in empty.text
+    url = "http://127.0.0.1:9/claims-hook"
+    answer = await _post(portal, "/admin/webhooks", {"url": url, "events": ["CLAIM_REMITTANCE"]})
+    await _shown_once(portal, answer)
+    listing = await portal.client.get("/admin/webhooks")
+    assert url in listing.text and "A payer pays or denies a claim" in listing.text
+    [hook_id] = re.findall(r'href="/admin/webhooks/([^/"]+)/delete"', listing.text)
+    confirm = await portal.client.get(f"/admin/webhooks/{hook_id}/delete")
+    assert "Delete this webhook?" in confirm.text and url in confirm.text
+    done = await _post(portal, f"/admin/webhooks/{hook_id}/delete", {})
+    assert done.status_code == 303
+    assert url not in (await portal.client.get("/admin/webhooks")).text
+    again = await portal.client.get(f"/admin/webhooks/{hook_id}/delete")
+    assert again.status_code == 404
+
+
+async def test_a_webhook_to_a_private_address_is_refused_with_the_api_s_reason(
+    portal: Portal,
+) -> None:
+    await portal.login("practice_admin")
+    for url in ("http://hooks.example.com/x", "https://127.0.0.1/x"):
+        answer = await _post(
+            portal, "/admin/webhooks", {"url": url, "events": ["CLAIM_STATUS_CHANGED"]}
+        )
+        assert answer.status_code == 400, url
+        assert 'id="url-error"' in answer.text and f'value="{url}"' in answer.text
+        assert SECRET.search(answer.text) is None
