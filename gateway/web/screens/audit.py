@@ -35,6 +35,19 @@ KIND_WORDS = {
     "webhook.deleted": "deleted a webhook",
 }
 
+#: Patient fields read, as a front desk names them (first and last name are one "name").
+FIELD_WORDS = {
+    "firstName": "name",
+    "lastName": "name",
+    "birthDate": "birth date",
+    "address": "address",
+    "phone": "phone",
+    "memberId": "member ID",
+    "subscriber": "subscriber",
+    "messages": "payer messages",
+    "rawExchange": "payer exchange",
+}
+
 
 @page()
 async def trail(visit: Visit) -> Response:
@@ -102,7 +115,11 @@ def _in_words(event: dict[str, Any], actors: dict[str, str]) -> dict[str, Any]:
             "An API key" if event.get("actorKind") == "api_key" else "A former user"
         )
     what = KIND_WORDS.get(event["kind"], event["kind"])
-    fields = [f.split(".")[-1] for f in event.get("fields") or ()]
+    fields: list[str] = []
+    for name in event.get("fields") or ():
+        words = FIELD_WORDS.get(name.split(".")[-1], name.split(".")[-1])
+        if words not in fields:
+            fields.append(words)
     return {
         **event,
         "sentence": f"{who} {what}",
