@@ -115,6 +115,7 @@ async def test_an_invitation_code_is_shown_once_and_the_invite_form_explains_err
     code = await _shown_once(portal, answer)
     people = await portal.client.get("/admin")
     assert "new@x.example" in people.text and "Invitations waiting" in people.text
+    assert re.search(r"href=\"/admin/invitations/[^/\"]+/withdraw\"", people.text)
     accepted = await portal.client.post(
         "/graphql",
         json={
@@ -220,3 +221,37 @@ async def test_a_webhook_to_a_private_address_is_refused_with_the_api_s_reason(
         assert answer.status_code == 400, url
         assert 'id="url-error"' in answer.text and f'value="{url}"' in answer.text
         assert SECRET.search(answer.text) is None
+
+
+async def test_withdrawing_an_invitation_asks_first_and_its_code_stops_working(
+    portal: Portal,
+) -> None:
+    await portal.login("practice_admin")
+    answer = await _post(
+        portal, "/admin/invitations", {"email": "late@x.example", "role": "ANALYST"}
+    )
+    code = SECRET.search((await portal.client.get(answer.headers["location"])).text).group(1)  # type: ignore[union-attr]
+    people = await portal.client.get("/admin")
+    [invitation_id] = re.findall(r'href="/admin/invitations/([^/"]+)/withdraw"', people.text)
+    confirm = await portal.client.get(f"/admin/invitations/{invitation_id}/withdraw")
+    assert "Withdraw the invitation to late@x.example?" in confirm.text
+    done = await _post(portal, f"/admin/invitations/{invitation_id}/withdraw", {})
+    assert done.status_code == 303
+    assert "late@x.example" not in (await portal.client.get("/admin")).text
+    accepted = await portal.client.post(
+        "/graphql",
+        json={
+            "query": "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) "
+            "{ errors { code } user { role } } }",
+            "variables": {
+                "i": {"token": code, "name": "Lee Late", "password": "correct horse 12 battery"}
+            },
+        },
+    )
+    assert accepted.json()["data"]["acceptInvitation"]["errors"] == [{"code": "INVALID_INVITATION"}]
+    again = await portal.client.get(f"/admin/invitations/{invitation_id}/withdraw")
+    assert again.status_code == 404 and "withdrawn already" in again.text
+    unknown = await _post(portal, "/admin/invitations/nowhere/withdraw", {})
+    assert unknown.status_code in (403, 404) and "could not be withdrawn" in unknown.text
+    trail = await portal.client.get("/admin/audit", params={"kind": "invitation.revoked"})
+    assert "withdrew an invitation" in trail.text

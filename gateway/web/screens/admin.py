@@ -143,10 +143,50 @@ async def _set_status(visit: Visit, operation: str, field: str) -> Response:
     return visit.redirect("/admin")
 
 
+@page()
+async def confirm_withdraw(visit: Visit) -> Response:
+    frame = await admin_frame(visit)
+    if frame is None:
+        return refused(visit)
+    invitation_id = visit.request.path_params["invitation_id"]
+    result = await visit.call("AdminPeople")
+    found = (i for i in result.data.get("invitations") or () if i["id"] == invitation_id)
+    invitation = next(found, None)
+    if invitation is None or invitation.get("acceptedAt"):
+        return visit.refusal(
+            404, "Invitation not found", "It may have been accepted or withdrawn already."
+        )
+    return await confirm_page(
+        visit,
+        frame,
+        title=f"Withdraw the invitation to {invitation['email']}?",
+        message="The invitation code sent to them stops working. You can invite them again later.",
+        action=visit.request.url.path,
+        button="Withdraw the invitation",
+        back="/admin",
+    )
+
+
+@page()
+async def withdraw(visit: Visit) -> Response:
+    invitation_id = visit.request.path_params["invitation_id"]
+    result = await visit.call("AdminRevokeInvitation", {"id": invitation_id})
+    payload = result.data.get("revokeInvitation")
+    if payload is None or payload.get("errors"):
+        return visit.refusal(
+            404 if payload else 403,
+            "That invitation could not be withdrawn",
+            "It may have been accepted or withdrawn already. Go back to People and reload.",
+        )
+    return visit.redirect("/admin")
+
+
 ROUTES = [
     Route("/admin", people, methods=["GET"]),
     Route("/admin/invitations", invite, methods=["POST"]),
     Route("/admin/invitations/sent", invitation_sent, methods=["GET"]),
+    Route("/admin/invitations/{invitation_id}/withdraw", confirm_withdraw, methods=["GET"]),
+    Route("/admin/invitations/{invitation_id}/withdraw", withdraw, methods=["POST"]),
     Route("/admin/users/{user_id}/disable", confirm_disable, methods=["GET"]),
     Route("/admin/users/{user_id}/disable", disable, methods=["POST"]),
     Route("/admin/users/{user_id}/enable", enable, methods=["POST"]),
