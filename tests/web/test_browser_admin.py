@@ -57,6 +57,15 @@ def test_payments_show_a_paid_patients_adjustments_and_what_they_owe(
     p.wait_for_selector("h1")
     page.expect_status(404)
     _shot(page, "payments-not-found", found)
+    p.goto(f"{live.url}/payments")
+    p.click("text=Sign out")
+    p.wait_for_url("**/login*")
+    login(page, live, "analyst")  # no phi:read: patients by their key, amounts all the same
+    p.goto(f"{live.url}/payments/{gateway.patient_ids[person]}")
+    assert "Patient owes $" in p.inner_text("main") and "Payments for Patient " in p.inner_text(
+        "h1"
+    )
+    _shot(page, "payments-patient-analyst", found)
     assert found == []
 
 
@@ -86,6 +95,19 @@ def test_an_admin_creates_and_revokes_a_key_invites_and_manages_a_webhook(
     assert code not in p.content() and "no longer shown" in p.inner_text("main")
     p.click("text=Back to People")
     assert "new.biller@portal.example" in p.inner_text("main")
+    p.click("a:has-text('Withdraw')")
+    p.wait_for_url("**/withdraw")
+    _shot(page, "admin-invitation-withdraw-confirm", found)
+    p.click("text=Cancel")
+    p.locator("tr", has_text="Front_Desk").locator("a:has-text('Disable')").click()
+    p.wait_for_url("**/disable")
+    _shot(page, "admin-disable-confirm", found)
+    p.click("button:has-text('Disable')")
+    p.wait_for_url("**/admin")
+    assert "Disabled" in p.locator("tr", has_text="Front_Desk").inner_text()
+    p.locator("tr", has_text="Front_Desk").locator("button:has-text('Enable')").click()
+    p.wait_for_url("**/admin")
+    assert "Active" in p.locator("tr", has_text="Front_Desk").inner_text()
 
     # An API key: shown once, then revoked after a confirm step.
     p.click(".admin-tabs >> text=API keys")
