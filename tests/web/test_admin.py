@@ -255,3 +255,10 @@ async def test_withdrawing_an_invitation_asks_first_and_its_code_stops_working(
     assert unknown.status_code in (403, 404) and "could not be withdrawn" in unknown.text
     trail = await portal.client.get("/admin/audit", params={"kind": "invitation.revoked"})
     assert "withdrew an invitation" in trail.text
+
+
+async def test_an_audit_filter_the_api_refuses_says_what_to_do(portal: Portal) -> None:
+    await portal.login("practice_admin")
+    page = await portal.client.get("/admin/audit", params={"patient": "not-an-id"})
+    assert page.status_code == 400 and "Clear them to see all" in page.text
+    assert "Traceback" not in page.text and "not-an-id" not in page.text.split("<main")[1]
