@@ -66,7 +66,8 @@ class AccessQueries:
             return [UserType(row=row) for row in rows]
 
     @strawberry.field(
-        description="Invitations of your practice not yet accepted.", extensions=needs(USERS_MANAGE)
+        description="Invitations of your practice not yet accepted nor withdrawn.",
+        extensions=needs(USERS_MANAGE),
     )
     async def invitations(self, info: Info) -> list[Invitation] | None:
         async with info.context.services.database.session() as session:
@@ -75,6 +76,7 @@ class AccessQueries:
                 .where(
                     InvitationRow.practice_id == info.context.practice_id,
                     InvitationRow.accepted_at.is_(None),
+                    InvitationRow.revoked_at.is_(None),
                 )
                 .order_by(InvitationRow.created_at)
             )

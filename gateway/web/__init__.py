@@ -19,14 +19,23 @@ from gateway.http.errors import error_response
 from gateway.web.api import PortalApi
 from gateway.web.assets import portal_assets
 from gateway.web.refresh import TokenRefresher
-from gateway.web.screens import login, payers, today
+from gateway.web.screens import (
+    admin,
+    admin_keys,
+    admin_webhooks,
+    audit,
+    login,
+    payers,
+    payments,
+    today,
+)
 from gateway.web.session import SessionSeal
 from gateway.web.stash import Stash
 from gateway.web.templating import STATIC_PATH, environment
 from gateway.web.visit import Portal, Visit, page
 
 #: Every screen module's ``ROUTES``; a new screen adds its module here.
-SCREENS = (login, today, payers)
+SCREENS = (login, today, payers, payments, admin, admin_keys, admin_webhooks, audit)
 
 
 def create_portal(settings: GatewaySettings, store: CacheStore, graphql_app: ASGIApp) -> Starlette:

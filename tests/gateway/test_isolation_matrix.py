@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphql import (
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from gateway.graphql.schema import build_schema
 from gateway.storage import load_metadata, tables
 from gateway.storage.claims_tables import Webhook
+from gateway.storage.identity_tables import Invitation as InvitationRow
 from tests.gateway.conftest import Gateway
 from tests.gateway.people import People
 
@@ -44,6 +46,7 @@ CASES: dict[str, dict[str, Any]] = {
     "disableUser": {"id": "{user}"},
     "enableUser": {"id": "{user}"},
     "revokeApiKey": {"id": "{api_key}"},
+    "revokeInvitation": {"id": "{invitation}"},
     "approvePractice": {"id": "{practice}"},
     "rejectPractice": {"id": "{practice}", "reason": "not ours to decide"},
     "claim": {"id": "{claim}"},
@@ -155,8 +158,17 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
             events=["claim.status_changed"],
         )
         session.add(webhook)
+        invitation = InvitationRow(
+            practice_id=gateway.other_practice_id,
+            email="invited@b.example",
+            role="biller",
+            token_hash="isolation-invitation",
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+        session.add(invitation)
         await session.flush()
         ids["webhook"] = webhook.id
+        ids["invitation"] = invitation.id
     ids["coverage"] = coverage or str(uuid.uuid4())
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())

@@ -29,6 +29,7 @@ from gateway.graphql.types.common import FieldError
 from gateway.graphql.types.identity import ApiKey, Invitation, Role, UserType
 from gateway.identity import KEY_SCOPES, USERS_MANAGE, create_api_key_row
 from gateway.storage import tables
+from gateway.storage.identity_tables import Invitation as InvitationRow
 
 MAX_KEY_NAME = 100
 
@@ -88,6 +89,12 @@ class CreateApiKeyPayload:
 @strawberry.type
 class ApiKeyPayload:
     api_key: ApiKey | None
+    errors: list[FieldError]
+
+
+@strawberry.type
+class InvitationPayload:
+    invitation: Invitation | None
     errors: list[FieldError]
 
 
@@ -234,3 +241,24 @@ class AccountMutations:
         principal_cache(info.context.services.database).forget_actor(row.id)  # refused from now on
         info.context.audit.event("api_key.revoked", detail={"key": row.id})
         return ApiKeyPayload(api_key=ApiKey(row=row), errors=[])
+
+    @strawberry.mutation(
+        description="Withdraw an invitation of your practice not yet accepted: its token stops working.",
+        extensions=needs(USERS_MANAGE),
+    )
+    async def revoke_invitation(self, info: Info, id: strawberry.ID) -> InvitationPayload | None:
+        invitation_id = parse_id(id, "invitation")
+        async with info.context.services.database.transaction() as session:
+            row = await session.scalar(
+                select(InvitationRow).where(
+                    InvitationRow.id == invitation_id,
+                    InvitationRow.practice_id == info.context.practice_id,
+                )
+            )
+            # An accepted invitation is a person now: disable them instead.
+            if row is None or row.accepted_at is not None:
+                return InvitationPayload(invitation=None, errors=_not_found("invitation"))
+            if row.revoked_at is None:
+                row.revoked_at = datetime.now(UTC)
+        info.context.audit.event("invitation.revoked", detail={"invitation": row.id})
+        return InvitationPayload(invitation=Invitation(row=row), errors=[])
