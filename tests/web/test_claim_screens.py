@@ -149,6 +149,16 @@ async def test_words_typed_without_script_are_looked_up_and_picked(
         },
     )
     assert "<html" not in suggest.text and 'value="lines.0.procedureCode=99213"' in suggest.text
+    typed_code = await portal.client.post(
+        "/claims/new",
+        data={**fields, "lines.0.procedureCode": "99213", "action": "suggest"},
+        headers={
+            "HX-Request": "true",
+            "HX-Trigger-Name": "lines.0.procedureCode",
+            "X-CSRF-Token": fields["csrf_token"],
+        },
+    )
+    assert typed_code.status_code == 200 and "No code found" not in typed_code.text
 
 
 async def _sign_in_again(portal: Portal, role: str) -> str:

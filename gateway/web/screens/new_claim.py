@@ -52,7 +52,10 @@ async def post_claim(visit: Visit) -> Response:
     if visit.is_htmx and action == "suggest":
         name = visit.request.headers.get("hx-trigger-name", "")
         return visit.html(
-            "_code_choices.html", name=name, choices=await _choices(visit, form, name)
+            "_code_choices.html",
+            name=name,
+            choices=await _choices(visit, form, name),
+            searched=_words(form, name),
         )
     if pick := form.values.pop("pick", ""):
         form.pick(pick)
@@ -104,9 +107,7 @@ async def _render(
     if fresh:
         _prefill(visit, form, result.data, cards)
     suggestions = {
-        name: await _choices(visit, form, name)
-        for name in _code_inputs(form)
-        if form.get(name) and not looks_like_code(str(code_system(name)), form.get(name))
+        name: await _choices(visit, form, name) for name in _code_inputs(form) if _words(form, name)
     }
     places = await visit.call(
         "ClaimCodes", {"system": "PLACE_OF_SERVICE", "search": "", "first": 60}
@@ -144,6 +145,13 @@ def _prefill(
             "lines.0.units": "1",
         }
     )
+
+
+def _words(form: ClaimForm, name: str) -> bool:
+    """Whether input ``name`` holds words to look up rather than a code."""
+    typed = form.get(name)
+    system = code_system(name)
+    return system is not None and len(typed) >= 2 and not looks_like_code(system, typed)
 
 
 def _code_inputs(form: ClaimForm) -> list[str]:
