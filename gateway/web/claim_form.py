@@ -33,6 +33,7 @@ HEADER_FIELDS = (
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 _DIAGNOSIS = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?$")
 _PROCEDURE = re.compile(r"^(\d{4}[0-9FTUftu]|[A-Va-v]\d{4})$")
+_PLACE = re.compile(r"^\d{2}$")
 
 #: Labels of the form's inputs, as the error summary names them.
 HEADER_LABELS = {
@@ -72,12 +73,14 @@ def label(name: str) -> str:
 
 def looks_like_code(system: str, text: str) -> bool:
     """Whether ``text`` is shaped like a code (else it is words to look up)."""
-    pattern = _DIAGNOSIS if system == "DIAGNOSIS" else _PROCEDURE
-    return bool(pattern.match(text.strip()))
+    patterns = {"DIAGNOSIS": _DIAGNOSIS, "PROCEDURE": _PROCEDURE, "PLACE_OF_SERVICE": _PLACE}
+    return bool(patterns[system].match(text.strip()))
 
 
 def code_system(name: str) -> str | None:
-    """The code set an input picks from: diagnoses or procedures (None for other inputs)."""
+    """The code set an input picks from: diagnoses, procedures, places (None for other inputs)."""
+    if name == "placeOfService":
+        return "PLACE_OF_SERVICE"
     if name.startswith("diagnoses."):
         return "DIAGNOSIS"
     if name.startswith("lines.") and name.endswith(".procedureCode"):
@@ -138,6 +141,10 @@ class ClaimForm:
         name, _, code = choice.partition("=")
         if code_system(name) and code:
             self.values[name] = code.strip()
+
+    def ordered_errors(self) -> dict[str, str]:
+        """The errors in the order of the form (the summary reads top to bottom)."""
+        return dict(sorted(self.errors.items(), key=lambda item: _position(item[0])))
 
     def to_input(self) -> dict[str, Any]:
         """The API's ``ClaimInput``; values that cannot be read become errors at their inputs and
@@ -244,6 +251,19 @@ class ClaimForm:
         if path[0] == "lines":
             return "lines.0.procedureCode"
         return ".".join(path)
+
+
+def _position(name: str) -> tuple[int, int, int]:
+    parts = name.split(".")
+    if name in HEADER_FIELDS:
+        return (0, HEADER_FIELDS.index(name), 0)
+    if parts[0] == "diagnoses":
+        return (1, int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1, 0)
+    if parts[0] == "lines":
+        row = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+        column = LINE_FIELDS.index(parts[2]) if len(parts) > 2 and parts[2] in LINE_FIELDS else -1
+        return (2, row, column)
+    return (3, 0, 0)
 
 
 def _count(text: str | None, least: int, most: int) -> int:

@@ -86,6 +86,13 @@ async def test_every_edit_error_is_shown_at_its_input_at_once(portal: Portal, wo
             html,
         )
         assert f'href="#{name}"' in html  # listed in the summary, linked to the input
+    summary = re.findall(r'<li><a href="#([^"]+)"', html)  # in the order of the form
+    assert summary == [
+        "billingProvider.npi",
+        "diagnoses.1",
+        "lines.0.serviceDate",
+        "lines.0.charge",
+    ]
     listed = await portal.gateway.query("{ claims(first: 5) { edges { node { id } } } }")
     assert listed["data"]["claims"]["edges"] == []  # nothing was sent
 
@@ -122,9 +129,16 @@ async def test_words_typed_without_script_are_looked_up_and_picked(
     await portal.login("front_desk")
     fields = await _new_form(portal, await _patient(portal, world))
     looked = await portal.client.post(
-        "/claims/new", data={**fields, "diagnoses.0": "type 2 diabetes", "action": "find"}
+        "/claims/new",
+        data={
+            **fields,
+            "diagnoses.0": "type 2 diabetes",
+            "placeOfService": "office",
+            "action": "find",
+        },
     )
     assert 'value="diagnoses.0=E11.9"' in looked.text, looked.text
+    assert 'value="placeOfService=11"' in looked.text
     picked = await portal.client.post(
         "/claims/new",
         data={

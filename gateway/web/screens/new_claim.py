@@ -109,9 +109,6 @@ async def _render(
     suggestions = {
         name: await _choices(visit, form, name) for name in _code_inputs(form) if _words(form, name)
     }
-    places = await visit.call(
-        "ClaimCodes", {"system": "PLACE_OF_SERVICE", "search": "", "first": 60}
-    )
     return await visit.page(
         "claim_new.html",
         status=status,
@@ -119,7 +116,6 @@ async def _render(
         patient=patient,
         cards=cards,
         other_cards=[c for c in patient.get("coverages") or () if c not in cards],
-        places=places.data.get("codes") or [],
         suggestions=suggestions,
         labels={name: label(name) for name in form.errors},
         label=label,
@@ -155,9 +151,11 @@ def _words(form: ClaimForm, name: str) -> bool:
 
 
 def _code_inputs(form: ClaimForm) -> list[str]:
-    return [f"diagnoses.{i}" for i in range(form.diagnosis_count)] + [
-        f"lines.{i}.procedureCode" for i in range(form.line_count)
-    ]
+    return (
+        ["placeOfService"]
+        + [f"diagnoses.{i}" for i in range(form.diagnosis_count)]
+        + [f"lines.{i}.procedureCode" for i in range(form.line_count)]
+    )
 
 
 async def _choices(visit: Visit, form: ClaimForm, name: str) -> list[dict[str, str]]:
