@@ -229,6 +229,7 @@ async def test_the_worklist_filters_by_status_and_its_rows_refresh_alone(
     await portal.client.post("/claims/new", data=form)
     everything = await portal.client.get("/claims")
     assert "Sent, waiting for the payer" in everything.text and "$145.00" in everything.text
+    assert "Example, Harriet" in everything.text  # the patient of each claim, by name
     rows = await portal.client.get("/claims?status=SUBMITTED", headers={"HX-Request": "true"})
     assert "<html" not in rows.text and "$145.00" in rows.text
     finished = await portal.client.get("/claims?status=FINALIZED&from=01/01/2020")
