@@ -53,7 +53,9 @@ class PracticeType:
     def npi(self) -> str:
         return self.row.npi
 
-    @strawberry.field(description="Employer identification number (9 digits), billed on its claims.")
+    @strawberry.field(
+        description="Employer identification number (9 digits), billed on its claims."
+    )
     def tax_id(self) -> str:
         return self.row.tax_id
 
