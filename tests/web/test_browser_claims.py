@@ -81,7 +81,16 @@ def test_a_claim_picked_by_words_is_sent_and_its_status_changes_on_the_open_page
     p.goto(f"{live.url}/claims/new?patient={_patient(live, world)}")
     found += axe_scan(page, "new claim")
     screenshot(page, "claim-new")
-    _pick(page, "diagnoses.0", "type 2 diabetes", "E11.9")
+    # Keyboard only: type words, Tab to the wanted code, Enter picks it.
+    p.locator(_box("diagnoses.0")).press_sequentially("type 2 diabetes", delay=20)
+    p.locator('[data-pick-for="diagnoses.0"][data-code="E11.9"]').wait_for()
+    for _ in range(10):
+        p.keyboard.press("Tab")
+        if p.evaluate("document.activeElement.dataset.code") == "E11.9":
+            break
+    p.keyboard.press("Enter")
+    assert p.locator(_box("diagnoses.0")).input_value() == "E11.9"
+    assert p.evaluate("document.activeElement.id") == "diagnoses.0"  # back in its box
     p.locator(_box("lines.0.procedureCode")).press_sequentially("office visit est", delay=20)
     p.locator('[data-pick-for="lines.0.procedureCode"]').first.wait_for()
     found += axe_scan(page, "code choices")
