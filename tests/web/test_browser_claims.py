@@ -91,6 +91,7 @@ def test_a_claim_picked_by_words_is_sent_and_its_status_changes_on_the_open_page
     p.keyboard.press("Enter")
     assert p.locator(_box("diagnoses.0")).input_value() == "E11.9"
     assert p.evaluate("document.activeElement.id") == "diagnoses.0"  # back in its box
+    assert "diabetes" in p.inner_text('[data-picked="diagnoses.0"]')
     p.locator(_box("lines.0.procedureCode")).press_sequentially("office visit est", delay=20)
     p.locator('[data-pick-for="lines.0.procedureCode"]').first.wait_for()
     found += axe_scan(page, "code choices")

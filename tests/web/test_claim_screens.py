@@ -148,6 +148,7 @@ async def test_words_typed_without_script_are_looked_up_and_picked(
         },
     )
     assert 'name="diagnoses.0" type="text" value="E11.9"' in picked.text
+    assert re.search(r'data-picked="diagnoses.0">Type 2 diabetes', picked.text)  # what it means
     assert KEY.search(picked.text).group(1) == fields["claim_key"]  # type: ignore[union-attr]
     more = await portal.client.post(
         "/claims/new", data={**_fields(picked.text), "action": "add_line"}

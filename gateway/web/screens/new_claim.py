@@ -106,9 +106,9 @@ async def _render(
     ]
     if fresh:
         _prefill(visit, form, result.data, cards)
-    suggestions = {
-        name: await _choices(visit, form, name) for name in _code_inputs(form) if _words(form, name)
-    }
+    boxes = [name for name in _code_inputs(form) if form.get(name)]
+    suggestions = {name: await _choices(visit, form, name) for name in boxes if _words(form, name)}
+    picked = await _descriptions(visit, form, [n for n in boxes if n not in suggestions])
     return await visit.page(
         "claim_new.html",
         status=status,
@@ -117,6 +117,7 @@ async def _render(
         cards=cards,
         other_cards=[c for c in patient.get("coverages") or () if c not in cards],
         suggestions=suggestions,
+        picked=picked,
         labels={name: label(name) for name in form.errors},
         label=label,
         resumed=resumed,
@@ -141,6 +142,21 @@ def _prefill(
             "lines.0.units": "1",
         }
     )
+
+
+async def _descriptions(visit: Visit, form: ClaimForm, names: list[str]) -> dict[str, str]:
+    """What each typed code means, so the person sees what they picked (codes our tables lack
+    can still be billed: they just get no description)."""
+    found: dict[str, str] = {}
+    for name in names:
+        typed = form.get(name).upper()
+        result = await visit.call(
+            "ClaimCodes", {"system": code_system(name), "search": typed, "first": 1}
+        )
+        for code in result.data.get("codes") or ():
+            if code["code"].upper().replace(".", "") == typed.replace(".", ""):
+                found[name] = code["description"]
+    return found
 
 
 def _words(form: ClaimForm, name: str) -> bool:

@@ -26,6 +26,10 @@ document.addEventListener("click", (event) => {
   }
   event.preventDefault();
   input.value = choice.dataset.code;
+  const picked = input.parentElement.querySelector("[data-picked]");
+  if (picked) {
+    picked.textContent = choice.dataset.description || "";
+  }
   const list = choice.closest(".choices");
   if (list) {
     list.replaceChildren();
@@ -36,5 +40,13 @@ document.addEventListener("click", (event) => {
 document.addEventListener("htmx:beforeRequest", (event) => {
   if (document.hidden && event.detail.elt.matches("[data-poll]")) {
     event.preventDefault();
+  }
+});
+// Typing in a code box again: the description shown was for the code picked before.
+document.addEventListener("input", (event) => {
+  const box = event.target.parentElement;
+  const picked = box ? box.querySelector("[data-picked]") : null;
+  if (picked) {
+    picked.textContent = "";
   }
 });
