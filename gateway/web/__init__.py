@@ -24,7 +24,9 @@ from gateway.web.screens import (
     admin_keys,
     admin_webhooks,
     audit,
+    claims,
     login,
+    new_claim,
     payers,
     payments,
     today,
@@ -35,7 +37,18 @@ from gateway.web.templating import STATIC_PATH, environment
 from gateway.web.visit import Portal, Visit, page
 
 #: Every screen module's ``ROUTES``; a new screen adds its module here.
-SCREENS = (login, today, payers, payments, admin, admin_keys, admin_webhooks, audit)
+SCREENS = (
+    login,
+    today,
+    payers,
+    new_claim,  # before claims: /claims/new is not a claim id
+    claims,
+    payments,
+    admin,
+    admin_keys,
+    admin_webhooks,
+    audit,
+)
 
 
 def create_portal(settings: GatewaySettings, store: CacheStore, graphql_app: ASGIApp) -> Starlette:

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
+from datetime import UTC, datetime, timedelta
 
+from gateway.storage.claims_tables import Webhook
+from gateway.storage.identity_tables import Invitation
 from gateway.web import SCREENS
 from tests.web.conftest import Portal
 from tests.web.page_weight import PAGE_BUDGET_BYTES, fill_path, page_links, page_routes, page_weight
@@ -15,6 +19,7 @@ async def test_every_page_with_its_assets_stays_under_the_budget(portal: Portal)
     signed_out = await page_weight(portal.client, "/login")
     await portal.login("practice_admin")  # the role that may open every page
     ids = {"patient_id": next(iter(portal.gateway.patient_ids.values()))}
+    await _something_to_withdraw_and_delete(portal)  # their confirm pages are linked from admin
     weights = {"/login": signed_out}
     links: list[str] = []
     pending = [route for route in page_routes(SCREENS) if route != "/login"]
@@ -37,6 +42,29 @@ async def test_every_page_with_its_assets_stays_under_the_budget(portal: Portal)
     assert any(url.endswith("/portal.css") for url in today.assets), today.assets
     assert any("htmx" in url for url in today.assets), today.assets
     assert today.total > today.html_bytes + 10_000
+
+
+async def _something_to_withdraw_and_delete(portal: Portal) -> None:
+    """An open invitation and a webhook of the practice, so their confirm pages are reachable."""
+    practice_id = portal.gateway.practice_id
+    async with portal.gateway.services.database.transaction() as session:
+        session.add(
+            Invitation(
+                practice_id=practice_id,
+                email="weighed@elmridge.example",
+                role="front_desk",
+                token_hash=secrets.token_hex(32),
+                expires_at=datetime.now(UTC) + timedelta(days=1),
+            )
+        )
+        session.add(
+            Webhook(
+                practice_id=practice_id,
+                url="https://partner.example/hooks",
+                secret="whsec_weighed",
+                events=["claim.status_changed"],
+            )
+        )
 
 
 async def test_pages_report_their_server_time(portal: Portal) -> None:

@@ -53,6 +53,12 @@ class PracticeType:
     def npi(self) -> str:
         return self.row.npi
 
+    @strawberry.field(
+        description="Employer identification number (9 digits), billed on its claims."
+    )
+    def tax_id(self) -> str:
+        return self.row.tax_id
+
     @strawberry.field
     def status(self) -> PracticeStatus:
         return PracticeStatus(self.row.status)
