@@ -236,3 +236,35 @@ async def test_unknown_patient_and_card_are_portal_404s(portal: Portal) -> None:
     patient_id = next(iter(portal.gateway.patient_ids.values()))
     card = await portal.client.get(f"/patients/{patient_id}/cards/{zero}")
     assert card.status_code == 404 and "Card not found" in card.text
+
+
+def test_benefits_read_as_sentences_and_say_what_the_payer_left_out() -> None:
+    from gateway.web.benefits import benefit_sentences
+
+    office = [{"code": "98", "description": "Professional (Physician) Visit - Office"}]
+    rows = [
+        {"kind": "COPAY", "network": "IN_NETWORK", "serviceTypes": office, "amount": "25"},
+        {"kind": "COPAY", "network": "OUT_OF_NETWORK", "serviceTypes": office, "amount": "60"},
+        # The family deductible and the out-of-network one are not what a front desk quotes.
+        {"kind": "DEDUCTIBLE", "network": "IN_NETWORK", "coverageLevel": "FAMILY", "amount": "3000"},
+        {"kind": "DEDUCTIBLE", "network": "OUT_OF_NETWORK", "amount": "2000", "remaining": "5"},
+        {"kind": "DEDUCTIBLE", "network": "IN_NETWORK", "coverageLevel": "INDIVIDUAL",
+         "amount": "1000", "used": "490"},
+        {"kind": "COINSURANCE", "network": "IN_NETWORK", "percent": "0.2"},
+    ]  # fmt: skip
+    assert benefit_sentences(rows) == [
+        "Office visit: $25.00 copay in network",
+        "Deductible: $510.00 of $1,000.00 left",
+        "20% coinsurance after the deductible in network",
+        "Out-of-pocket maximum: The payer did not say.",
+    ]
+    assert benefit_sentences(None) == [
+        "Copay: The payer did not say.",
+        "Deductible: The payer did not say.",
+        "Coinsurance: The payer did not say.",
+        "Out-of-pocket maximum: The payer did not say.",
+    ]
+    only_total = [{"kind": "OUT_OF_POCKET", "network": "UNKNOWN", "amount": "6500"}]
+    assert benefit_sentences(only_total)[-1] == (
+        "Out-of-pocket maximum: $6,500.00; the payer did not say how much is left."
+    )
