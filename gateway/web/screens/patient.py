@@ -60,6 +60,7 @@ async def record(visit: Visit) -> Response:
         )
     for part in ("firstName", "lastName", "birthDate", "phone", "address"):
         patient.setdefault(part, None)  # left out of the query for a role without phi:read
+    patient["phone"] = us_phone(patient["phone"])
     for coverage in patient.get("coverages") or ():
         coverage.setdefault("memberId", None)
     payers = {p["id"]: p for p in result.data.get("payers") or ()}
@@ -76,6 +77,13 @@ async def record(visit: Visit) -> Response:
         shows_claims="claims:read" in scopes,
         shows_payments="payments:read" in scopes,
     )
+
+
+def us_phone(digits: str | None) -> str | None:
+    """6145550101 (as the API stores it) as (614) 555-0101; anything else as it is."""
+    if digits and len(digits) == 10 and digits.isdigit():
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return digits
 
 
 def not_answering(payer_id: str | None, payers: dict[str, Any]) -> dict[str, Any]:
@@ -127,6 +135,7 @@ def cards(
                 "check": check,
             }
         )
+    shown.sort(key=lambda card: card["ended"])  # cards in force first (the API's order within)
     return shown
 
 
