@@ -37,6 +37,8 @@ async def test_the_record_shows_each_cards_benefits_in_words_and_links_by_role(
     person = _two_payer_person(portal, world)
     patient_id = portal.gateway.patient_ids[person]
     await portal.login("biller")
+    today = await portal.client.get("/")
+    assert f'href="/patients/{patient_id}"' in today.text and 'href="/patients/new"' in today.text
     page = await portal.client.get(f"/patients/{patient_id}")
     assert page.status_code == 200, page.text
     assert world.people[person].last_name in page.text
