@@ -48,7 +48,12 @@ def field_errors(
     codes = []
     for problem in problems:
         path = [str(part) for part in problem.get("field") or ()]
-        name = path[-1] if path and path[-1] in names else GENERAL
+        last = path[-1] if path else ""
+        if "subscriber" in path[:-1]:  # the card holder's fields, apart from the patient's own
+            last = f"subscriber{last[:1].upper()}{last[1:]}"
+        elif last == "subscriber":
+            last = "subscriberFirstName"
+        name = last if last in names else GENERAL
         errors.add(name, str(problem.get("message") or "Check this."))
         codes.append(str(problem.get("code")))
     return codes

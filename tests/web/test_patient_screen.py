@@ -270,3 +270,24 @@ def test_benefits_read_as_sentences_and_say_what_the_payer_left_out() -> None:
     assert benefit_sentences(only_total)[-1] == (
         "Out-of-pocket maximum: $6,500.00; the payer did not say how much is left."
     )
+
+
+async def test_a_childs_card_needs_the_card_holder(portal: Portal) -> None:
+    payer = sorted(portal.gateway.sandbox_apps)[0]
+    await portal.login("front_desk")
+    patient_id = await _register(portal, firstName="Tam", lastName="Okafor", birthDate="03/03/2015")
+    path = f"/patients/{patient_id}/cards/new"
+    card = {"payerId": payer, "memberId": "OKA555", "priority": "1", "relation": "CHILD"}
+    missing = await _post(portal, path, card)
+    assert missing.status_code == 400
+    for name in ("subscriberFirstName", "subscriberLastName", "subscriberBirthDate"):
+        assert f'id="{name}-error"' in missing.text, name
+    assert 'id="firstName-error"' not in missing.text  # the holder's fields, not the patient's
+    holder = {"subscriberFirstName": "Lee", "subscriberLastName": "Okafor"}
+    added = await _post(portal, path, {**card, **holder, "subscriberBirthDate": "04/04/1984"})
+    assert added.status_code == 303, added.text
+    record = await portal.client.get(f"/patients/{patient_id}")
+    assert "Card holder: Lee Okafor (parent)" in record.text
+    card_id = re.search(r'id="card-([0-9a-f-]+)"', record.text).group(1)  # type: ignore[union-attr]
+    form = await portal.client.get(f"/patients/{patient_id}/cards/{card_id}")
+    assert 'value="Lee"' in form.text and 'value="04/04/1984"' in form.text

@@ -18,7 +18,8 @@ from gateway.web.benefits import benefit_sentences
 from gateway.web.visit import Visit, page
 
 PRIORITY_WORDS = {1: "Primary", 2: "Secondary", 3: "Tertiary"}
-RELATION_WORDS = {"SELF": "Patient", "SPOUSE": "Spouse", "CHILD": "Child", "OTHER": "Other"}
+#: The card holder as seen from the patient (the API's relation is the patient's to the holder).
+HOLDER_WORDS = {"SPOUSE": "spouse", "CHILD": "parent", "OTHER": "other"}
 CLAIM_STATE_WORDS = {
     "PENDING": "Waiting to be sent",
     "SUBMITTED": "Sent to the payer",
@@ -63,6 +64,7 @@ async def record(visit: Visit) -> Response:
     patient["phone"] = us_phone(patient["phone"])
     for coverage in patient.get("coverages") or ():
         coverage.setdefault("memberId", None)
+        coverage.setdefault("subscriber", None)
     payers = {p["id"]: p for p in result.data.get("payers") or ()}
     return visit.html(
         "patient.html",
@@ -77,6 +79,16 @@ async def record(visit: Visit) -> Response:
         shows_claims="claims:read" in scopes,
         shows_payments="payments:read" in scopes,
     )
+
+
+def holder(coverage: dict[str, Any]) -> str:
+    """ "Lee Okafor (parent)" for a card held by someone else; empty for the patient's own card."""
+    words = HOLDER_WORDS.get(coverage.get("relation") or "")
+    person = coverage.get("subscriber") or {}
+    if not words:
+        return ""
+    name = " ".join(p for p in (person.get("firstName"), person.get("lastName")) if p)
+    return f"{name} ({words})" if name else f"the patient's {words}"
 
 
 def us_phone(digits: str | None) -> str | None:
@@ -131,7 +143,7 @@ def cards(
                 **coverage,
                 "ended": ended,
                 "priority_words": PRIORITY_WORDS.get(coverage.get("priority") or 0, ""),
-                "relation_words": RELATION_WORDS.get(coverage.get("relation") or "", ""),
+                "holder": holder(coverage),
                 "check": check,
             }
         )

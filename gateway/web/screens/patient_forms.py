@@ -18,7 +18,18 @@ from gateway.web.forms import GENERAL, FormErrors, call_failed, field_errors, ty
 from gateway.web.visit import Visit, page
 
 PATIENT_FIELDS = ("firstName", "lastName", "birthDate", "phone")
-CARD_FIELDS = ("payerId", "memberId", "groupNumber", "planName", "priority", "effectiveFrom")
+SUBSCRIBER_FIELDS = ("subscriberFirstName", "subscriberLastName", "subscriberBirthDate")
+CARD_FIELDS = (
+    "payerId",
+    "memberId",
+    "groupNumber",
+    "planName",
+    "priority",
+    "effectiveFrom",
+    "relation",
+    *SUBSCRIBER_FIELDS,
+)
+RELATIONS = ("SELF", "SPOUSE", "CHILD", "OTHER")
 LABELS = {
     "firstName": "First name",
     "lastName": "Last name",
@@ -30,6 +41,10 @@ LABELS = {
     "planName": "Plan",
     "priority": "Order",
     "effectiveFrom": "Covered from",
+    "relation": "Card holder",
+    "subscriberFirstName": "Card holder's first name",
+    "subscriberLastName": "Card holder's last name",
+    "subscriberBirthDate": "Card holder's birth date",
     "endDate": "Last day covered",
     GENERAL: "This form",
 }
@@ -63,6 +78,19 @@ def _card_input(values: dict[str, str], errors: FormErrors) -> dict[str, Any]:
     started = us_date_field(values, "effectiveFrom", errors)
     if started:
         card["effectiveFrom"] = started
+    relation = values.get("relation") if values.get("relation") in RELATIONS else "SELF"
+    card["relation"] = relation
+    if relation != "SELF":  # a dependent's card: the payer matches on the card holder too
+        if not values.get("subscriberFirstName"):
+            errors.add("subscriberFirstName", "Enter the card holder's first name.")
+        if not values.get("subscriberLastName"):
+            errors.add("subscriberLastName", "Enter the card holder's last name.")
+        born = us_date_field(values, "subscriberBirthDate", errors, required=True)
+        card["subscriber"] = {
+            "firstName": values.get("subscriberFirstName", ""),
+            "lastName": values.get("subscriberLastName", ""),
+            "birthDate": born,
+        }
     return card
 
 
@@ -157,6 +185,7 @@ def _same_card(record: dict[str, Any], payer_id: str, member_id: str, not_id: st
 
 
 def _card_values(card: dict[str, Any]) -> dict[str, str]:
+    holder = card.get("subscriber") or {}
     return {
         "payerId": card["payer"]["id"],
         "memberId": card.get("memberId") or "",
@@ -164,6 +193,10 @@ def _card_values(card: dict[str, Any]) -> dict[str, str]:
         "planName": card.get("planName") or "",
         "priority": str(card.get("priority") or 1),
         "effectiveFrom": us_date(card.get("effectiveFrom")),
+        "relation": card.get("relation") or "SELF",
+        "subscriberFirstName": holder.get("firstName") or "",
+        "subscriberLastName": holder.get("lastName") or "",
+        "subscriberBirthDate": us_date(holder.get("birthDate")),
     }
 
 
