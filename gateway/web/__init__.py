@@ -17,14 +17,14 @@ from gateway.http.errors import error_response
 from gateway.web.api import PortalApi
 from gateway.web.assets import portal_assets
 from gateway.web.refresh import TokenRefresher
-from gateway.web.screens import login, patient, patient_forms, payers, today
+from gateway.web.screens import login, patient, patient_cards, patient_forms, payers, today
 from gateway.web.session import SessionSeal
 from gateway.web.stash import Stash
 from gateway.web.templating import STATIC_PATH, environment
 from gateway.web.visit import Portal, Visit, page
 
 #: Every screen module's ``ROUTES``; a new screen adds its module here.
-SCREENS = (login, today, payers, patient_forms, patient)
+SCREENS = (login, today, payers, patient_forms, patient_cards, patient)
 
 
 def create_portal(settings: GatewaySettings, store: CacheStore, graphql_app: ASGIApp) -> Starlette:

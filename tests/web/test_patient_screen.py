@@ -291,3 +291,23 @@ async def test_a_childs_card_needs_the_card_holder(portal: Portal) -> None:
     card_id = re.search(r'id="card-([0-9a-f-]+)"', record.text).group(1)  # type: ignore[union-attr]
     form = await portal.client.get(f"/patients/{patient_id}/cards/{card_id}")
     assert 'value="Lee"' in form.text and 'value="04/04/1984"' in form.text
+
+
+async def test_correct_details_offers_the_patient_it_would_duplicate(portal: Portal) -> None:
+    await portal.login("front_desk")
+    first = await _register(portal, firstName="Cyd", lastName="Marlow", birthDate="08/08/1988")
+    second = await _register(portal, firstName="Cid", lastName="Marlow", birthDate="08/08/1988")
+    path = f"/patients/{second}/details"
+    form = await portal.client.get(path)
+    assert 'value="Cid"' in form.text and 'value="08/08/1988"' in form.text
+    bad = await _post(
+        portal, path, {"firstName": "Cid", "lastName": "Marlow", "birthDate": "8-8-88"}
+    )
+    assert bad.status_code == 400 and 'id="birthDate-error"' in bad.text
+    same = {"firstName": "Cyd", "lastName": "Marlow", "birthDate": "08/08/1988"}
+    clash = await _post(portal, path, same)
+    assert clash.status_code == 400 and f'href="/patients/{first}"' in clash.text
+    saved = await _post(portal, path, {**same, "phone": "614-555-0199", "allowDuplicate": "yes"})
+    assert saved.status_code == 303 and saved.headers["location"] == f"/patients/{second}"
+    record = await portal.client.get(f"/patients/{second}")
+    assert "Marlow, Cyd" in record.text and "(614) 555-0199" in record.text

@@ -1,4 +1,4 @@
-"""New patient, and a patient's insurance cards: add, correct, end.
+"""New patient and correcting a patient's details, and what every patient form shares.
 
 Each form posts to the path it is served from (so a form sent as the session expired comes back filled
 in after login). The API checks everything; its field errors are shown at the fields. A duplicate
@@ -7,7 +7,6 @@ patient or card is not just refused: the one already on file is offered as a lin
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.responses import Response
@@ -50,13 +49,13 @@ LABELS = {
 }
 
 
-async def _filled(visit: Visit) -> dict[str, str] | None:
+async def filled(visit: Visit) -> dict[str, str] | None:
     """The form as posted when the session expired, if this is the page coming back after login."""
     resumed = await visit.resumed_form()
     return {k: v[0] for k, v in resumed.items() if v} if resumed else None
 
 
-async def _writer(visit: Visit) -> set[str] | Response:
+async def writer(visit: Visit) -> set[str] | Response:
     """The viewer's scopes, or a refusal when they may not change patients (names are PHI too)."""
     frame = await visit.frame()
     if not {"patients:write", "phi:read"} <= frame["scopes"]:
@@ -69,7 +68,7 @@ async def _writer(visit: Visit) -> set[str] | Response:
     return set(frame["scopes"])
 
 
-def _card_input(values: dict[str, str], errors: FormErrors) -> dict[str, Any]:
+def card_input(values: dict[str, str], errors: FormErrors) -> dict[str, Any]:
     card: dict[str, Any] = {"memberId": values.get("memberId", "")}
     for name in ("groupNumber", "planName"):
         if values.get(name):
@@ -99,15 +98,15 @@ def _card_input(values: dict[str, str], errors: FormErrors) -> dict[str, Any]:
 
 @page()
 async def new_patient(visit: Visit) -> Response:
-    scopes = await _writer(visit)
+    scopes = await writer(visit)
     if isinstance(scopes, Response):
         return scopes
-    return await _patient_form(visit, await _filled(visit) or {"priority": "1"}, FormErrors())
+    return await _patient_form(visit, await filled(visit) or {"priority": "1"}, FormErrors())
 
 
 @page()
 async def register(visit: Visit) -> Response:
-    scopes = await _writer(visit)
+    scopes = await writer(visit)
     if isinstance(scopes, Response):
         return scopes
     form = await visit.request.form()
@@ -127,7 +126,7 @@ async def register(visit: Visit) -> Response:
             errors.add("payerId", "Choose the insurance company on the card.")
         if not values["memberId"]:
             errors.add("memberId", "Enter the member ID from the card.")
-        patient["coverages"] = [{**_card_input(values, errors), "payerId": values["payerId"]}]
+        patient["coverages"] = [{**card_input(values, errors), "payerId": values["payerId"]}]
     if errors:  # the API is asked only once the dates and the card's two parts are there
         return await _patient_form(visit, values, errors)
     result = await visit.call("RegisterPatient", {"input": patient})
@@ -157,178 +156,71 @@ async def _patient_form(
     )
 
 
-# ---- cards -------------------------------------------------------------------------------------
+# ---- correct the patient's details --------------------------------------------------------------
 
 
-async def _patient_cards(visit: Visit) -> dict[str, Any] | Response:
-    """The patient and their cards with member IDs (for the form and to find a duplicate card)."""
+@page()
+async def details_form(visit: Visit) -> Response:
+    return await _details(visit, posted=False)
+
+
+@page()
+async def correct_details(visit: Visit) -> Response:
+    return await _details(visit, posted=True)
+
+
+async def _details(visit: Visit, posted: bool) -> Response:
+    scopes = await writer(visit)
+    if isinstance(scopes, Response):
+        return scopes
     patient_id = visit.request.path_params["patient_id"]
-    result = await visit.call("PatientCards", {"id": patient_id})
-    patient = result.data.get("patient")
-    if patient is None:
+    found = (await visit.call("PatientDetails", {"id": patient_id})).data.get("patient")
+    if found is None:
         return visit.refusal(404, "Patient not found", "There is no such patient in your practice.")
-    return {"patient": patient, "payers": result.data.get("payers") or []}
-
-
-def _card(record: dict[str, Any], card_id: str) -> dict[str, Any] | None:
-    return next((c for c in record["patient"]["coverages"] if c["id"] == card_id), None)
-
-
-def _same_card(record: dict[str, Any], payer_id: str, member_id: str, not_id: str = "") -> Any:
-    """The card on file that this one repeats (same payer and member ID), for the duplicate offer."""
-    wanted = member_id.strip().upper()
-    for card in record["patient"]["coverages"]:
-        if card["id"] != not_id and card["payer"]["id"] == payer_id:
-            if str(card.get("memberId") or "").strip().upper() == wanted:
-                return card
-    return None
-
-
-def _card_values(card: dict[str, Any]) -> dict[str, str]:
-    holder = card.get("subscriber") or {}
-    return {
-        "payerId": card["payer"]["id"],
-        "memberId": card.get("memberId") or "",
-        "groupNumber": card.get("groupNumber") or "",
-        "planName": card.get("planName") or "",
-        "priority": str(card.get("priority") or 1),
-        "effectiveFrom": us_date(card.get("effectiveFrom")),
-        "relation": card.get("relation") or "SELF",
-        "subscriberFirstName": holder.get("firstName") or "",
-        "subscriberLastName": holder.get("lastName") or "",
-        "subscriberBirthDate": us_date(holder.get("birthDate")),
-    }
-
-
-@page()
-async def card_form(visit: Visit) -> Response:
-    scopes = await _writer(visit)
-    if isinstance(scopes, Response):
-        return scopes
-    record = await _patient_cards(visit)
-    if isinstance(record, Response):
-        return record
-    card_id = visit.request.path_params.get("card_id")
-    card = _card(record, card_id) if card_id else None
-    if card_id and card is None:
-        return visit.refusal(404, "Card not found", "This patient has no such insurance card.")
-    values = await _filled(visit) or (_card_values(card) if card else {"priority": "1"})
-    return await _card_page(visit, record, card, values, FormErrors())
-
-
-@page()
-async def save_card(visit: Visit) -> Response:
-    scopes = await _writer(visit)
-    if isinstance(scopes, Response):
-        return scopes
-    record = await _patient_cards(visit)
-    if isinstance(record, Response):
-        return record
-    card_id = visit.request.path_params.get("card_id")
-    card = _card(record, card_id) if card_id else None
-    if card_id and card is None:
-        return visit.refusal(404, "Card not found", "This patient has no such insurance card.")
-    values = typed(await visit.request.form(), CARD_FIELDS)
-    errors = FormErrors()
-    fields = _card_input(values, errors)
-    patient_id = record["patient"]["id"]
-    if card is None:
-        if not values["payerId"]:
-            errors.add("payerId", "Choose the insurance company on the card.")
+    errors, existing = FormErrors(), None
+    if not posted:
+        values = await filled(visit) or {
+            "firstName": found.get("firstName") or "",
+            "lastName": found.get("lastName") or "",
+            "birthDate": us_date(found.get("birthDate")),
+            "phone": found.get("phone") or "",
+        }
     else:
-        values["payerId"] = card["payer"]["id"]  # a card's payer cannot change
-    if errors:
-        return await _card_page(visit, record, card, values, errors)
-    if card is None:
-        coverage = {**fields, "payerId": values["payerId"]}
-        variables = {"input": {"patientId": patient_id, "coverage": coverage}}
-        result, name = await visit.call("AddCard", variables), "addCoverage"
-    else:
-        variables = {"input": {"id": card["id"], **fields}}
-        result, name = await visit.call("CorrectCard", variables), "updateCoverage"
-    payload = result.data.get(name) or {}
-    codes = field_errors(payload.get("errors") or (), LABELS, errors)
-    call_failed([] if payload else result.errors, errors)
-    if not errors and payload.get("coverage"):
-        return visit.redirect(f"/patients/{patient_id}#card-{payload['coverage']['id']}")
-    duplicate = None
-    if "DUPLICATE_COVERAGE" in codes:
-        duplicate = _same_card(record, values["payerId"], values["memberId"], card_id or "")
-    return await _card_page(visit, record, card, values, errors, duplicate)
-
-
-async def _card_page(
-    visit: Visit,
-    record: dict[str, Any],
-    card: dict[str, Any] | None,
-    values: dict[str, str],
-    errors: FormErrors,
-    duplicate: Any = None,
-) -> Response:
-    return await visit.page(
-        "card_form.html",
-        status=400 if errors else 200,
-        patient=record["patient"],
-        payers=record["payers"],
-        card=card,
-        values=values,
-        errors=errors,
-        labels=LABELS,
-        duplicate=duplicate,
-    )
-
-
-@page()
-async def end_form(visit: Visit) -> Response:
-    return await _end(visit, posted=False)
-
-
-@page()
-async def end_card(visit: Visit) -> Response:
-    return await _end(visit, posted=True)
-
-
-async def _end(visit: Visit, posted: bool) -> Response:
-    scopes = await _writer(visit)
-    if isinstance(scopes, Response):
-        return scopes
-    record = await _patient_cards(visit)
-    if isinstance(record, Response):
-        return record
-    card = _card(record, visit.request.path_params["card_id"])
-    if card is None:
-        return visit.refusal(404, "Card not found", "This patient has no such insurance card.")
-    errors = FormErrors()
-    if posted:
-        values = typed(await visit.request.form(), ("endDate",))
-        ended = us_date_field(values, "endDate", errors, required=True)
-        if ended:
-            result = await visit.call("EndCard", {"id": card["id"], "endDate": ended})
-            payload: dict[str, Any] = result.data.get("endCoverage") or {}
-            field_errors(payload.get("errors") or (), ("endDate",), errors)
+        form = await visit.request.form()
+        values = typed(form, PATIENT_FIELDS)
+        born = us_date_field(values, "birthDate", errors, required=True)
+        if not errors:
+            change = {
+                "id": patient_id,
+                "firstName": values["firstName"],
+                "lastName": values["lastName"],
+                "birthDate": born,
+                "phone": values["phone"] or None,
+                "allowDuplicate": form.get("allowDuplicate") == "yes",
+            }
+            result = await visit.call("CorrectPatient", {"input": change})
+            payload = result.data.get("updatePatient") or {}
+            codes = field_errors(payload.get("errors") or (), LABELS, errors)
             call_failed([] if payload else result.errors, errors)
-            if not errors:
-                return visit.redirect(f"/patients/{record['patient']['id']}#card-{card['id']}")
-    else:
-        values = await _filled(visit) or {"endDate": date.today().strftime("%m/%d/%Y")}
+            if not errors and payload.get("patient"):
+                return visit.redirect(f"/patients/{patient_id}")
+            if "DUPLICATE_PATIENT" in codes and payload.get("existingPatient"):
+                existing = payload["existingPatient"]
+                errors.pop(GENERAL, None)  # the notice says it, with the way forward
     return await visit.page(
-        "card_end.html",
-        status=400 if errors else 200,
-        patient=record["patient"],
-        card=card,
+        "patient_details.html",
+        status=400 if errors or existing else 200,
+        patient=found,
         values=values,
         errors=errors,
         labels=LABELS,
+        existing=existing,
     )
 
 
 ROUTES = [
     Route("/patients/new", new_patient, methods=["GET"]),
     Route("/patients/new", register, methods=["POST"]),
-    Route("/patients/{patient_id}/cards/new", card_form, methods=["GET"]),
-    Route("/patients/{patient_id}/cards/new", save_card, methods=["POST"]),
-    Route("/patients/{patient_id}/cards/{card_id}", card_form, methods=["GET"]),
-    Route("/patients/{patient_id}/cards/{card_id}", save_card, methods=["POST"]),
-    Route("/patients/{patient_id}/cards/{card_id}/end", end_form, methods=["GET"]),
-    Route("/patients/{patient_id}/cards/{card_id}/end", end_card, methods=["POST"]),
+    Route("/patients/{patient_id}/details", details_form, methods=["GET"]),
+    Route("/patients/{patient_id}/details", correct_details, methods=["POST"]),
 ]
