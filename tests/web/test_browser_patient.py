@@ -61,6 +61,15 @@ def test_register_a_patient_with_a_card_then_correct_and_end_the_card(
     p.wait_for_selector(".card .badge")
     found += axe_scan(page, "patient registered")
     screenshot(page, "patient-registered")
+    p.click("a:has-text('Correct details')")
+    p.wait_for_url("**/details")
+    assert p.input_value("#birthDate") == "02/13/1984"
+    found += axe_scan(page, "correct details")
+    screenshot(page, "patient-details")
+    _fill(page, {"phone": "614-555-0142"})
+    _submit(page, "Save the details")
+    p.wait_for_url(patient_url)
+    assert "(614) 555-0142" in p.inner_text(".facts")
 
     # Add a second card, then try the first one again: the one on file is offered.
     p.click("a:has-text('Add a card')")
