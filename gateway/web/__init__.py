@@ -27,6 +27,9 @@ from gateway.web.screens import (
     claims,
     login,
     new_claim,
+    patient,
+    patient_cards,
+    patient_forms,
     payers,
     payments,
     today,
@@ -41,6 +44,9 @@ SCREENS = (
     login,
     today,
     payers,
+    patient_forms,  # before patient: /patients/new is not a patient id
+    patient_cards,
+    patient,
     new_claim,  # before claims: /claims/new is not a claim id
     claims,
     payments,
