@@ -30,6 +30,7 @@ from gateway.web.screens import (
     patient,
     patient_cards,
     patient_forms,
+    patients,
     payers,
     payments,
     today,
@@ -44,6 +45,7 @@ SCREENS = (
     login,
     today,
     payers,
+    patients,
     patient_forms,  # before patient: /patients/new is not a patient id
     patient_cards,
     patient,

@@ -1,9 +1,8 @@
 """Today: the practice's recent patients, each with eligibility badges, and a patient search.
 
-Until the schedule exists, "today" is the first page of patients. Badges load after the page (htmx)
-so it shows at once; without script each card links to its badges. The search term is PHI, so it
-never goes in a URL: the form posts it to ``/``, the portal keeps it (stash) and redirects to
-``/?search=<id>``. A search posted as the session expired comes back typed in after login.
+Until the schedule exists, "today" is the practice's patients with the latest activity first.
+Badges load after the page (htmx) so it shows at once; without script each card links to its
+badges. The search (shared with Patients, ``patient_search.py``) keeps its PHI term out of URLs.
 """
 
 from __future__ import annotations
@@ -14,39 +13,32 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.web.api import PAYER_DOWN_CODES, ApiResult
-from gateway.web.formats import from_us_date
+from gateway.web.patient_search import keep_search, kept_search
 from gateway.web.visit import Visit, page
 
 PAGE_SIZE = 20
-SEARCH = "search"
 
 
 @page()
 async def today(visit: Visit) -> Response:
     frame = await visit.frame()
     scopes = frame["scopes"]
-    term = ""
-    resumed = await visit.resumed_form()  # a search typed as the session expired, kept over login
-    typed = (resumed or {}).get("search", [""])[0]
-    searching = visit.request.query_params.get("search")
-    if searching and "phi:read" in scopes:
-        kept = await visit.portal.stash.get(SEARCH, searching, visit.session.user_id)
-        term = str((kept or {}).get("term", ""))
-        typed = str((kept or {}).get("typed", term))
-    if term:
-        result = await visit.call("PatientSearch", {"search": term, "first": PAGE_SIZE})
+    search = await kept_search(visit, visit.request.query_params.get("search"), scopes)
+    if search.term:
+        result = await visit.call("PatientSearch", {"search": search.term, "first": PAGE_SIZE})
+        patients = [edge["node"] for edge in (result.data.get("patients") or {}).get("edges") or []]
     elif "patients:read" in scopes:
         result = await visit.call("TodayPatients", {"first": PAGE_SIZE})
+        patients = result.data.get("recentPatients") or []
     else:
-        result = ApiResult()
-    edges = (result.data.get("patients") or {}).get("edges") or []
+        patients = []
     return visit.html(
         "today.html",
         **frame,
-        patients=[edge["node"] for edge in edges],
-        term=term,
-        typed=typed,
-        search_expired=bool(searching) and not term,
+        patients=patients,
+        term=search.term,
+        typed=search.typed,
+        search_expired=search.expired,
         can_search="phi:read" in scopes,
         can_check="eligibility:read" in scopes,
     )
@@ -54,16 +46,7 @@ async def today(visit: Visit) -> Response:
 
 @page()
 async def search(visit: Visit) -> Response:
-    term = str((await visit.request.form()).get("search", "")).strip()
-    if not term:
-        return visit.redirect("/")
-    born = from_us_date(term)  # the API matches a birth date written as ISO 8601
-    stash_id = await visit.portal.stash.put(
-        SEARCH,
-        str(visit.session.user_id),
-        {"term": born.isoformat() if born else term[:100], "typed": term[:100]},
-    )
-    return visit.redirect(f"/?search={stash_id}")
+    return visit.redirect(await keep_search(visit, "/"))
 
 
 @page()
