@@ -172,3 +172,19 @@ def test_search_by_name_without_the_term_in_the_address(
     found = axe_scan(page, "search results")
     screenshot(page, "today-search")
     assert found == []
+
+
+def test_today_to_patients_to_a_patient(page: Watched, live_portal: LivePortal) -> None:
+    login(page, live_portal, "front_desk")
+    p = page.page
+    p.click("nav >> text=Patients")
+    p.wait_for_url("**/patients")
+    assert p.locator("tbody tr").count() >= 1
+    found = axe_scan(page, "patients")
+    screenshot(page, "patients")
+    first = p.locator("tbody tr a").first
+    name = first.inner_text()
+    first.click()
+    p.wait_for_url("**/patients/*")
+    assert name.split(", ")[0] in p.inner_text("h1")
+    assert found == []
