@@ -1,5 +1,6 @@
 """The portal in Chromium: login (first-login enrolment with recovery codes, normal, wrong code,
-keyboard only), Today with badges (one payer failing), Payers with a payer down; no CSP violation,
+keyboard only), Today with badges (one payer failing), Payers with a payer down,
+Today -> Patients -> a patient; no CSP violation,
 no console error, and axe finds nothing serious or critical on any page."""
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def test_today_shows_badges_and_a_failing_payer_as_not_answering(
     running = set(gateway.sandbox_apps)
     broken = "cascade" if "cascade" in running else sorted(running)[0]
     # A patient whose card nobody has checked yet (answers already checked may come from the cache,
-    # which is right); named to sort first on the Today page.
+    # which is right); registered last, so first on Today.
     registered = live.run(
         gateway.query(
             """mutation($input: RegisterPatientInput!) {
