@@ -101,7 +101,7 @@ async def test_an_analyst_sees_pseudonyms_and_no_search_or_new_patient(portal: P
     rows = ROW.findall(listed.text)
     assert rows and all(re.fullmatch(r"Patient pk_\w{5}", name) for _, name in rows), rows
     assert 'role="search"' not in listed.text and 'href="/patients/new"' not in listed.text
-    assert not re.search(r"\d\d/\d\d/\d{4}", listed.text)
+    assert not re.search(r"\d\d/\d\d/\d{4}", listed.text) and "by last name" not in listed.text
 
 
 async def test_today_lists_the_patient_with_the_latest_activity_first(portal: Portal) -> None:
