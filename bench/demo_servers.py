@@ -87,6 +87,12 @@ async def _serve_gateway(port: int, payers_file: Path, info_file: Path, workdir:
         "patient_id": setup.patient_id,
         "payers": base_urls,
         "api_key": setup.key,
+        # The practice's administrator may open every screen (the screenshots show them all).
+        "admin": next(
+            {"email": u.email, "totp_secret": u.totp_secret}
+            for u in setup.logins
+            if u.role == "practice_admin"
+        ),
     }
     await asyncio.to_thread(info_file.write_text, json.dumps(info))
     server = uvicorn.Server(

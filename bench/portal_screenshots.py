@@ -1,6 +1,6 @@
 """README screenshots of the portal: every screen this checkout has, at 1280x800, on the demo's data.
 
-Starts the demo's sandbox payers and gateway (as bench/portal.py does), signs in as the front desk in
+Starts the demo's sandbox payers and gateway (as bench/portal.py does), signs in as the practice administrator (who may open every screen) in
 Chromium (Playwright, Debian's /usr/bin/chromium), opens the login page and then every page in
 ``gateway.web.SCREENS`` (ids taken from links on pages already seen), and saves each as
 ``docs/screenshots/<screen>.png``, reduced to a 256-colour palette so each stays small (< 150 kB).
@@ -33,8 +33,12 @@ MAX_BYTES = 150_000
 
 
 def screen_name(route: str) -> str:
-    """``/`` -> today, ``/today/eligibility/{patient_id}`` -> today-eligibility."""
-    words = [part for part in route.strip("/").split("/") if part and not part.startswith("{")]
+    """``/`` -> today, ``/patients/{patient_id}`` -> patients-patient (one patient, not the list)."""
+    words = [
+        part.strip("{}").removesuffix("_id")
+        for part in route.strip("/").split("/")
+        if part
+    ]
     return "-".join(words) or "today"
 
 
@@ -77,12 +81,13 @@ async def shoot(out: Path) -> list[tuple[str, int]]:
                     saved.append((name, size))
 
                 await page.goto(f"{servers.url}/login")
-                await page.fill("#email", info["email"])
+                admin = info["admin"]  # the role that may open every screen
+                await page.fill("#email", admin["email"])
                 await capture("login")
                 await page.fill("#password", info["password"])
                 await page.click("button:has-text('Continue')")
                 await page.wait_for_url("**/login/code")
-                await page.fill("#code", pyotp.TOTP(info["totp_secret"]).now())
+                await page.fill("#code", pyotp.TOTP(admin["totp_secret"]).now())
                 await page.click("button:has-text('Sign in')")
                 await page.wait_for_url(lambda url: "/login" not in url)
 
