@@ -1,7 +1,7 @@
 """Portal pages: server time cached and uncached, and bytes transferred with their assets.
 
 Starts the demo (sandbox payers on loopback, each answering after ``--latency-ms``, the demo practice
-and its patients, the gateway) in a subprocess, signs in as the front desk through the real login
+and its patients, the gateway) in a subprocess, signs in as the practice administrator (who may open every page) through the real login
 pages (password, then a TOTP code), and for every portal page found in ``gateway.web.SCREENS`` (pages
 that answer 404 in this checkout are skipped) measures:
 
@@ -54,7 +54,7 @@ APP_DUR = re.compile(r"app;dur=([\d.]+)")
 
 
 async def sign_in(client: Any, info: dict[str, Any]) -> None:
-    """The front desk's two steps through the real login pages; the client keeps the cookie."""
+    """The two sign-in steps through the real login pages; the client keeps the cookie."""
     import pyotp
 
     async def csrf(path: str) -> str:
@@ -66,14 +66,14 @@ async def sign_in(client: Any, info: dict[str, Any]) -> None:
     first = await client.post(
         "/login",
         data={
-            "email": info["email"],
+            "email": info["admin"]["email"],  # the practice admin may open every page
             "password": info["password"],
             "csrf_token": await csrf("/login"),
         },
     )
     if first.headers.get("location") != "/login/code":
         raise RuntimeError(f"password step: {first.status_code}")
-    code = pyotp.TOTP(info["totp_secret"]).now()
+    code = pyotp.TOTP(info["admin"]["totp_secret"]).now()
     second = await client.post(
         "/login/code", data={"code": code, "csrf_token": await csrf("/login/code")}
     )
