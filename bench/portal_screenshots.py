@@ -34,11 +34,7 @@ MAX_BYTES = 150_000
 
 def screen_name(route: str) -> str:
     """``/`` -> today, ``/patients/{patient_id}`` -> patients-patient (one patient, not the list)."""
-    words = [
-        part.strip("{}").removesuffix("_id")
-        for part in route.strip("/").split("/")
-        if part
-    ]
+    words = [part.strip("{}").removesuffix("_id") for part in route.strip("/").split("/") if part]
     return "-".join(words) or "today"
 
 
