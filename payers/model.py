@@ -392,8 +392,46 @@ class Payment:
 
 
 @dataclass(frozen=True, slots=True)
+class PriorLineAdjudication:
+    """How an earlier payer settled one line of this claim (837P loop 2430 SVD/CAS/DTP 573)."""
+
+    line_number: int  # the submission's line (1-based) this adjudicates
+    procedure: Code
+    paid: Money
+    paid_units: Decimal | None = None
+    modifiers: tuple[str, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    adjudication_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriorPayerAdjudication:
+    """An earlier payer's adjudication sent with a secondary (or tertiary) claim.
+
+    X12 837P: loops 2320 (SBR, CAS, AMT D paid), 2330A/B (other subscriber and payer), 2430 per line.
+    FHIR: the earlier ``Claim.insurance`` entry with its adjudication. REST: its ``priorPayers`` entry.
+    """
+
+    payer_id: str  # the earlier payer's identifier (2330B NM109)
+    payer_name: str
+    member_id: str  # the patient's member id at that payer (2330A NM109)
+    responsibility: str  # SBR01 of the earlier payer: P primary, S secondary, T tertiary
+    paid: Money  # what that payer paid on the claim (AMT*D)
+    adjudication_date: date  # when it adjudicated (DTP*573)
+    payer_claim_id: str | None = None  # its claim number (REF*F8 in 2330B)
+    patient_responsibility: Money | None = None  # what it left to the patient (AMT*EAF)
+    adjustments: tuple[Adjustment, ...] = ()  # claim-level CAS
+    lines: tuple[PriorLineAdjudication, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimSubmission:
-    """A professional claim ready to leave, after the gateway's front-end edits passed."""
+    """A professional claim ready to leave, after the gateway's front-end edits passed.
+
+    ``frequency_code`` 1 is an original, 7 a replacement and 8 a void; the latter two carry the
+    payer's claim number of the claim they change in ``original_payer_claim_id``. A claim to a
+    secondary payer has ``responsibility`` S and the primary's adjudication in ``prior_payers``.
+    """
 
     member: MemberQuery
     billing_provider_npi: str
@@ -406,6 +444,8 @@ class ClaimSubmission:
     lines: tuple[ClaimLine, ...]
     total_charge: Money
     original_payer_claim_id: str | None = None
+    responsibility: str = "P"  # SBR01 of the payer this goes to: P, S or T
+    prior_payers: tuple[PriorPayerAdjudication, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
