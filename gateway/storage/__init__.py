@@ -16,6 +16,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.identity_tables",
     "gateway.storage.audit_tables",
     "gateway.storage.claims_tables",
+    "gateway.storage.ledger_tables",
 )
 
 

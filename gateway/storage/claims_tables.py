@@ -62,6 +62,11 @@ class SubmittedClaim(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: From the ledger (0010_ledger): paid, partially_paid, denied, reversed; None until a payment posts.
+    financial_state: Mapped[str | None] = mapped_column(String(20))
+    #: The claim this one replaces (frequency 7), voids (8) or follows as the secondary claim.
+    related_claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
+    relation: Mapped[str | None] = mapped_column(String(12))  # replaces | voids | secondary_of
 
 
 class ClaimOutbox(Base):

@@ -50,6 +50,8 @@ class Practice(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(36))
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    #: Send the secondary claim by itself once the primary's payment posts (0010_ledger).
+    auto_secondary_claims: Mapped[bool] = mapped_column(default=False)
 
 
 class ApiKey(Base):
