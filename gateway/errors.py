@@ -63,8 +63,12 @@ class PayerCallFailed(GatewayError):
     callers holding ``phi:read`` (see gateway/graphql/payer_errors.py).
     """
 
-    def __init__(self, error: PayerError, operation: str, *, public: str | None = None) -> None:
+    def __init__(
+        self, error: PayerError, operation: str, *, public: str | None = None, called: bool = True
+    ) -> None:
         self.code = error.code
+        #: False when the gateway did not call the payer at all (its circuit breaker is open).
+        self.called = called
         self.payer_message = error.message
         self.reasons = error.reasons if isinstance(error, PayerRejected) else ()
         extra: dict[str, Any] = {"payer": error.payer_id, "operation": operation}
@@ -75,10 +79,12 @@ class PayerCallFailed(GatewayError):
         super().__init__(f"{error.payer_id}: {words}", **extra)
 
     @classmethod
-    def worded_by_gateway(cls, error: PayerError, operation: str) -> PayerCallFailed:
+    def worded_by_gateway(
+        cls, error: PayerError, operation: str, *, called: bool = True
+    ) -> PayerCallFailed:
         """A failure the gateway itself decided (payer not configured, breaker open, our deadline):
         its message is ours and carries no payer text, so every caller may read it."""
-        return cls(error, operation, public=error.message)
+        return cls(error, operation, public=error.message, called=called)
 
 
 #: A caller's view of each adapter error code, in the gateway's words (see payers/contract.py).

@@ -23,7 +23,9 @@ class ClaimsSettings:
     per_payer_concurrency: int = 8  # claims in flight to one payer from one dispatcher
     retry_base_seconds: float = 2.0  # first backoff after a payer failure, doubling each time...
     retry_cap_seconds: float = 900.0  # ...up to this
-    lease_seconds: float = 120.0  # SQLite only: how long a dispatcher owns rows it is sending
+    lease_seconds: float = (
+        15.0  # a send's lease, renewed while in flight: a crash's rows go again after it
+    )
     poll_tick_seconds: float = 30.0  # how often the poller looks for claims due a status check
     first_poll_seconds: float = 300.0  # first status check this long after the acknowledgment
     webhook_tick_seconds: float = 2.0

@@ -1,9 +1,10 @@
 """``payer-gateway worker``: the claims dispatcher, status poller and webhook sender, without the API.
 
-Run as many as you like on PostgreSQL (rows are shared with ``FOR UPDATE SKIP LOCKED``); on SQLite run
-exactly one dispatcher in total (a worker, or the gateway's own, not both). Stops on SIGTERM/SIGINT
-after the round in flight; a worker killed outright loses nothing: its claims are resent under the
-same control numbers and the payers deduplicate them.
+Run as many as you like on PostgreSQL (rows are leased, taken with ``FOR UPDATE SKIP LOCKED``); on
+SQLite one process writes at a time, so keep to one dispatcher (a worker, or the gateway's own).
+Stops on SIGTERM/SIGINT after the sends in flight are recorded; a worker killed outright loses
+nothing: its in-flight claims are resent under the same control numbers when their lease lapses, and
+the payers deduplicate them.
 """
 
 from __future__ import annotations

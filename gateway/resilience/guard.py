@@ -60,7 +60,7 @@ class PayerGuard:
             error: PayerError = PayerUnavailable(
                 payer_id, "not called: the payer failed repeatedly and its circuit breaker is open"
             )
-            raise PayerCallFailed.worded_by_gateway(error, operation)
+            raise PayerCallFailed.worded_by_gateway(error, operation, called=False)
         settled = False
         try:
             try:

@@ -93,3 +93,6 @@ class PayerHealthBoard:
 
     def of(self, payer_id: str) -> PayerHealth:
         return self._payers[payer_id]
+
+    def payer_ids(self) -> list[str]:
+        return list(self._payers)

@@ -82,6 +82,8 @@ class ClaimOutbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: Which dispatcher's lease (one id per lease): an answer is recorded only by the lease's holder.
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

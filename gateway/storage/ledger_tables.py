@@ -55,7 +55,9 @@ class Remittance(Base):
     #: Balancing and data-quality findings from the parser: [{code, message, place, amounts...}].
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    received_by: Mapped[str | None] = mapped_column(String(36))  # user or API key id; None: the puller
+    received_by: Mapped[str | None] = mapped_column(
+        String(36)
+    )  # user or API key id; None: the puller
     #: The payer's raw exchange (gateway.claims.codec.exchange_to_json) or the uploaded file: PHI.
     raw_exchange: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
 
@@ -154,6 +156,8 @@ class RemittancePull(Base):
     next_pull_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_pulled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    last_paid_on: Mapped[date | None] = mapped_column(Date)  # the newest payment date seen: next `since`
+    last_paid_on: Mapped[date | None] = mapped_column(
+        Date
+    )  # the newest payment date seen: next `since`
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # real fetches that failed in a row
     last_error: Mapped[str | None] = mapped_column(String(200))

@@ -1,6 +1,6 @@
 """The practice's ledger: remittances, claim payments, service lines, adjustments, provider-level
 adjustments and the remittance pull schedule; a claim's financial state and related claim; the
-practice's automatic secondary claims switch
+practice's automatic secondary claims switch; the claim outbox's lease owner
 
 Revision ID: 0010_ledger
 Revises: 0009_patient_activity
@@ -138,6 +138,8 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_claims_related_claim_id", "claims", ["related_claim_id"], ["id"]
         )
+    with op.batch_alter_table("claim_outbox") as batch:
+        batch.add_column(sa.Column("lease_owner", sa.String(32), nullable=True))
     with op.batch_alter_table("practices") as batch:
         batch.add_column(
             sa.Column(
@@ -149,6 +151,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("practices") as batch:
         batch.drop_column("auto_secondary_claims")
+    with op.batch_alter_table("claim_outbox") as batch:
+        batch.drop_column("lease_owner")
     with op.batch_alter_table("claims") as batch:
         batch.drop_constraint("fk_claims_related_claim_id", type_="foreignkey")
         batch.drop_column("relation")
