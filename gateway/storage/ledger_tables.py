@@ -26,10 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.storage.claims_tables import MONEY
 from gateway.storage.tables import Base, new_id, utcnow
 from gateway.storage.types import UtcDateTime
 
-MONEY = Numeric(12, 2)
 QUANTITY = Numeric(12, 3)
 
 
