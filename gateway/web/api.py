@@ -26,6 +26,14 @@ class SessionEnded(Exception):
     """The API no longer accepts the session's tokens: the person has to sign in again."""
 
 
+class Throttled(Exception):
+    """The API refused the call for the caller's rate limit: the page says so, never "not found"."""
+
+    def __init__(self, retry_after: str) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True, slots=True)
 class ApiError:
     code: str
@@ -63,7 +71,8 @@ class PortalApi:
         variables: dict[str, Any] | None = None,
         token: str | None = None,
     ) -> ApiResult:
-        """Run operation ``name``; raises :class:`SessionEnded` when the API refuses ``token``."""
+        """Run operation ``name``; raises :class:`SessionEnded` when the API refuses ``token`` and
+        :class:`Throttled` when it refuses the caller's rate."""
         client = request.scope.get("client") or ("unknown", 0)
         transport = httpx.ASGITransport(app=self.app, client=(str(client[0]), int(client[1])))
         headers = {"X-Request-ID": str(request.scope.get("state", {}).get("request_id", ""))}
@@ -74,6 +83,8 @@ class PortalApi:
             response = await http.post("/graphql", json=body, headers=headers)
         if response.status_code == 401 and token:
             raise SessionEnded
+        if response.status_code == 429:
+            raise Throttled(response.headers.get("Retry-After", "60"))
         return _result(response)
 
 

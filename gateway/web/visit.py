@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.config import GatewaySettings
-from gateway.web.api import ApiResult, PortalApi, SessionEnded
+from gateway.web.api import ApiResult, PortalApi, SessionEnded, Throttled
 from gateway.web.nav import current_item, nav_for
 from gateway.web.refresh import TokenRefresher
 from gateway.web.session import PortalSession, SessionSeal
@@ -241,6 +241,15 @@ async def _answer(visit: Visit, handler: Handler, signed_in: bool) -> Response:
             return await handler(visit)
         except SessionEnded:
             return await visit.to_login()
+        except Throttled as throttled:
+            response = visit.refusal(
+                429,
+                "Too many requests",
+                "You are going faster than the gateway allows for one person. Wait a minute, then "
+                "reload the page.",
+            )
+            response.headers["Retry-After"] = throttled.retry_after
+            return response
         finally:
             visit.drop_frame()
     except Exception as exc:

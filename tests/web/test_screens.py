@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Portal
+from tests.web.conftest import Portal, start_portal
 
 NAV = re.compile(r'<nav class="site-nav".*?</nav>', re.S)
 
@@ -147,3 +147,19 @@ def test_us_formats() -> None:
     assert money("1234.5") == "$1,234.50" and money("-20") == "-$20.00" and money(None) == ""
     assert from_us_date("3/7/1980") == date(1980, 3, 7)
     assert from_us_date("02/30/1980") is None and from_us_date("Smith") is None
+
+
+async def test_a_throttled_page_says_so_and_when_to_come_back(database: Any, world: Any) -> None:
+    """Over the person's rate limit the API answers 429; the page must say so (with Retry-After),
+    never that the patient does not exist."""
+    async for portal in start_portal(database, world, rate_limit_burst=8, rate_limit_per_minute=1):
+        await portal.login("front_desk")
+        patient_id = next(iter(portal.gateway.patient_ids.values()))
+        statuses = [
+            (await portal.client.get(f"/patients/{patient_id}")).status_code for _ in range(8)
+        ]
+        page = await portal.client.get(f"/patients/{patient_id}")
+        assert 404 not in statuses, statuses
+        assert page.status_code == 429, statuses
+        assert "Too many requests" in page.text
+        assert int(page.headers["retry-after"]) > 0
