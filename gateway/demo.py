@@ -26,6 +26,7 @@ from gateway.seeding import seed_practice_patients
 from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
 from payers.registry import parse_payers_config
+from payers.sandbox.clock import ClockSettings
 from payers.sandbox.fleet import serving
 from payers.sandbox.launch import payers_toml, plan_sandboxes
 from payers.sandbox.world import World, build_world
@@ -150,7 +151,8 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
 
 async def run_demo(host: str, port: int, database_path: str) -> None:
     world = build_world(datetime.now(UTC).date())
-    plan = plan_sandboxes(world)
+    # The demo's payers adjudicate and pay by themselves within a few minutes of a submission.
+    plan = plan_sandboxes(world, clock=ClockSettings.demo())
     os.environ.update(plan.environ)
     # The demo's webhooks may reach a receiver on this machine, over http; a deployment allows
     # neither unless its operator says so (gateway/claims/webhook_addresses.py).
