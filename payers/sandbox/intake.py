@@ -33,7 +33,7 @@ from payers.sandbox.crossover import SandboxNetwork
 from payers.sandbox.npi import is_valid_npi
 from payers.sandbox.policy import policy_of
 from payers.sandbox.status_change import StatusChange
-from payers.sandbox.timeline import ClaimRecord, ClaimTimeline, rejected_original
+from payers.sandbox.timeline import ClaimRecord, ClaimTimeline
 from payers.sandbox.world import MemberMismatch, SandboxPayerBook, filter_payments
 from payers.x12.claim_status import claim_state
 
@@ -127,6 +127,10 @@ class ClaimIntake:
                 duplicate=True,
             )
         edits = self._front_door_edits(submission)
+        if submission.frequency_code in ("7", "8") and (
+            self.timeline.original_of(submission.original_payer_claim_id) is None
+        ):  # a replacement or void must name a live claim of this payer (its payer claim number)
+            edits.append(_Edit("21", "PR"))
         if edits:
             category = lookup("claim-status-category", edits[0].category)
             statuses = tuple(lookup("claim-status", edit.status) for edit in edits)
@@ -148,8 +152,6 @@ class ClaimIntake:
         original = None
         if submission.frequency_code in ("7", "8"):
             original = self.timeline.original_of(submission.original_payer_claim_id)
-            if original is None:
-                return rejected_original(control_number, submission, self.received_on)
         claim = self._record(submission, control_number, original)
         self.timeline.add(control_number, claim.payer_claim_id or "", submission)
         ack = SubmissionAck(

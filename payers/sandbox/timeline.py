@@ -10,32 +10,25 @@ cycle; when reversals exceed payments, a forwarding balance (PLB FB) carries the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from payers.codesets import lookup
-from payers.model import ClaimPayment, Payment, ProviderAdjustment, SubmissionAck
+from payers.model import ClaimPayment, ClaimSubmission, Payment
 from payers.sandbox.accumulators import Accumulators
-from payers.sandbox.adjudication import ZERO, reversal_of
+from payers.sandbox.adjudication import reversal_of
 from payers.sandbox.adjudicator import ClaimFacts, Outcome, adjudicate
 from payers.sandbox.clock import SandboxClock
 from payers.sandbox.crossover import SandboxNetwork, forwarded_claim
+from payers.sandbox.payment_cycles import PaymentCycles
 from payers.sandbox.policy import PayerPolicy, is_unlisted
 from payers.sandbox.world import SandboxPayerBook
 
 # stages a claim goes through; "waiting" ones have a due time
-RECEIVED, PENDED, INFO, ADJUDICATED, REMITTED = (
-    "received",
-    "pended",
-    "info",
-    "adjudicated",
-    "remitted",
-)
-MANUAL, SUPERSEDED, VOIDED, DONE = "manual", "superseded", "voided", "done"
+RECEIVED, PENDED, INFO = "received", "pended", "info"
+ADJUDICATED, REMITTED, DONE = "adjudicated", "remitted", "done"
+MANUAL, SUPERSEDED, VOIDED = "manual", "superseded", "voided"  # off the schedule
 _WAITING = (RECEIVED, PENDED, INFO)
 
 StatusSetter = Callable[[str, str, str | None, str | None, Outcome | None], None]
@@ -47,7 +40,7 @@ class ClaimRecord:
 
     control_number: str
     payer_claim_id: str
-    submission: Any  # ClaimSubmission
+    submission: ClaimSubmission
     received_at: datetime
     due: datetime | None
     stage: str = RECEIVED
@@ -92,9 +85,9 @@ class ClaimTimeline:
 
     def reset(self) -> None:
         self.records: dict[str, ClaimRecord] = {}
-        self.ready: list[tuple[datetime, ClaimPayment, str]] = []  # (ready at, payment, payee)
-        self.remittances: list[Payment] = []
-        self.owed: dict[str, Decimal] = {}  # forwarding balance by payee NPI
+        self.cycles = PaymentCycles(
+            self.book.key, self.policy, self.clock.start, self.clock.settings.payment_cycle_seconds
+        )
         self.progress = Progress()
 
     # --- receipt ---------------------------------------------------------------------------------
@@ -116,7 +109,7 @@ class ClaimTimeline:
         root.replacements += 1
         return f"{base}-{root.replacements:02d}"
 
-    def add(self, control_number: str, payer_claim_id: str, submission: Any) -> None:
+    def add(self, control_number: str, payer_claim_id: str, submission: ClaimSubmission) -> None:
         now = self.clock.now()
         due = now + timedelta(seconds=self.clock.settings.adjudicate_after_seconds)
         original = None
@@ -138,19 +131,11 @@ class ClaimTimeline:
         waiting = [r for r in self.records.values() if r.stage in _WAITING and r.due is not None]
         return min(waiting, key=lambda r: (r.due, r.received_at), default=None)
 
-    def _next_cycle(self) -> datetime | None:
-        cycle = self.clock.settings.payment_cycle_seconds
-        if not self.ready or cycle <= 0:
-            return None
-        first = min(at for at, _, _ in self.ready)
-        k = max(1, math.ceil((first - self.clock.start).total_seconds() / cycle))
-        return self.clock.start + timedelta(seconds=k * cycle)
-
     def catch_up(self) -> Progress:
         """Process everything due by now; what moved since the last call."""
         now = self.clock.now()
         while True:
-            record, cycle = self._next_due(), self._next_cycle()
+            record, cycle = self._next_due(), self.cycles.next_cycle()
             if record is not None and record.due is not None and record.due <= now:
                 if cycle is None or record.due <= cycle:
                     self._step(record, record.due)
@@ -159,14 +144,14 @@ class ClaimTimeline:
                 self._cut(cycle)
                 continue
             break
-        if self.ready and self.clock.settings.payment_cycle_seconds <= 0:
+        if self.cycles.queued and self.clock.settings.payment_cycle_seconds <= 0:
             self._cut(now)
         progress, self.progress = self.progress, Progress()
         return progress
 
     def next_event(self) -> datetime | None:
         """When something will next happen (None: idle)."""
-        record, cycle = self._next_due(), self._next_cycle()
+        record, cycle = self._next_due(), self.cycles.next_cycle()
         times = [t for t in (record.due if record else None, cycle) if t is not None]
         return min(times, default=None)
 
@@ -234,7 +219,7 @@ class ClaimTimeline:
             record.control_number, outcome.category, outcome.status, outcome.entity, outcome
         )
         self._moved(record, outcome.category, outcome.status)
-        self.ready.append((at, outcome.payment, record.submission.billing_provider_npi))
+        self.cycles.queue(at, outcome.payment, record.submission.billing_provider_npi)
         if target is not None and self.network is not None and outcome.payment.status.code == "19":
             self.network.forward(
                 target[0],
@@ -266,7 +251,7 @@ class ClaimTimeline:
     def _undo(self, original: ClaimRecord, at: datetime, stage: str) -> None:
         """Take ``original`` back: off the schedule, out of the queue, or reversed if remitted."""
         if original.stage == ADJUDICATED:
-            self.ready = [r for r in self.ready if r[1] is not _payment(original)]
+            self.cycles.withdraw(_payment(original))
         if original.outcome is not None and original.stage in (ADJUDICATED, REMITTED):
             self.accumulators.record(
                 original.outcome.payment.member_id or "",
@@ -275,7 +260,7 @@ class ClaimTimeline:
             )
         if original.remitted is not None and original.remitted.paid != 0:
             payee = original.submission.billing_provider_npi
-            self.ready.append((at, reversal_of(original.remitted), payee))
+            self.cycles.queue(at, reversal_of(original.remitted), payee)
         original.remitted = None
         original.stage, original.due = stage, None
         self.set_status(original.control_number, "F0", None, None, None)
@@ -294,43 +279,22 @@ class ClaimTimeline:
     # --- payment cycles --------------------------------------------------------------------------
 
     def _cut(self, at: datetime) -> None:
-        """One remittance per payee of everything adjudicated by ``at``."""
-        due = [r for r in self.ready if r[0] <= at]
-        self.ready = [r for r in self.ready if r[0] > at]
-        by_payee: dict[str, list[ClaimPayment]] = {}
-        for _, payment, payee in due:
-            by_payee.setdefault(payee, []).append(payment)
-        for payee, claims in by_payee.items():
-            self.remittances.append(self._remittance(at, payee, claims))
-            self.progress.remittances.append(self.remittances[-1].trace_number)
-        for _, payment, _ in due:
-            record = self.records.get(payment.control_number or "")
-            if record is not None and payment.status.code != "22" and record.stage == ADJUDICATED:
-                record.stage, record.remitted = REMITTED, payment
+        """Run the payment cycle at ``at``; the claims it paid count as remitted."""
+        for remittance in self.cycles.cut(at):
+            self.progress.remittances.append(remittance.trace_number)
+            for payment in remittance.claims:
+                record = self.records.get(payment.control_number or "")
+                if (
+                    record is not None
+                    and record.stage == ADJUDICATED
+                    and payment.status.code != "22"
+                ):
+                    record.stage, record.remitted = REMITTED, payment
 
-    def _remittance(self, at: datetime, payee: str, claims: list[ClaimPayment]) -> Payment:
-        total = sum((c.paid for c in claims), ZERO)
-        adjustments: list[ProviderAdjustment] = []
-        owed = self.owed.get(payee, ZERO)
-        reference = claims[-1].payer_claim_id
-        if total < 0:  # reversals exceed payments: carry the debt forward (negative PLB FB)
-            adjustments.append(ProviderAdjustment(lookup("plb-reason", "FB"), total, reference))
-            self.owed[payee] = owed - total
-        elif owed > 0 and total > 0:  # recover what an earlier remittance carried forward
-            recovered = min(owed, total)
-            adjustments.append(ProviderAdjustment(lookup("plb-reason", "FB"), recovered, reference))
-            self.owed[payee] = owed - recovered
-        sequence = len(self.remittances) + 1
-        return Payment(
-            payer_id=self.book.key,
-            trace_number=f"{self.policy.trace_prefix}{self.clock.start:%y%m%d%H%M%S}{sequence:04d}",
-            method=lookup("payment-method", self.policy.payment_method),
-            payment_date=at.date(),
-            amount=total - sum((a.amount for a in adjustments), ZERO),
-            claims=tuple(claims),
-            provider_adjustments=tuple(adjustments),
-            payee_npi=payee,
-        )
+    @property
+    def remittances(self) -> list[Payment]:
+        """Every remittance sent since start, oldest first."""
+        return self.cycles.remittances
 
 
 def _payment(record: ClaimRecord) -> ClaimPayment | None:
@@ -341,34 +305,11 @@ def _seconds(value: float) -> timedelta:
     return timedelta(seconds=value)
 
 
-def _fingerprint(submission: Any) -> tuple[Any, ...]:
+def _fingerprint(submission: ClaimSubmission) -> tuple[Any, ...]:
     return (
         submission.member.member_id.strip().upper(),
         tuple(
             (line.procedure.code, line.modifiers, line.charge, line.service_date)
             for line in submission.lines
         ),
-    )
-
-
-def rejected_original(control_number: str, submission: Any, received_on: Any) -> SubmissionAck:
-    """The front door's answer to a replacement or void naming no live claim of this payer."""
-    from payers.model import ClaimState, ClaimStatus
-
-    category = lookup("claim-status-category", "A7")
-    status = lookup("claim-status", "21")
-    return SubmissionAck(
-        accepted=False,
-        control_number=control_number,
-        status=ClaimStatus(
-            state=ClaimState.REJECTED,
-            category=category,
-            status=status,
-            entity=lookup("entity-identifier", "PR"),
-            effective_date=received_on,
-            control_number=control_number,
-            total_charge=submission.total_charge,
-            message=f"no claim {submission.original_payer_claim_id!r} to replace or void",
-        ),
-        reasons=(category, status),
     )
