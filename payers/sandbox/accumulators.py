@@ -41,16 +41,19 @@ class Accumulators:
     def _keys(self, member: SandboxMember, level: CoverageLevel | None) -> str:
         return self._family(member) if level is CoverageLevel.FAMILY else member.member_id
 
-    def remaining_deductible(self, member_id: str) -> Decimal:
-        """In-network deductible still to meet: the lower of the individual and family amounts."""
+    def remaining(self, member_id: str, kind: BenefitKind) -> Decimal | None:
+        """In-network deductible (or out-of-pocket) left: the lower of the individual and family
+        amounts; None when the plan states none."""
         left = [
             b.remaining
             for b in self.benefits(member_id)
-            if b.kind is BenefitKind.DEDUCTIBLE
-            and b.network is Network.IN_NETWORK
-            and b.remaining is not None
+            if b.kind is kind and b.network is Network.IN_NETWORK and b.remaining is not None
         ]
-        return max(min(left), ZERO) if left else ZERO
+        return max(min(left), ZERO) if left else None
+
+    def remaining_deductible(self, member_id: str) -> Decimal:
+        """In-network deductible still to meet (zero when the plan has none)."""
+        return self.remaining(member_id, BenefitKind.DEDUCTIBLE) or ZERO
 
     def record(self, member_id: str, deductible: Decimal, patient_share: Decimal) -> None:
         """Count a claim's deductible and patient share (negative amounts: a reversal)."""

@@ -162,3 +162,21 @@ def reversal_of(payment: ClaimPayment) -> ClaimPayment:
         ),
         remarks=(),
     )
+
+
+def cap_patient_share(settled: ServiceLinePayment, cap: Decimal) -> ServiceLinePayment:
+    """``settled`` with the patient's share cut to ``cap`` (out-of-pocket maximum reached): the
+    payer pays the rest, coinsurance waived first, then deductible, then copay."""
+    excess = patient_share(settled.adjustments) - max(cap, ZERO)
+    if excess <= 0:
+        return settled
+    paid = settled.paid + excess
+    order = {"2": 0, "1": 1, "3": 2}
+    kept: list[Adjustment] = list(settled.adjustments)
+    for reason in sorted(order, key=order.__getitem__):
+        for n, item in enumerate(kept):
+            if excess > 0 and item.group.code == "PR" and item.reason.code == reason:
+                cut = min(item.amount, excess)
+                kept[n] = replace(item, amount=item.amount - cut)
+                excess -= cut
+    return replace(settled, paid=paid, adjustments=tuple(a for a in kept if a.amount != 0))

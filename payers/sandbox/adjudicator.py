@@ -4,8 +4,9 @@ Deterministic from the claim, the member's plan and what the member has spent so
 denials first (secondary without the primary's adjudication CO 22, coverage not in force CO 26/27,
 timely filing CO 29, duplicate CO 18), then per line (authorization CO 197 + N54, non-covered
 CO 96 + N130 / CO 204, therapy without GP/GO/GN CO 4 + N822, conflicting modifiers CO 4 + N519),
-then the payer's fee schedule and the member's copay, deductible and coinsurance, or, for a
-secondary claim, coordination of benefits with the primary's adjudication.
+then the payer's fee schedule and the member's copay, deductible and coinsurance (never beyond the
+out-of-pocket maximum left), or, for a secondary claim, coordination of benefits with the primary's
+adjudication.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from payers.model import (
 from payers.sandbox.adjudication import (
     ZERO,
     LineTerms,
+    cap_patient_share,
     patient_share,
     settle_line,
     settle_secondary,
@@ -69,6 +71,7 @@ class ClaimFacts:
     received_on: date
     member: SandboxMember
     deductible_left: Decimal
+    out_of_pocket_left: Decimal | None = None  # None: no out-of-pocket maximum
     duplicate: bool = False
     forwarded_to: str | None = None  # the secondary payer the claim crosses over to
 
@@ -160,6 +163,7 @@ def adjudicate(book: SandboxPayerBook, policy: PayerPolicy, facts: ClaimFacts) -
     whole = claim_denial(facts, policy)
     coinsurance = book.design.coinsurance[0]
     deductible_left = facts.deductible_left
+    out_of_pocket_left = facts.out_of_pocket_left
     copay_taken = False
     prior = submission.prior_payers[0] if submission.prior_payers else None
     claim_paid = _spread(prior.paid, submission.lines) if prior and not prior.lines else None
@@ -195,6 +199,9 @@ def adjudicate(book: SandboxPayerBook, policy: PayerPolicy, facts: ClaimFacts) -
             else:
                 paid, contractual = _prior_line(prior, line)
             own = settle_secondary(own, paid, contractual)
+        if out_of_pocket_left is not None:
+            own = cap_patient_share(own, out_of_pocket_left)
+            out_of_pocket_left -= patient_share(own.adjustments)
         applied = sum(
             (a.amount for a in own.adjustments if a.group.code == "PR" and a.reason.code == "1"),
             ZERO,

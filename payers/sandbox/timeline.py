@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from payers.model import ClaimPayment, ClaimSubmission, Payment
+from payers.model import BenefitKind, ClaimPayment, ClaimSubmission, Payment
 from payers.sandbox.accumulators import Accumulators
 from payers.sandbox.adjudication import reversal_of
 from payers.sandbox.adjudicator import ClaimFacts, Outcome, adjudicate
@@ -207,6 +207,9 @@ class ClaimTimeline:
             received_on=record.received_at.date(),
             member=member,
             deductible_left=self.accumulators.remaining_deductible(member.member_id),
+            out_of_pocket_left=self.accumulators.remaining(
+                member.member_id, BenefitKind.OUT_OF_POCKET
+            ),
             duplicate=self._is_duplicate(record),
             forwarded_to=target[0] if target else None,
         )
