@@ -102,12 +102,19 @@ async def test_a_secondary_claim_without_the_primarys_adjudication_is_denied_co_
     assert cas(denied.lines[0].adjustments) == [("CO", "22", Decimal("150.00"), ("MA04",))]
 
 
+@pytest.mark.parametrize(
+    ("primary_id", "secondary", "secondary_id"),
+    [
+        ("CMI6139024401", "lakeshore", "LHP733018452"),  # Felix: on to a REST payer
+        ("CMI7004418201", "northwind", "NWB455120937"),  # Wanda: on to a FHIR payer
+    ],
+    ids=["rest", "fhir"],
+)
 async def test_the_crossover_payer_forwards_to_the_secondary_which_pays_on_its_own(
-    desk: Desk,
+    desk: Desk, primary_id: str, secondary: str, secondary_id: str
 ) -> None:
-    # Felix: Cascade primary (forwards claims, like Medicare), Lakeshore secondary.
-    felix = desk.member("cascade", "CMI6139024401")
-    sent = claim(desk.world, felix, [line(1, "99213", "150.00", DAY)])
+    # Cascade is primary and forwards claims by itself, like Medicare.
+    sent = claim(desk.world, desk.member("cascade", primary_id), [line(1, "99213", "150.00", DAY)])
     ack = await desk.adapters["cascade"].submit_claim(sent, "PGWCROSS1")
     assert ack.accepted
 
@@ -116,10 +123,10 @@ async def test_the_crossover_payer_forwards_to_the_secondary_which_pays_on_its_o
     assert [r.code for r in primary.remarks] == ["MA18"]
     assert primary.paid == Decimal("67.00")  # 150 x 0.58 = 87.00 less the $20 copay
 
-    (crossed,) = await desk.claim_payments("lakeshore", "PGWCROSS1")
+    (crossed,) = await desk.claim_payments(secondary, "PGWCROSS1")
     assert crossed.status.code == "2"
-    assert crossed.member_id == "LHP733018452"
-    assert crossed.paid == Decimal("20.00")  # the copay Cascade left; Lakeshore alone: 68.00
+    assert crossed.member_id == secondary_id
+    assert crossed.paid == Decimal("20.00")  # the copay Cascade left (less than its own terms)
     assert cas(crossed.lines[0].adjustments) == [("OA", "23", Decimal("130.00"), ())]
     assert balanced(crossed)
 
