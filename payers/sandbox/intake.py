@@ -264,7 +264,9 @@ class ClaimIntake:
         outcome: Outcome | None,
     ) -> None:
         """The timeline moved a claim: answer its new status (and amounts) from now on."""
-        claim = self._claims[control_number]
+        claim = self._claims.get(control_number)
+        if claim is None:  # a claim of the world's history keeps the status it had
+            return
         paid = outcome.payment if outcome else None
         new_status = replace(
             claim.status,

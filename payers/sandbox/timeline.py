@@ -11,7 +11,7 @@ cycle; when reversals exceed payments, a forwarding balance (PLB FB) carries the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,46 +23,24 @@ from payers.sandbox.clock import SandboxClock
 from payers.sandbox.crossover import SandboxNetwork, forwarded_claim
 from payers.sandbox.payment_cycles import PaymentCycles
 from payers.sandbox.policy import PayerPolicy, is_unlisted
+from payers.sandbox.records import (
+    _WAITING,
+    ADJUDICATED,
+    DONE,
+    INFO,
+    MANUAL,
+    PENDED,
+    RECEIVED,
+    REMITTED,
+    SUPERSEDED,
+    VOIDED,
+    ClaimRecord,
+    Progress,
+    from_history,
+)
 from payers.sandbox.world import SandboxPayerBook
 
-# stages a claim goes through; "waiting" ones have a due time
-RECEIVED, PENDED, INFO = "received", "pended", "info"
-ADJUDICATED, REMITTED, DONE = "adjudicated", "remitted", "done"
-MANUAL, SUPERSEDED, VOIDED = "manual", "superseded", "voided"  # off the schedule
-_WAITING = (RECEIVED, PENDED, INFO)
-
 StatusSetter = Callable[[str, str, str | None, str | None, Outcome | None], None]
-
-
-@dataclass
-class ClaimRecord:
-    """One received claim on the payer's timeline."""
-
-    control_number: str
-    payer_claim_id: str
-    submission: ClaimSubmission
-    received_at: datetime
-    due: datetime | None
-    stage: str = RECEIVED
-    original: ClaimRecord | None = None
-    outcome: Outcome | None = None
-    remitted: ClaimPayment | None = None  # the payment that went out (not yet reversed)
-    replacements: int = 0
-
-    @property
-    def is_void(self) -> bool:
-        return self.submission.frequency_code == "8"
-
-
-@dataclass
-class Progress:
-    """What one catch-up moved: claims' new statuses and remittances cut."""
-
-    moved: list[dict[str, Any]] = field(default_factory=list)
-    remittances: list[str] = field(default_factory=list)
-
-    def to_json(self, now: datetime) -> dict[str, Any]:
-        return {"now": now.isoformat(), "moved": self.moved, "remittances": self.remittances}
 
 
 class ClaimTimeline:
@@ -95,12 +73,14 @@ class ClaimTimeline:
     def original_of(self, payer_claim_id: str | None) -> ClaimRecord | None:
         """The live claim a replacement or void names, by payer claim id."""
         for record in self.records.values():
-            if record.payer_claim_id == payer_claim_id and record.stage not in (
-                SUPERSEDED,
-                VOIDED,
-            ):
-                return None if record.is_void else record
-        return None
+            if record.payer_claim_id == payer_claim_id:
+                live = record.stage not in (SUPERSEDED, VOIDED) and not record.is_void
+                return record if live else None
+        # A claim of the world's history (paid, denied or still open before the sandbox started).
+        historic = from_history(self.book, payer_claim_id, self.clock.start)
+        if historic is not None:
+            self.records[historic.control_number] = historic
+        return historic
 
     def family_id(self, original: ClaimRecord) -> str:
         """The next payer claim id in the original's family (same number, a new suffix)."""

@@ -142,3 +142,36 @@ async def test_the_replacement_of_a_claim_not_yet_adjudicated_supersedes_it_unpa
         (paid,) = await desk.claim_payments("lakeshore", "PGWREPL03")
         # Not a duplicate of the claim it replaces: paid in full terms.
         assert (paid.status.code, paid.paid) == ("1", Decimal("68.00"))
+
+
+async def test_a_claim_paid_before_the_sandbox_started_can_be_replaced(desk: Desk) -> None:
+    book = desk.world.books["lakeshore"]
+    (history,) = [
+        (payment, paid)
+        for payment in book.payments
+        for paid in payment.claims
+        if paid.control_number == "EFM1000214"
+    ]
+    original = history[1]
+    assert original.paid > 0 and original.payer_claim_id
+    oscar = desk.member("lakeshore", "LHP205517604")
+    world_claim = book.find_claim(payer_claim_id=original.payer_claim_id)
+    assert world_claim is not None
+    day = world_claim.service_date_from
+    assert day is not None
+    fixed = claim(
+        desk.world,
+        oscar,
+        [line(1, "99214", "210.00", day)],
+        frequency="7",
+        original=original.payer_claim_id,
+    )
+    ack = await desk.adapters["lakeshore"].submit_claim(fixed, "PGWREPL09")
+    assert ack.accepted and ack.payer_claim_id == f"{original.payer_claim_id}-01"
+    reversals = [
+        c for c in await desk.claim_payments("lakeshore", "EFM1000214") if c.status.code == "22"
+    ]
+    assert [(r.charge, r.paid) for r in reversals] == [(-original.charge, -original.paid)]
+    (paid,) = await desk.claim_payments("lakeshore", "PGWREPL09")
+    assert (paid.status.code, paid.paid) == ("1", Decimal("105.20"))
+    assert balanced(paid)
