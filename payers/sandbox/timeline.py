@@ -11,7 +11,6 @@ cycle; when reversals exceed payments, a forwarding balance (PLB FB) carries the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -194,8 +193,6 @@ class ClaimTimeline:
             forwarded_to=target[0] if target else None,
         )
         outcome = adjudicate(self.book, self.policy, facts)
-        if outcome.payment.status.code == "4":
-            outcome = replace(outcome, payment=replace(outcome.payment, remarks=()))
         self.accumulators.record(member.member_id, outcome.deductible, outcome.patient_share)
         record.stage, record.due, record.outcome = ADJUDICATED, None, outcome
         self.set_status(
