@@ -175,3 +175,23 @@ async def test_a_claim_paid_before_the_sandbox_started_can_be_replaced(desk: Des
     (paid,) = await desk.claim_payments("lakeshore", "PGWREPL09")
     assert (paid.status.code, paid.paid) == ("1", Decimal("105.20"))
     assert balanced(paid)
+
+
+@pytest.mark.parametrize(
+    ("payer", "member_id"),
+    [("lakeshore", "LHP481920337"), ("northwind", "NWB902741186"), ("summit", "SHA300917265")],
+    ids=["rest", "fhir", "x12"],
+)
+async def test_every_protocol_refuses_a_void_of_an_unknown_claim(
+    desk: Desk, payer: str, member_id: str
+) -> None:
+    void = claim(
+        desk.world,
+        desk.member(payer, member_id),
+        [line(1, "99213", "150.00", DAY)],
+        frequency="8",
+        original="ZZ2599900001",
+    )
+    ack = await desk.adapters[payer].submit_claim(void, "PGWVOID99")
+    assert not ack.accepted
+    assert await desk.claim_payments(payer, "PGWVOID99") == []
