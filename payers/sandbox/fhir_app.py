@@ -27,7 +27,9 @@ Searches answer searchset Bundles of at most ``page_size`` entries with a ``next
 (``_offset``); the default page size (2) makes every demo member's claim search page. The fault
 layer and ``/_control/*`` come from :mod:`payers.sandbox.faults`; the token endpoint sits outside
 it (never faulted). EOB searches count as ``payments`` when they filter on ``_lastUpdated`` or name
-no patient, else as ``claim_search``; Patient look-ups by member id count as no operation (they
+no patient, and then answer one EOB per claim payment of each remittance paid since that day (a
+reversal, CLP02 22, is an EOB of its own with negated amounts); else they count as ``claim_search``
+and answer one EOB per claim; Patient look-ups by member id count as no operation (they
 precede both).
 """
 
