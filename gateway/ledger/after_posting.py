@@ -38,8 +38,11 @@ STATE_WORDS = {
 class PostingServices(Protocol):
     """What :func:`after_posting` needs of a process's services (GatewayServices has both)."""
 
-    database: Database
-    claims: ClaimServices | None
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def claims(self) -> ClaimServices | None: ...
 
 
 async def remittance_webhooks(

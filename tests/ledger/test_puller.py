@@ -1,0 +1,151 @@
+"""The remittance puller against the sandbox payers (real HTTP through ASGI): each practice's
+remittances fetched on a schedule, posted once; a payer that is down holds back no other."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from gateway.ledger import schedule
+from gateway.ledger.puller import RemittancePuller
+from gateway.storage.database import Database
+from gateway.storage.ledger_tables import Remittance, RemittanceClaim, RemittancePull
+from gateway.storage.tables import Practice
+from payers.sandbox.world import World
+from tests.gateway.conftest import Gateway, start_gateway
+
+
+@pytest.fixture
+async def ledger_gateway(database: Database, world: World) -> AsyncIterator[Gateway]:
+    async for running in start_gateway(database, world):
+        try:
+            yield running
+        finally:
+            assert running.services.claims is not None
+            await running.services.claims.close()
+
+
+def puller_of(gateway: Gateway) -> RemittancePuller:
+    assert gateway.services.claims is not None
+    return gateway.services.claims.puller
+
+
+async def practice_npi(database: Database, practice_id: str) -> str:
+    async with database.session() as session:
+        npi = await session.scalar(select(Practice.npi).where(Practice.id == practice_id))
+    assert npi is not None
+    return npi
+
+
+def expected(world: World, payer_ids: list[str], npi: str) -> set[tuple[str, str]]:
+    """(payer, trace) of every sandbox remittance paid to ``npi`` (or not naming a payee)."""
+    return {
+        (payer_id, p.trace_number)
+        for payer_id in payer_ids
+        for p in world.books[payer_id].payments_for(None, None)
+        if p.payee_npi in (None, npi)
+    }
+
+
+async def stored(database: Database, practice_id: str) -> list[tuple[str, str]]:
+    async with database.session() as session:
+        rows = await session.execute(
+            select(Remittance.payer_id, Remittance.trace_number).where(
+                Remittance.practice_id == practice_id
+            )
+        )
+        return sorted(rows.all())
+
+
+async def pulls(database: Database) -> dict[tuple[str, str], RemittancePull]:
+    async with database.session() as session:
+        return {(p.practice_id, p.payer_id): p for p in await session.scalars(select(RemittancePull))}
+
+
+async def run(puller: RemittancePuller) -> None:
+    await puller.run_once()
+    await puller.drain()
+
+
+async def test_each_practices_remittances_are_pulled_and_posted_once(
+    database: Database, world: World, ledger_gateway: Gateway
+) -> None:
+    gateway = ledger_gateway
+    puller = puller_of(gateway)
+    payer_ids = puller.payer_ids()
+    assert len(payer_ids) >= 3
+    npi = await practice_npi(database, gateway.practice_id)
+    wanted = expected(world, payer_ids, npi)
+    assert wanted, "the sandbox world pays the demo practice"
+
+    await run(puller)
+
+    assert set(await stored(database, gateway.practice_id)) == wanted
+    # The other practice has no remittances from these payers: nothing of the demo practice's.
+    assert await stored(database, gateway.other_practice_id) == []
+    rows = await pulls(database)
+    for payer_id in payer_ids:
+        row = rows[(gateway.practice_id, payer_id)]
+        assert (row.attempts, row.last_error, row.leased_until) == (0, None, None)
+        assert row.last_pulled_at is not None
+        assert row.next_pull_at > row.last_pulled_at  # next one on the schedule
+
+    # Not due again yet: nothing runs. Due now (a claim settled): fetched again, nothing new.
+    assert await puller.run_once() == 0
+    async with database.transaction() as session:
+        for payer_id in payer_ids:
+            await schedule.pull_now(session, gateway.practice_id, payer_id)
+    await run(puller)
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Remittance)) == len(wanted)
+        claims = await session.scalar(select(func.count()).select_from(RemittanceClaim))
+    assert claims == sum(
+        len(p.claims)
+        for payer_id in payer_ids
+        for p in world.books[payer_id].payments_for(None, None)
+        if (payer_id, p.trace_number) in wanted
+    )
+
+
+async def test_a_payer_that_is_down_holds_back_no_other(
+    database: Database, world: World, ledger_gateway: Gateway
+) -> None:
+    gateway = ledger_gateway
+    puller = puller_of(gateway)
+    payer_ids = puller.payer_ids()
+    down = payer_ids[0]
+    await gateway.faults(down, error_rate=1.0, error_status=503)
+    npi = await practice_npi(database, gateway.practice_id)
+
+    await run(puller)
+
+    assert set(await stored(database, gateway.practice_id)) == expected(world, payer_ids[1:], npi)
+    row = (await pulls(database))[(gateway.practice_id, down)]
+    assert row.attempts == 1 and row.last_error is not None and row.leased_until is None
+    assert row.last_pulled_at is None
+
+    # Back up and due: its remittances come in too.
+    await gateway.faults(down)
+    async with database.transaction() as session:
+        await schedule.pull_now(session, gateway.practice_id, down)
+    await run(puller)
+    assert set(await stored(database, gateway.practice_id)) == expected(world, payer_ids, npi)
+    row = (await pulls(database))[(gateway.practice_id, down)]
+    assert (row.attempts, row.last_error) == (0, None)
+
+
+async def test_a_pull_on_demand_reports_what_it_did(
+    database: Database, world: World, ledger_gateway: Gateway
+) -> None:
+    gateway = ledger_gateway
+    puller = puller_of(gateway)
+    payer_id = puller.payer_ids()[-1]
+    first: Any = await puller.pull(gateway.practice_id, payer_id)
+    again: Any = await puller.pull(gateway.practice_id, payer_id)
+    assert first is not None and again is not None
+    assert first.error is None and first.fetched >= first.posted
+    # From a week before the newest payment seen: fewer fetched, none posted twice.
+    assert again.posted == 0 and 0 < again.fetched <= first.fetched
