@@ -13,11 +13,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.ledger.reading import claim_payments
+from gateway.ledger.states import financial_state
 from gateway.storage.claims_tables import SubmittedClaim
+from gateway.storage.ledger_tables import Remittance, RemittanceClaim
 from gateway.storage.tables import Coverage
 from payers.model import ClaimPayment
 
@@ -103,3 +107,68 @@ async def _by_patient(
         statement = statement.where(SubmittedClaim.service_date_to == payment.service_date_to)
     rows = (await session.execute(statement)).all()
     return ClaimMatch(rows[0][0], rows[0][1]) if len(rows) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ManualMatch:
+    """A claim payment a person matched, with what changed (for after_posting)."""
+
+    remittance_id: str
+    remittance_claim_id: str
+    claim_id: str
+    financial_state: str
+    changed: bool
+
+
+async def match_by_hand(
+    session: AsyncSession,
+    practice_id: str,
+    claim_payment_id: str,
+    claim_id: str,
+    actor_id: str,
+) -> ManualMatch | tuple[str, str, str]:
+    """Post an unmatched claim payment to one of the practice's claims of the same payer, or
+    ``(field, code, message)`` saying why not. Another practice's claim payment or claim is not
+    found, exactly like one that does not exist."""
+    row = await session.scalar(
+        select(RemittanceClaim)
+        .where(RemittanceClaim.id == claim_payment_id, RemittanceClaim.practice_id == practice_id)
+        .with_for_update()
+    )
+    if row is None:
+        return "claimPaymentId", "NOT_FOUND", "No such claim payment."
+    if row.match_state != "unmatched":
+        return (
+            "claimPaymentId",
+            "ALREADY_MATCHED",
+            "This claim payment is already posted to a claim.",
+        )
+    claim = await session.scalar(
+        select(SubmittedClaim)
+        .where(SubmittedClaim.id == claim_id, SubmittedClaim.practice_id == practice_id)
+        .with_for_update()
+    )
+    if claim is None:
+        return "claimId", "NOT_FOUND", "No such claim."
+    payer_id = await session.scalar(
+        select(Remittance.payer_id).where(Remittance.id == row.remittance_id)
+    )
+    if claim.payer_id != payer_id:
+        return (
+            "claimId",
+            "PAYER_MISMATCH",
+            "The claim was sent to another payer than this payment's.",
+        )
+    [payment] = await claim_payments(session, [row])
+    state = financial_state(payment)
+    now = datetime.now(UTC)
+    row.match_state, row.claim_id, row.matched_at, row.matched_by = (
+        "manual",
+        claim.id,
+        now,
+        actor_id,
+    )
+    changed = claim.financial_state != state
+    if changed:
+        claim.financial_state, claim.updated_at = state, now
+    return ManualMatch(row.remittance_id, row.id, claim.id, state, changed)

@@ -39,7 +39,9 @@ async def ensure_pulls(session: AsyncSession, payer_ids: Collection[str]) -> Non
     """A pull row for every approved practice and every payer that can send remittances."""
     if not payer_ids:
         return
-    practices = list(await session.scalars(select(Practice.id).where(Practice.status == "approved")))
+    practices = list(
+        await session.scalars(select(Practice.id).where(Practice.status == "approved"))
+    )
     existing = set(
         (await session.execute(select(RemittancePull.practice_id, RemittancePull.payer_id))).all()
     )
@@ -52,10 +54,14 @@ async def ensure_pulls(session: AsyncSession, payer_ids: Collection[str]) -> Non
 async def _insert_pull(
     session: AsyncSession, practice_id: str, payer_id: str, due: datetime
 ) -> None:
-    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    builder = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
     await session.execute(
         builder(RemittancePull)
-        .values(id=new_id(), practice_id=practice_id, payer_id=payer_id, next_pull_at=due, attempts=0)
+        .values(
+            id=new_id(), practice_id=practice_id, payer_id=payer_id, next_pull_at=due, attempts=0
+        )
         .on_conflict_do_nothing(index_elements=["practice_id", "payer_id"])
     )
 
@@ -127,7 +133,9 @@ async def renew(database: Database, pull: LeasedPull, lease_seconds: float) -> N
     async with database.transaction() as session:
         await session.execute(
             update(RemittancePull)
-            .where(RemittancePull.id == pull.pull_id, RemittancePull.lease_owner == pull.lease_owner)
+            .where(
+                RemittancePull.id == pull.pull_id, RemittancePull.lease_owner == pull.lease_owner
+            )
             .values(leased_until=datetime.now(UTC) + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False)
         )
@@ -161,7 +169,9 @@ async def finish(
     async with database.transaction() as session:
         result = await session.execute(
             update(RemittancePull)
-            .where(RemittancePull.id == pull.pull_id, RemittancePull.lease_owner == pull.lease_owner)
+            .where(
+                RemittancePull.id == pull.pull_id, RemittancePull.lease_owner == pull.lease_owner
+            )
             .values(**values)
             .execution_options(synchronize_session=False)
         )
