@@ -24,8 +24,8 @@ from payers.contract import PayerProtocolError
 from payers.model import (
     Adjustment,
     ClaimPayment,
-    Payment,
     PayerExchange,
+    Payment,
     ServiceLinePayment,
 )
 from payers.x12.remittance import parse_835

@@ -31,9 +31,9 @@ from gateway.ledger.posting import post_remittance
 from gateway.storage import load_metadata, tables
 from gateway.storage.claims_tables import Webhook
 from gateway.storage.identity_tables import Invitation as InvitationRow
-from tests.gateway.conftest import Gateway
 from payers.codesets import lookup
 from payers.model import ClaimPayment, Payment
+from tests.gateway.conftest import Gateway
 from tests.gateway.people import People
 
 CARD = {"payerId": "lakeshore", "memberId": "LHP424242", "priority": 3}

@@ -62,7 +62,9 @@ async def stored(database: Database, practice_id: str) -> list[tuple[str, str]]:
 
 async def pulls(database: Database) -> dict[tuple[str, str], RemittancePull]:
     async with database.session() as session:
-        return {(p.practice_id, p.payer_id): p for p in await session.scalars(select(RemittancePull))}
+        return {
+            (p.practice_id, p.payer_id): p for p in await session.scalars(select(RemittancePull))
+        }
 
 
 async def run(puller: RemittancePuller) -> None:
