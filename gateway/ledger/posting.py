@@ -150,6 +150,7 @@ class _LedgerRows:
         self.adjustments: list[dict[str, Any]] = []
         self.provider: list[dict[str, Any]] = []
         self.claim_ids: list[str] = []
+        self.sequence = 0
 
     def add_claim(self, ordinal: int, claim: ClaimPayment, match: ClaimMatch | None) -> None:
         claim_row_id = new_id()
@@ -196,13 +197,19 @@ class _LedgerRows:
             )
             self._adjustments(claim_row_id, line_id, line.adjustments)
 
+    def _adjustment_id(self, claim_row_id: str) -> str:
+        """Ids that sort in the payer's order within a claim payment (the table has no ordinal):
+        the claim payment's random id cut to 27 characters, then a sequence number."""
+        self.sequence += 1
+        return f"{claim_row_id[:27]}-{self.sequence:08d}"
+
     def _adjustments(
         self, claim_row_id: str, line_id: str | None, adjustments: tuple[Adjustment, ...]
     ) -> None:
         for adjustment in adjustments:
             self.adjustments.append(
                 {
-                    "id": new_id(),
+                    "id": self._adjustment_id(claim_row_id),
                     "remittance_claim_id": claim_row_id,
                     "line_id": line_id,
                     "group_code": adjustment.group.code,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -187,3 +188,23 @@ async def open_books(database: Database) -> Books:
 @pytest.fixture
 async def books(database: Database) -> Books:
     return await open_books(database)
+
+
+@pytest.fixture
+async def gateway(database: Database, world: Any) -> AsyncIterator[Any]:
+    """A gateway over the sandbox payers (tests/gateway/conftest.py), its claims machinery closed after."""
+    from tests.gateway.conftest import start_gateway
+
+    async for running in start_gateway(database, world):
+        try:
+            yield running
+        finally:
+            await running.services.claims.close()
+
+
+@pytest.fixture
+async def people(gateway: Any) -> Any:
+    """A signed-in user of every role in the gateway's practice, an admin of the other, an operator."""
+    from tests.gateway.people import staff
+
+    return await staff(gateway)

@@ -3,7 +3,6 @@ remittances fetched on a schedule, posted once; a payer that is down holds back 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,17 +14,12 @@ from gateway.storage.database import Database
 from gateway.storage.ledger_tables import Remittance, RemittanceClaim, RemittancePull
 from gateway.storage.tables import Practice
 from payers.sandbox.world import World
-from tests.gateway.conftest import Gateway, start_gateway
+from tests.gateway.conftest import Gateway
 
 
 @pytest.fixture
-async def ledger_gateway(database: Database, world: World) -> AsyncIterator[Gateway]:
-    async for running in start_gateway(database, world):
-        try:
-            yield running
-        finally:
-            assert running.services.claims is not None
-            await running.services.claims.close()
+async def ledger_gateway(gateway: Gateway) -> Gateway:
+    return gateway
 
 
 def puller_of(gateway: Gateway) -> RemittancePuller:

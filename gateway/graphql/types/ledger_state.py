@@ -8,7 +8,7 @@ import strawberry
 
 
 @strawberry.enum(name="FinancialState", description="What the posted payments made of a claim.")
-class FinancialStateEnum(Enum):
+class FinancialStateEnum(str, Enum):
     PAID = "paid"
     PARTIALLY_PAID = "partially_paid"
     DENIED = "denied"

@@ -23,14 +23,14 @@ from payers.codesets import lookup
 
 
 @strawberry.enum(description="How a claim payment found its claim.")
-class MatchState(Enum):
+class MatchState(str, Enum):
     MATCHED = "matched"
     MANUAL = "manual"
     UNMATCHED = "unmatched"
 
 
 @strawberry.enum(description="How the remittance reached the ledger.")
-class RemittanceSource(Enum):
+class RemittanceSource(str, Enum):
     FETCHED = "fetched"
     UPLOADED = "uploaded"
     ENTERED = "entered"
