@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import strawberry
 
 
 @strawberry.enum(name="FinancialState", description="What the posted payments made of a claim.")
-class FinancialStateEnum(str, Enum):
+class FinancialStateEnum(StrEnum):
     PAID = "paid"
     PARTIALLY_PAID = "partially_paid"
     DENIED = "denied"

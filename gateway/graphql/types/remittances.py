@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 import strawberry
 
@@ -23,14 +23,14 @@ from payers.codesets import lookup
 
 
 @strawberry.enum(description="How a claim payment found its claim.")
-class MatchState(str, Enum):
+class MatchState(StrEnum):
     MATCHED = "matched"
     MANUAL = "manual"
     UNMATCHED = "unmatched"
 
 
 @strawberry.enum(description="How the remittance reached the ledger.")
-class RemittanceSource(str, Enum):
+class RemittanceSource(StrEnum):
     FETCHED = "fetched"
     UPLOADED = "uploaded"
     ENTERED = "entered"
