@@ -29,18 +29,18 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway.ledger.posting import post_remittance  # noqa: E402
-from gateway.storage.claims_tables import SubmittedClaim  # noqa: E402
-from gateway.storage.database import Database  # noqa: E402
-from gateway.storage.ledger_tables import RemittanceClaim  # noqa: E402
-from gateway.storage.migrate import upgrade  # noqa: E402
-from gateway.storage.tables import Coverage, Patient, Practice, new_id  # noqa: E402
-from payers.codesets import lookup  # noqa: E402
-from payers.model import Adjustment, ClaimPayment, Payment, ServiceLinePayment  # noqa: E402
-from payers.sandbox.world import build_world  # noqa: E402
-from payers.sandbox.x12_remittance import answer_835  # noqa: E402
-from payers.x12.outgoing import ControlNumberSequence, Parties  # noqa: E402
-from payers.x12.remittance import parse_835  # noqa: E402
+from gateway.ledger.posting import post_remittance
+from gateway.storage.claims_tables import SubmittedClaim
+from gateway.storage.database import Database
+from gateway.storage.ledger_tables import RemittanceClaim
+from gateway.storage.migrate import upgrade
+from gateway.storage.tables import Coverage, Patient, Practice, new_id
+from payers.codesets import lookup
+from payers.model import Adjustment, ClaimPayment, Payment, ServiceLinePayment
+from payers.sandbox.world import build_world
+from payers.sandbox.x12_remittance import answer_835
+from payers.x12.outgoing import ControlNumberSequence, Parties
+from payers.x12.remittance import parse_835
 
 DAY = date(2026, 11, 2)
 
@@ -97,7 +97,10 @@ async def prepare(database: Database, count: int, payer_id: str) -> tuple[str, l
         session.add(practice)
         await session.flush()
         patient = Patient(
-            practice_id=practice.id, first_name="Bea", last_name="Bench", birth_date=date(1970, 1, 1)
+            practice_id=practice.id,
+            first_name="Bea",
+            last_name="Bench",
+            birth_date=date(1970, 1, 1),
         )
         session.add(patient)
         await session.flush()
@@ -184,7 +187,9 @@ async def main(count: int) -> dict[str, float]:
     assert all(c.match_state == "matched" for c in result.claims)
     total = posted - started
     print(f"read the 835:   {parsed - started:7.2f} s")
-    print(f"post and match: {posted - parsed:7.2f} s ({count / (posted - parsed):,.0f} claim payments/s)")
+    print(
+        f"post and match: {posted - parsed:7.2f} s ({count / (posted - parsed):,.0f} claim payments/s)"
+    )
     print(f"both:           {total:7.2f} s; findings: {len(result.findings)}")
     print(f"peak RSS: {peak_rss_mb():.0f} MB (before reading the 835: {rss_before:.0f} MB)")
     return {
