@@ -6,7 +6,8 @@ A claim is due when its ``next_poll_at`` has passed; after each poll it is due a
 history and published; a repeat of the current one is not. When a claim is finalized or denied, the
 practice's remittance pull from that payer is made due now: the ledger's puller fetches and posts the
 remittance (gateway/ledger/puller.py; webhook ``claim.remittance``).
-On PostgreSQL due claims are locked with ``FOR UPDATE SKIP LOCKED`` so several pollers share the work.
+On PostgreSQL due claims are taken with ``FOR UPDATE SKIP LOCKED`` so several pollers share the work;
+no transaction is held while a payer answers.
 """
 
 from __future__ import annotations
@@ -89,8 +90,12 @@ class StatusPoller:
             .order_by(SubmittedClaim.next_poll_at)
             .limit(self.batch_size)
         )
-        if self.database.engine.dialect.name == "postgresql":
+        locking = self.database.engine.dialect.name == "postgresql"
+        if locking:
             statement = statement.with_for_update(skip_locked=True)
+        # A short transaction takes the due claims and moves their next poll on (so no other poller
+        # takes them meanwhile); the payers are asked with no transaction open; each answer is then
+        # recorded in its own transaction.
         async with self.database.transaction() as session:
             due = list(await session.scalars(statement))
             chosen = [
@@ -98,13 +103,24 @@ class StatusPoller:
                 for c in due
                 if self.payers.get(c.payer_id) is not None and self._limit(c.payer_id).take()
             ]
-            answers = await asyncio.gather(*(self._status(c) for c in chosen))
-            changes: list[StatusChange] = []
-            for claim, status in zip(chosen, answers, strict=True):
-                changes += await self._record(session, claim, status, now)
+            for taken in chosen:
+                taken.next_poll_at = now + timedelta(seconds=self._interval(taken.payer_id))
+        answers = await asyncio.gather(*(self._status(c) for c in chosen))
+        changes: list[StatusChange] = []
+        for taken, status in zip(chosen, answers, strict=True):
+            if status is None:
+                continue
+            async with self.database.transaction() as session:
+                row = await session.get(SubmittedClaim, taken.id, with_for_update=locking or None)
+                if row is not None and row.state in OPEN_AT_PAYER:
+                    changes += await self._record(session, row, status, now)
         if self.publish is not None and changes:
             await self.publish(changes)
         return len(chosen)
+
+    def _interval(self, payer_id: str) -> float:
+        payer = self.payers.get(payer_id)
+        return float(payer.settings.options.get("status_poll_seconds", 3600)) if payer else 3600.0
 
     async def _status(self, claim: SubmittedClaim) -> ClaimStatus | None:
         submission = submission_from_json(claim.submission)
@@ -128,16 +144,10 @@ class StatusPoller:
         self,
         session: AsyncSession,
         claim: SubmittedClaim,
-        status: ClaimStatus | None,
+        status: ClaimStatus,
         now: datetime,
     ) -> list[StatusChange]:
-        payer = self.payers.get(claim.payer_id)
-        interval = (
-            float(payer.settings.options.get("status_poll_seconds", 3600)) if payer else 3600.0
-        )
-        claim.next_poll_at = now + timedelta(seconds=interval)
-        if status is None:
-            return []
+        claim.next_poll_at = now + timedelta(seconds=self._interval(claim.payer_id))
         change = await record_status(session, claim, status, source="poll", only_if_changed=True)
         if change is None:
             return []

@@ -145,3 +145,50 @@ async def test_a_pull_on_demand_reports_what_it_did(
     assert first.error is None and first.fetched >= first.posted
     # From a week before the newest payment seen: fewer fetched, none posted twice.
     assert again.posted == 0 and 0 < again.fetched <= first.fetched
+
+
+async def test_a_claim_the_poller_sees_settled_makes_its_payers_pull_due_now(
+    database: Database, world: World, ledger_gateway: Gateway, today: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from gateway.storage.claims_tables import ClaimRemittance, SubmittedClaim
+    from tests.claims.conftest import SUBMIT, as_input, billed, new_key, office_visit
+
+    gateway = ledger_gateway
+    claims = gateway.services.claims
+    assert claims is not None
+    who = await billed(database, gateway.patient_ids, world, "lakeshore")
+    answer = await gateway.query(
+        SUBMIT, {"input": as_input(office_visit(world, who, today)), "key": new_key()}
+    )
+    claim = answer["data"]["submitClaim"]["claim"]
+    await claims.dispatcher.run_once()
+    # Pulled a moment ago: not due for a while.
+    await run(puller_of(gateway))
+    later = (await pulls(database))[(gateway.practice_id, "lakeshore")].next_pull_at
+    assert later > datetime.now(UTC) + timedelta(seconds=60)
+
+    response = await gateway.sandbox("lakeshore").put(
+        f"/_control/claims/{claim['controlNumber']}/status",
+        json={"category": "F1", "status": "65", "paid_amount": "145.00"},
+    )
+    assert response.status_code == 200, response.text
+    async with database.transaction() as session:
+        await session.execute(
+            update(SubmittedClaim)
+            .where(SubmittedClaim.id == claim["id"])
+            .values(next_poll_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    assert await claims.poller.run_once() == 1
+
+    row = (await pulls(database))[(gateway.practice_id, "lakeshore")]
+    assert row.next_pull_at <= datetime.now(UTC)
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(ClaimRemittance)) == 0
+        state = await session.scalar(
+            select(SubmittedClaim.state).where(SubmittedClaim.id == claim["id"])
+        )
+    assert state == "finalized"
