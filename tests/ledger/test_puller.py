@@ -192,3 +192,63 @@ async def test_a_claim_the_poller_sees_settled_makes_its_payers_pull_due_now(
             select(SubmittedClaim.state).where(SubmittedClaim.id == claim["id"])
         )
     assert state == "finalized"
+
+
+async def test_a_payer_whose_breaker_is_open_is_not_called_nor_counted(
+    database: Database, world: World, ledger_gateway: Gateway
+) -> None:
+    gateway = ledger_gateway
+    puller = puller_of(gateway)
+    payer_id = puller.payer_ids()[0]
+    breaker = gateway.services.payers.health.of(payer_id).breaker
+    for _ in range(10):  # consecutive failures open it
+        breaker.record_failure()
+    assert breaker.state.value == "open"
+    calls_before = (await gateway.sandbox(payer_id).get("/_control/stats")).json()["requests"]
+
+    await run(puller)
+
+    rows = await pulls(database)
+    waiting = rows[(gateway.practice_id, payer_id)]
+    assert (waiting.attempts, waiting.last_error, waiting.last_pulled_at) == (0, None, None)
+    assert (await gateway.sandbox(payer_id).get("/_control/stats")).json()[
+        "requests"
+    ] == calls_before
+    others = [
+        r
+        for (practice, payer), r in rows.items()
+        if practice == gateway.practice_id and payer != payer_id
+    ]
+    assert others and all(r.last_pulled_at is not None for r in others)
+
+    # On demand while it is open: refused by the breaker, still not an attempt.
+    outcome = await puller.pull(gateway.practice_id, payer_id)
+    assert outcome is not None and outcome.called is False
+    assert (await pulls(database))[(gateway.practice_id, payer_id)].attempts == 0
+
+
+async def test_subscribers_hear_of_claims_whose_financial_state_changed(
+    database: Database, ledger_gateway: Gateway
+) -> None:
+    from gateway.ledger.after_posting import after_posting
+    from gateway.ledger.posting import post_remittance
+    from tests.ledger.api import our_claim, payment_of
+    from tests.ledger.conftest import claim_payment
+
+    gateway = ledger_gateway
+    claims = gateway.services.claims
+    assert claims is not None
+    claim = await our_claim(gateway, "lakeshore")
+    payment = payment_of("lakeshore", claim_payment(claim.control_number, "187.00", "187.00"))
+    async with claims.bus.subscribe(gateway.practice_id) as queue:
+        async with database.transaction() as session:
+            result = await post_remittance(session, gateway.practice_id, payment, source="fetched")
+        assert await after_posting(gateway.services, gateway.practice_id, result) == 1
+        heard = queue.get_nowait()
+        assert (heard.claim_id, heard.source) == (claim.id, "remittance")
+        assert "paid" in (heard.message or "")
+        # The same remittance again: nothing posted, nothing heard.
+        async with database.transaction() as session:
+            again = await post_remittance(session, gateway.practice_id, payment, source="fetched")
+        assert await after_posting(gateway.services, gateway.practice_id, again) == 0
+        assert queue.empty()
