@@ -4,7 +4,9 @@ Builds a fresh SQLite database (or uses PAYER_GATEWAY_BENCH_DATABASE_URL), a pra
 patient and N acknowledged claims, and an 835 written by the X12 sandbox's own writer with one claim
 payment per claim (two service lines, CO-45 and PR adjustments each). Then it reads the 835 with the
 X12 adapter's reader and posts it in one transaction, as an upload does, and prints the figures.
-The last line is JSON: {"claim_payments": n, "claim_payments_per_s": x, "peak_rss_mb": y}.
+The last line is JSON: {"claim_payments": n, "claim_payments_per_s": x, "peak_rss_mb": y}, where x is
+the posting rate (store, match, set financial states: what the ledger does); the time the X12 reader
+takes to read the 835 is printed above it.
 
     .venv/bin/python bench/posting.py [--claims 10000]
 """
@@ -194,7 +196,7 @@ async def main(count: int) -> dict[str, float]:
     print(f"peak RSS: {peak_rss_mb():.0f} MB (before reading the 835: {rss_before:.0f} MB)")
     return {
         "claim_payments": count,
-        "claim_payments_per_s": round(count / total, 1),
+        "claim_payments_per_s": round(count / (posted - parsed), 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 

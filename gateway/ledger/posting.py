@@ -39,6 +39,7 @@ from payers.model import Adjustment, ClaimPayment, Payment
 
 SOURCES = ("fetched", "uploaded", "entered")
 MATCHED, MANUAL, UNMATCHED = "matched", "manual", "unmatched"
+WRITE_BATCH = 1000  # claim payments whose rows are inserted together
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,8 @@ async def post_remittance(
     rows = _LedgerRows(remittance_id, practice_id, now)
     for ordinal, (claim, match) in enumerate(zip(payment.claims, matches, strict=True), start=1):
         rows.add_claim(ordinal, claim, match)
+        if len(rows.claims) >= WRITE_BATCH:  # rows in memory stay bounded, whatever the remittance
+            await rows.write(session)
     for adjustment in payment.provider_adjustments:
         rows.provider.append(
             {
@@ -230,6 +233,7 @@ class _LedgerRows:
         ):
             if rows:
                 await session.execute(insert(table), rows)
+                rows.clear()
 
 
 async def _set_financial_states(
