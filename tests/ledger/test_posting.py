@@ -470,3 +470,26 @@ async def test_matched_claim_payments_reach_remittance_webhooks_once(
         "110.00",
         payment.trace_number,
     )
+
+
+async def test_a_large_remittance_is_written_in_batches_and_kept_whole(
+    database: Database, books: Books, monkeypatch
+) -> None:
+    from gateway.ledger import posting
+
+    monkeypatch.setattr(posting, "WRITE_BATCH", 2)
+    claims = [await books.claim() for _ in range(5)]
+    payment = remittance(*(office_visit_paid(c.control_number) for c in claims))
+
+    result = await post(database, books.practice_id, payment)
+
+    assert [p.claim_id for p in result.claims] == [c.id for c in claims]
+    assert await counts(database) == {
+        "remittances": 1,
+        "remittance_claims": 5,
+        "remittance_lines": 10,
+        "remittance_adjustments": 15,
+        "remittance_provider_adjustments": 0,
+    }
+    for claim in claims:
+        assert await state_of(database, claim.id) == "paid"
