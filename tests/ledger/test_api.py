@@ -389,3 +389,28 @@ async def test_reading_needs_payments_read_member_ids_need_phi_and_writing_payme
 
     other = await gateway.query(REMITTANCES, key=gateway.other_key)
     assert other["data"]["remittances"]["items"] == []
+
+
+FETCH = """
+mutation Fetch($payerId: String!) {
+  fetchRemittances(payerId: $payerId) { fetched posted errors { code field message } }
+}"""
+
+
+async def test_fetch_remittances_now_posts_the_new_ones_once(
+    database: Database, world: World, gateway: Gateway, people: People
+) -> None:
+    payer_id = payer_of(gateway, "rest")
+    first = (await gateway.query(FETCH, {"payerId": payer_id}))["data"]["fetchRemittances"]
+    assert first["errors"] == [] and first["fetched"] >= first["posted"] > 0
+    again = (await gateway.query(FETCH, {"payerId": payer_id}))["data"]["fetchRemittances"]
+    assert again["errors"] == [] and again["posted"] == 0
+    assert (await ledger_rows(database))[0] == first["posted"]
+
+    unknown = (await gateway.query(FETCH, {"payerId": "nobody"}))["data"]["fetchRemittances"]
+    assert [e["code"] for e in unknown["errors"]] == ["UNKNOWN_PAYER"]
+    await gateway.faults(payer_id, error_rate=1.0)
+    down = (await gateway.query(FETCH, {"payerId": payer_id}))["data"]["fetchRemittances"]
+    assert down["errors"][0]["code"].startswith("PAYER_")
+    refused = await gateway.query(FETCH, {"payerId": payer_id}, key=people.front_desk.token)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
