@@ -138,26 +138,14 @@ class RemittancePuller:
     async def _pull(self, pull: LeasedPull) -> PullOutcome:
         renewing = asyncio.create_task(self._keep_leased(pull))
         try:
-            payments = await self._fetch(pull)
-        except PayerCallFailed as exc:
-            renewing.cancel()
-            now = datetime.now(UTC)
-            if not exc.called:  # breaker open: not an attempt, no backoff
-                await schedule.finish(
-                    self.database, pull, next_pull_at=now + self.not_called_retry, pulled=False
+            try:
+                payments = await self._fetch(pull)
+            except PayerCallFailed as exc:
+                renewing.cancel()
+                await self._failed(pull, exc)
+                return PullOutcome(
+                    pull.practice_id, pull.payer_id, error=exc.code, called=exc.called
                 )
-            else:
-                attempts = await self._attempts(pull) + 1
-                await schedule.finish(
-                    self.database,
-                    pull,
-                    next_pull_at=self.backoff.next_try(now, attempts),
-                    pulled=False,
-                    failed=exc.code,
-                )
-            log.info("remittance pull failed", extra={"payer": pull.payer_id, "code": exc.code})
-            return PullOutcome(pull.practice_id, pull.payer_id, error=exc.code, called=exc.called)
-        try:
             posted, not_ours = 0, 0
             for payment in payments:
                 if await self._post(pull, payment):
@@ -165,19 +153,38 @@ class RemittancePuller:
                 elif payment.payee_npi not in (None, pull.practice_npi):
                     not_ours += 1
         finally:
+            # Whatever happened, the lease is no longer renewed: if the outcome is not recorded
+            # below, the lease lapses and the pull runs again.
             renewing.cancel()
+        # The newest payment date seen only moves forward: the next fetch starts a week before it.
         dates = [p.payment_date for p in payments if p.payment_date is not None]
         if pull.since is not None:
-            dates.append(pull.since + OVERLAP)
-        newest = max(dates) if dates else None
+            dates.append(pull.since)
         await schedule.finish(
             self.database,
             pull,
             next_pull_at=datetime.now(UTC) + self.interval,
             pulled=True,
-            newest_paid_on=newest,
+            newest_paid_on=max(dates) if dates else None,
         )
         return PullOutcome(pull.practice_id, pull.payer_id, len(payments), posted, not_ours)
+
+    async def _failed(self, pull: LeasedPull, exc: PayerCallFailed) -> None:
+        now = datetime.now(UTC)
+        log.info("remittance pull failed", extra={"payer": pull.payer_id, "code": exc.code})
+        if not exc.called:  # breaker open: not an attempt, no backoff
+            await schedule.finish(
+                self.database, pull, next_pull_at=now + self.not_called_retry, pulled=False
+            )
+            return
+        attempts = await self._attempts(pull) + 1
+        await schedule.finish(
+            self.database,
+            pull,
+            next_pull_at=self.backoff.next_try(now, attempts),
+            pulled=False,
+            failed=exc.code,
+        )
 
     async def _fetch(self, pull: LeasedPull) -> Sequence[Payment]:
         since = pull.since - OVERLAP if pull.since is not None else None

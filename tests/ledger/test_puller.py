@@ -145,6 +145,12 @@ async def test_a_pull_on_demand_reports_what_it_did(
     assert first.error is None and first.fetched >= first.posted
     # From a week before the newest payment seen: fewer fetched, none posted twice.
     assert again.posted == 0 and 0 < again.fetched <= first.fetched
+    # The newest payment date seen stays the newest one the payer sent, however often it is pulled.
+    await puller.pull(gateway.practice_id, payer_id)
+    newest = max(
+        p.payment_date for p in world.books[payer_id].payments_for(None, None) if p.payment_date
+    )
+    assert (await pulls(database))[(gateway.practice_id, payer_id)].last_paid_on == newest
 
 
 async def test_a_claim_the_poller_sees_settled_makes_its_payers_pull_due_now(
