@@ -70,8 +70,8 @@ class ClaimPaymentEntry:
     status: str = strawberry.field(
         default="1", description="CLP02: 1 primary, 2 secondary, 4 denied, 22 reversal..."
     )
-    charge: Money = strawberry.field(default=Money(Decimal("0")))
-    paid: Money = strawberry.field(default=Money(Decimal("0")))
+    charge: Money
+    paid: Money
     patient_responsibility: Money | None = None
     service_date_from: date | None = None
     service_date_to: date | None = None
