@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims.codec import exchange_to_json
+from gateway.ledger.limits import MAX_MONEY, storage_problems
 from gateway.ledger.posting import PostingResult, post_remittance
 from payers.codesets import is_known, lookup
 from payers.contract import PayerProtocolError
@@ -35,7 +36,6 @@ MAX_X12_CHARS = 240_000
 MAX_CLAIMS = 200
 MAX_LINES = 50
 MAX_ADJUSTMENTS = 20
-MAX_MONEY = Decimal("9999999999.99")  # the ledger's MONEY column: 12 digits, 2 after the point
 _TRACE = re.compile(r"^[A-Za-z0-9\-]{1,50}$")
 _CONTROL = re.compile(r"^[A-Za-z0-9\-]{1,38}$")
 _PAYER_CLAIM = re.compile(r"^[A-Za-z0-9\-]{1,50}$")
@@ -108,6 +108,13 @@ def read_upload(payer_id: str, x12: str) -> tuple[list[Payment], list[Problem]]:
     ]
     if problems:
         return [], problems
+    problems = [
+        ("x12", "INVALID_X12", f"Transaction set {n}: {problem}.")
+        for n, p in enumerate(payments, start=1)
+        for problem in storage_problems(p)[:5]
+    ]
+    if problems:
+        return [], problems[:20]
     traces = [p.trace_number for p in payments]
     if len(set(traces)) != len(traces):
         return [], [("x12", "INVALID_X12", "Two transaction sets carry the same trace number.")]

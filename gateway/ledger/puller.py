@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from gateway.claims.backoff import Backoff
 from gateway.errors import PayerCallFailed
 from gateway.ledger import schedule
+from gateway.ledger.limits import storage_problems
 from gateway.ledger.matching import match_claim_payments
 from gateway.ledger.posting import PostingResult, post_remittance
 from gateway.ledger.schedule import LeasedPull
@@ -196,6 +197,13 @@ class RemittancePuller:
     async def _post(self, pull: LeasedPull, payment: Payment) -> bool:
         """Post one remittance in its own transaction; True when it was new to the ledger."""
         if payment.payee_npi not in (None, pull.practice_npi) or payment.payer_id != pull.payer_id:
+            return False
+        if storage_problems(payment):
+            # Never cut to fit: the payer's remittance waits, named in the logs without its values.
+            log.warning(
+                "remittance does not fit the ledger",
+                extra={"payer": pull.payer_id, "problems": storage_problems(payment)[:5]},
+            )
             return False
         async with self.database.transaction() as session:
             if payment.payee_npi is None:

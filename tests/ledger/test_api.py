@@ -414,3 +414,21 @@ async def test_fetch_remittances_now_posts_the_new_ones_once(
     assert down["errors"][0]["code"].startswith("PAYER_")
     refused = await gateway.query(FETCH, {"payerId": payer_id}, key=people.front_desk.token)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_an_835_that_does_not_fit_the_ledger_is_refused_not_cut(
+    database: Database, world: World, gateway: Gateway
+) -> None:
+    payer_id = payer_of(gateway, "x12")
+    oversized = claim_payment("C" * 45, "187.00", "99999999999.00")
+    x12 = sandbox_835(world, payer_id, payment_of(payer_id, oversized))
+
+    body = await gateway.query(UPLOAD, {"input": {"payerId": payer_id, "x12": x12}})
+
+    answer = body["data"]["uploadRemittance"]
+    messages = [e["message"] for e in answer["errors"]]
+    assert {e["code"] for e in answer["errors"]} == {"INVALID_X12"}
+    assert any("control number (CLP01) is longer than 38" in m for m in messages)
+    assert any("claim payment 1 payment is not an amount" in m for m in messages)
+    assert "C" * 45 not in str(body)
+    assert await ledger_rows(database) == (0, 0)
