@@ -27,6 +27,7 @@ ELIGIBILITY_READ = "eligibility:read"
 CLAIMS_READ = "claims:read"
 CLAIMS_WRITE = "claims:write"
 PAYMENTS_READ = "payments:read"
+PAYMENTS_WRITE = "payments:write"  # upload, enter and match remittances; fetch them now
 PHI_READ = "phi:read"
 USERS_MANAGE = "users:manage"
 AUDIT_READ = "audit:read"
@@ -41,6 +42,7 @@ ALL_SCOPES = frozenset(
         CLAIMS_READ,
         CLAIMS_WRITE,
         PAYMENTS_READ,
+        PAYMENTS_WRITE,
         PHI_READ,
         USERS_MANAGE,
         AUDIT_READ,
@@ -58,7 +60,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     "operator": frozenset({PRACTICE_APPROVE}),
     "practice_admin": frozenset(KEY_SCOPES | {USERS_MANAGE}),
     "front_desk": frozenset(_CLINICAL),
-    "biller": frozenset(_CLINICAL | {PAYMENTS_READ}),
+    "biller": frozenset(_CLINICAL | {PAYMENTS_READ, PAYMENTS_WRITE}),
     "analyst": frozenset({PATIENTS_READ, CLAIMS_READ, PAYMENTS_READ}),
 }
 PRACTICE_ROLES = frozenset(ROLE_SCOPES) - {"operator"}

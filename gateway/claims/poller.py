@@ -3,9 +3,11 @@
 A claim is due when its ``next_poll_at`` has passed; after each poll it is due again after the payer's
 ``options.status_poll_seconds`` (default 3600). At most ``options.status_polls_per_minute`` (default
 60) status calls go to one payer per minute from one process. A new status is stored in the claim's
-history and published; a repeat of the current one is not. When a claim is finalized or denied, its
-remittance (835 / EOB) is looked up and recorded once per trace number (webhook ``claim.remittance``).
-On PostgreSQL due claims are locked with ``FOR UPDATE SKIP LOCKED`` so several pollers share the work.
+history and published; a repeat of the current one is not. When a claim is finalized or denied, the
+practice's remittance pull from that payer is made due now: the ledger's puller fetches and posts the
+remittance (gateway/ledger/puller.py; webhook ``claim.remittance``).
+On PostgreSQL due claims are taken with ``FOR UPDATE SKIP LOCKED`` so several pollers share the work;
+no transaction is held while a payer answers.
 """
 
 from __future__ import annotations
@@ -13,23 +15,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.claims import webhooks
 from gateway.claims.codec import submission_from_json
 from gateway.claims.dispatcher import Publish
 from gateway.claims.events import StatusChange
 from gateway.claims.status import record_status
 from gateway.errors import PayerCallFailed
+from gateway.ledger import schedule
 from gateway.payers import PayerDirectory
-from gateway.storage.claims_tables import ClaimRemittance, SubmittedClaim
+from gateway.storage.claims_tables import SubmittedClaim
 from gateway.storage.database import Database
 from payers.contract import Capability
-from payers.model import ClaimRef, ClaimState, ClaimStatus, Payment
+from payers.model import ClaimRef, ClaimState, ClaimStatus
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,12 @@ class StatusPoller:
             .order_by(SubmittedClaim.next_poll_at)
             .limit(self.batch_size)
         )
-        if self.database.engine.dialect.name == "postgresql":
+        locking = self.database.engine.dialect.name == "postgresql"
+        if locking:
             statement = statement.with_for_update(skip_locked=True)
+        # A short transaction takes the due claims and moves their next poll on (so no other poller
+        # takes them meanwhile); the payers are asked with no transaction open; each answer is then
+        # recorded in its own transaction.
         async with self.database.transaction() as session:
             due = list(await session.scalars(statement))
             chosen = [
@@ -98,13 +103,24 @@ class StatusPoller:
                 for c in due
                 if self.payers.get(c.payer_id) is not None and self._limit(c.payer_id).take()
             ]
-            answers = await asyncio.gather(*(self._status(c) for c in chosen))
-            changes: list[StatusChange] = []
-            for claim, status in zip(chosen, answers, strict=True):
-                changes += await self._record(session, claim, status, now)
+            for taken in chosen:
+                taken.next_poll_at = now + timedelta(seconds=self._interval(taken.payer_id))
+        answers = await asyncio.gather(*(self._status(c) for c in chosen))
+        changes: list[StatusChange] = []
+        for taken, status in zip(chosen, answers, strict=True):
+            if status is None:
+                continue
+            async with self.database.transaction() as session:
+                row = await session.get(SubmittedClaim, taken.id, with_for_update=locking or None)
+                if row is not None and row.state in OPEN_AT_PAYER:
+                    changes += await self._record(session, row, status, now)
         if self.publish is not None and changes:
             await self.publish(changes)
         return len(chosen)
+
+    def _interval(self, payer_id: str) -> float:
+        payer = self.payers.get(payer_id)
+        return float(payer.settings.options.get("status_poll_seconds", 3600)) if payer else 3600.0
 
     async def _status(self, claim: SubmittedClaim) -> ClaimStatus | None:
         submission = submission_from_json(claim.submission)
@@ -128,81 +144,20 @@ class StatusPoller:
         self,
         session: AsyncSession,
         claim: SubmittedClaim,
-        status: ClaimStatus | None,
+        status: ClaimStatus,
         now: datetime,
     ) -> list[StatusChange]:
-        payer = self.payers.get(claim.payer_id)
-        interval = (
-            float(payer.settings.options.get("status_poll_seconds", 3600)) if payer else 3600.0
-        )
-        claim.next_poll_at = now + timedelta(seconds=interval)
-        if status is None:
-            return []
+        claim.next_poll_at = now + timedelta(seconds=self._interval(claim.payer_id))
         change = await record_status(session, claim, status, source="poll", only_if_changed=True)
         if change is None:
             return []
         if claim.state in SETTLED:
-            await self._record_remittances(session, claim)
+            await self._remittances_due(session, claim)
         return [change]
 
-    async def _record_remittances(self, session: AsyncSession, claim: SubmittedClaim) -> None:
+    async def _remittances_due(self, session: AsyncSession, claim: SubmittedClaim) -> None:
+        """The payer settled the claim: make the practice's remittance pull from it due now."""
         payer = self.payers.get(claim.payer_id)
         if payer is None or Capability.PAYMENTS not in payer.capabilities:
             return
-        member = submission_from_json(claim.submission).member
-        try:
-            answer = await self.payers.call(
-                claim.practice_id,
-                claim.payer_id,
-                Capability.PAYMENTS,
-                member,
-                claim.service_date_from,
-            )
-        except PayerCallFailed:
-            return  # the next status change or a query will find it
-        known = set(
-            await session.scalars(
-                select(ClaimRemittance.trace_number).where(ClaimRemittance.claim_id == claim.id)
-            )
-        )
-        for payment, settled in payments_of(claim, answer.value):
-            if payment.trace_number in known:
-                continue
-            session.add(
-                ClaimRemittance(
-                    claim_id=claim.id,
-                    practice_id=claim.practice_id,
-                    trace_number=payment.trace_number,
-                    payment_date=payment.payment_date,
-                    paid=settled.paid,
-                    status_code=settled.status.code,
-                )
-            )
-            await webhooks.enqueue(
-                session,
-                claim.practice_id,
-                webhooks.REMITTANCE,
-                {
-                    "claimId": claim.id,
-                    "controlNumber": claim.control_number,
-                    "payerId": claim.payer_id,
-                    "traceNumber": payment.trace_number,
-                    "paymentDate": payment.payment_date.isoformat()
-                    if payment.payment_date
-                    else None,
-                    "paid": str(settled.paid),
-                    "patientResponsibility": str(settled.patient_responsibility)
-                    if settled.patient_responsibility is not None
-                    else None,
-                },
-            )
-
-
-def payments_of(claim: SubmittedClaim, payments: Sequence[Payment]):  # type: ignore[no-untyped-def]
-    """(payment, the claim's part of it) for every payment that settles ``claim``."""
-    for payment in payments or ():
-        for settled in payment.claims:
-            if settled.control_number == claim.control_number or (
-                claim.payer_claim_id and settled.payer_claim_id == claim.payer_claim_id
-            ):
-                yield payment, settled
+        await schedule.pull_now(session, claim.practice_id, claim.payer_id)

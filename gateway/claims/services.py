@@ -1,4 +1,4 @@
-"""The claims machinery of one process: the desk, the dispatcher, the poller, webhooks and the bus.
+"""The claims machinery of one process: the desk, dispatcher, poller, remittance puller, webhooks, bus.
 
 ``payer-gateway serve`` runs the background loops in the gateway process (unless
 ``PAYER_GATEWAY_CLAIMS_RUN_IN_GATEWAY=false``); ``payer-gateway worker`` runs them alone. The bus
@@ -26,6 +26,9 @@ from gateway.claims.webhook_addresses import WebhookAddressGuard
 from gateway.claims.webhook_transport import PinnedAddressTransport
 from gateway.claims.webhooks import WebhookSender
 from gateway.config import GatewaySettings
+from gateway.ledger.after_posting import after_posting
+from gateway.ledger.posting import PostingResult
+from gateway.ledger.puller import RemittancePuller
 from gateway.payers import PayerDirectory
 from gateway.storage.database import Database
 
@@ -42,6 +45,7 @@ class ClaimServices:
     webhooks: WebhookSender
     webhook_client: httpx.AsyncClient
     webhook_guard: WebhookAddressGuard  # judges webhook hosts at registration and every delivery
+    puller: RemittancePuller
     _loops: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -66,6 +70,10 @@ class ClaimServices:
                     self._every(self.settings.webhook_tick_seconds, self.webhooks.run_once),
                     name="claims-webhooks",
                 ),
+                asyncio.create_task(
+                    self._every(self.settings.remittance_tick_seconds, self._pull_due),
+                    name="ledger-puller",
+                ),
             ]
 
     async def wait(self) -> None:
@@ -81,8 +89,13 @@ class ClaimServices:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._loops = []
+        await self.puller.drain()
         await self.bus.close()
         await self.webhook_client.aclose()
+
+    async def _pull_due(self) -> int:
+        await self.puller.run_once()
+        return 0  # the pulls run as tasks: wait for the next tick, not for them
 
     async def _every(self, seconds: float, step: Callable[[], Awaitable[int]]) -> None:
         while not self._stop.is_set():
@@ -94,6 +107,14 @@ class ClaimServices:
             if not busy:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class _Posting:
+    """What after_posting needs, for postings made in the claims machinery (the puller)."""
+
+    database: Database
+    claims: ClaimServices | None
 
 
 def build_claim_services(
@@ -108,6 +129,9 @@ def build_claim_services(
 
     async def publish(changes: Sequence[StatusChange]) -> None:
         await holder[0].published(changes)
+
+    async def posted(practice_id: str, result: PostingResult) -> None:
+        await after_posting(_Posting(database, holder[0]), practice_id, result)
 
     async def accepted(change: StatusChange) -> None:
         holder[0].dispatcher.wake()
@@ -147,6 +171,13 @@ def build_claim_services(
         ),
         webhook_client=client,
         webhook_guard=guard,
+        puller=RemittancePuller(
+            database,
+            payers,
+            posted,
+            interval_seconds=claims.remittance_pull_seconds,
+            lease_seconds=claims.remittance_lease_seconds,
+        ),
     )
     holder.append(services)
     return services

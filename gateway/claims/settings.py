@@ -38,6 +38,11 @@ class ClaimsSettings:
     # for a receiver on this machine); the default allows none (gateway/claims/webhook_addresses.py).
     webhook_allowed_networks: str = ""
     eligibility_budget_seconds: float = 3.0  # 0 turns the eligibility edit off
+    # The ledger's remittance puller (gateway/ledger/puller.py): each practice's remittances from each
+    # payer this often, looked for every tick; a pull's lease is renewed while the payer answers.
+    remittance_pull_seconds: float = 300.0
+    remittance_tick_seconds: float = 5.0
+    remittance_lease_seconds: float = 120.0
 
     def __post_init__(self) -> None:
         self.allowed_networks()  # a typo fails at start-up, naming the variable

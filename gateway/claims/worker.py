@@ -1,10 +1,12 @@
-"""``payer-gateway worker``: the claims dispatcher, status poller and webhook sender, without the API.
+"""``payer-gateway worker``: the claims dispatcher, status poller, remittance puller and webhook sender,
+without the API.
 
 Run as many as you like on PostgreSQL (rows are leased, taken with ``FOR UPDATE SKIP LOCKED``); on
 SQLite one process writes at a time, so keep to one dispatcher (a worker, or the gateway's own).
 Stops on SIGTERM/SIGINT after the sends in flight are recorded; a worker killed outright loses
 nothing: its in-flight claims are resent under the same control numbers when their lease lapses, and
-the payers deduplicate them.
+the payers deduplicate them; its remittance pulls run again when their lease lapses and post nothing
+twice (gateway/ledger/puller.py).
 """
 
 from __future__ import annotations

@@ -38,6 +38,8 @@ class SubmittedClaim(Base):
         UniqueConstraint("practice_id", "idempotency_key"),
         Index("ix_claims_practice_created", "practice_id", "created_at", "id"),
         Index("ix_claims_open_poll", "state", "next_poll_at"),
+        # Remittance matching by the payer's claim number (0011_ledger_pull_lease).
+        Index("ix_claims_practice_payer_claim", "practice_id", "payer_id", "payer_claim_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

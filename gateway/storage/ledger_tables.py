@@ -5,7 +5,7 @@ fetching or uploading the same 835 twice change nothing, across any number of pr
 payments, service lines and adjustments are stored as the payer stated them (signs kept: a reversal,
 CLP02 22, carries negative amounts), and each claim payment says which of our claims it posted to,
 or that it waits on the unmatched worklist. A claim's financials are the sum of the claim payments
-posted to it. Managed by migration 0010_ledger.
+posted to it. Managed by migrations 0010_ledger and 0011_ledger_pull_lease.
 """
 
 from __future__ import annotations
@@ -155,6 +155,8 @@ class RemittancePull(Base):
     payer_id: Mapped[str] = mapped_column(String(63))
     next_pull_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: Which puller's lease (0011): a pull's outcome is recorded only by the lease's holder.
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
     last_pulled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_paid_on: Mapped[date | None] = mapped_column(
         Date

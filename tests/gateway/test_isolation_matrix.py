@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from graphql import (
@@ -26,9 +27,12 @@ from graphql.pyutils import Undefined
 from sqlalchemy import select
 
 from gateway.graphql.schema import build_schema
+from gateway.ledger.posting import post_remittance
 from gateway.storage import load_metadata, tables
 from gateway.storage.claims_tables import Webhook
 from gateway.storage.identity_tables import Invitation as InvitationRow
+from payers.codesets import lookup
+from payers.model import ClaimPayment, Payment
 from tests.gateway.conftest import Gateway
 from tests.gateway.people import People
 
@@ -50,6 +54,8 @@ CASES: dict[str, dict[str, Any]] = {
     "approvePractice": {"id": "{practice}"},
     "rejectPractice": {"id": "{practice}", "reason": "not ours to decide"},
     "claim": {"id": "{claim}"},
+    "remittance": {"id": "{remittance}"},
+    "matchClaimPayment": {"input": {"claimPaymentId": "{claim_payment}", "claimId": "{claim}"}},
     "claims": {"filter": {"patientId": "{patient}"}},
     "submitClaim": {
         "idempotencyKey": "{run}",
@@ -170,6 +176,31 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
         ids["webhook"] = webhook.id
         ids["invitation"] = invitation.id
     ids["coverage"] = coverage or str(uuid.uuid4())
+    # B's remittance, with a claim payment waiting on B's unmatched worklist.
+    async with gateway.services.database.transaction() as session:
+        posted = await post_remittance(
+            session,
+            gateway.other_practice_id,
+            Payment(
+                payer_id="lakeshore",
+                trace_number="ISOLATION-B-1",
+                method=lookup("payment-method", "CHK"),
+                payment_date=datetime.now(UTC).date(),
+                amount=Decimal("10.00"),
+                claims=(
+                    ClaimPayment(
+                        control_number="NOT-A-CLAIM",
+                        payer_claim_id=None,
+                        status=lookup("claim-payment-status", "1"),
+                        charge=Decimal("10.00"),
+                        paid=Decimal("10.00"),
+                    ),
+                ),
+            ),
+            source="entered",
+        )
+    ids["remittance"] = posted.remittance_id
+    ids["claim_payment"] = posted.claims[0].remittance_claim_id
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())
     return ids

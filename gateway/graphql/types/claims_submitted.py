@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,20 +11,19 @@ from strawberry.types import Info
 
 from gateway.claims.codec import submission_from_json
 from gateway.claims.events import StatusChange
-from gateway.claims.poller import payments_of
 from gateway.graphql.permissions import needs, patient_scope, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.claims import PAYER_WORDS
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
 from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
 from gateway.graphql.types.exchange import RawExchange, stored_exchange
+from gateway.graphql.types.ledger_state import FinancialStateEnum
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.types.payments import Payment
 from gateway.identity import CLAIMS_READ, PAYMENTS_READ
+from gateway.ledger.reading import payments_for_claim
 from gateway.storage.claims_tables import ClaimOutbox, ClaimStatusEntry, SubmittedClaim
-from payers import model
 from payers.codesets import lookup
-from payers.contract import Capability
 from payers.model import ClaimState
 
 
@@ -243,32 +241,22 @@ class SubmittedClaimInfo:
             return [ClaimStatusEntryInfo.of(r) for r in rows]
 
     @strawberry.field(
-        description="Remittances (835 / EOB) that settle this claim, from the payer.",
+        description="Remittances (835 / EOB, uploaded or entered) posted to this claim in the "
+        "practice's ledger, oldest first, each narrowed to this claim's part.",
         extensions=needs(PAYMENTS_READ),
     )
     async def payments(self, info: Info) -> list[Payment] | None:
-        payers = info.context.services.payers
-        configured = payers.get(self.row.payer_id)
-        if configured is None or Capability.PAYMENTS not in configured.capabilities:
-            return []
-        member = submission_from_json(self.row.submission).member
-        answer = await payers.call(
-            self.row.practice_id,
-            self.row.payer_id,
-            Capability.PAYMENTS,
-            member,
-            self.row.service_date_from,
-        )
-        payments: dict[str, model.Payment] = {}
-        settled: dict[str, list[model.ClaimPayment]] = {}
-        for payment, part in payments_of(self.row, answer.value):
-            payments[payment.trace_number] = payment
-            settled.setdefault(payment.trace_number, []).append(part)
-        # The payment as the payer sent it, narrowed to this claim's part of it.
-        narrowed = [
-            dataclasses.replace(payments[t], claims=tuple(parts)) for t, parts in settled.items()
-        ]
-        return narrowed  # type: ignore[return-value]
+        async with info.context.services.database.session() as session:
+            found = await payments_for_claim(session, self.row.practice_id, self.row.id)
+        return found  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="What the posted payments made of the claim: PAID, PARTIALLY_PAID, DENIED or "
+        "REVERSED; null until a payment is posted."
+    )
+    def financial_state(self) -> FinancialStateEnum | None:
+        state = self.row.financial_state
+        return FinancialStateEnum(state) if state else None
 
 
 @strawberry.type(description="A claim's new status, pushed as it is recorded.")

@@ -28,6 +28,7 @@ SCOPE_WORDS = {
     "claims:read": "See claims and their status",
     "claims:write": "Send claims and manage webhooks",
     "payments:read": "See payments and adjustments",
+    "payments:write": "Upload, enter and match remittances, and fetch them from payers now",
     "audit:read": "Read the audit trail",
 }
 #: How long a new key works: choice -> days (None: until revoked).
