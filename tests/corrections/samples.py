@@ -85,7 +85,13 @@ PRIMARY_CLAIM = ClaimSubmission(
             date(2025, 3, 3),
         ),
         ClaimLine(
-            2, lookup("procedure", "83036"), Decimal("35.00"), Decimal(1), (), (1,), date(2025, 3, 3)
+            2,
+            lookup("procedure", "83036"),
+            Decimal("35.00"),
+            Decimal(1),
+            (),
+            (1,),
+            date(2025, 3, 3),
         ),
     ),
     total_charge=Decimal("185.00"),

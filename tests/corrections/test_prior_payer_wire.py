@@ -34,7 +34,9 @@ SUBMITTER = SubmitterSettings(
 #: More reasons of one group than one CAS holds, with a quantity: split over two segments.
 MANY = replace(
     PRIMARY,
-    adjustments=tuple(adjustment("OA", str(code), "1.00") for code in (94, 23, 100, 121, 129, 131, 132))
+    adjustments=tuple(
+        adjustment("OA", str(code), "1.00") for code in (94, 23, 100, 121, 129, 131, 132)
+    )
     + (adjustment("CO", "253", "1.97", "2"),),
 )
 
@@ -67,8 +69,15 @@ def test_x12_secondary_claim_passes_the_map_and_reads_back_equal(prior) -> None:
 
 
 def test_x12_tertiary_claim_carries_both_earlier_payers() -> None:
-    secondary = replace(PRIMARY, payer_id="77777", payer_name="NORTHWIND", responsibility="S",
-                        paid=Decimal("20.00"), payer_claim_id="NW-1", lines=())
+    secondary = replace(
+        PRIMARY,
+        payer_id="77777",
+        payer_name="NORTHWIND",
+        responsibility="S",
+        paid=Decimal("20.00"),
+        payer_claim_id="NW-1",
+        lines=(),
+    )
     claim = replace(PRIMARY_CLAIM, responsibility="T", prior_payers=(PRIMARY, secondary))
     (transaction,) = transactions(_837(claim), "third", "837")
     (received,) = read_837p(transaction)
