@@ -23,6 +23,7 @@ from gateway.graphql.masking import MaskUnexpectedErrors
 from gateway.graphql.mutations.access import AccessMutations
 from gateway.graphql.mutations.accounts import AccountMutations
 from gateway.graphql.mutations.claims import ClaimMutations
+from gateway.graphql.mutations.corrections import CorrectionMutations
 from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.mutations.registration import RegistrationMutations
@@ -43,6 +44,7 @@ class Mutation(
     AccountMutations,
     RegistrationMutations,
     ClaimMutations,
+    CorrectionMutations,
     WebhookMutations,
 ):
     pass

@@ -51,6 +51,15 @@ CASES: dict[str, dict[str, Any]] = {
     "rejectPractice": {"id": "{practice}", "reason": "not ours to decide"},
     "claim": {"id": "{claim}"},
     "claims": {"filter": {"patientId": "{patient}"}},
+    "correctClaim": {
+        "input": {
+            "claimId": "{claim}",
+            "idempotencyKey": "{run}",
+            "changes": {"diagnoses": ["J06.9"]},
+        }
+    },
+    "voidClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
+    "sendSecondaryClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
     "submitClaim": {
         "idempotencyKey": "{run}",
         "input": {
