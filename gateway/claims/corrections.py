@@ -166,7 +166,9 @@ def _on_changes(errors: list[FieldError], changed: set[str]) -> list[FieldError]
     moved = []
     for error in errors:
         path = error.field[1:] if error.field[:1] == ["input"] else error.field
-        if path and path[0] in camel:
+        if path[:1] == ["idempotencyKey"]:
+            moved.append(replace(error, field=["input", *path]))
+        elif path and path[0] in camel:
             moved.append(replace(error, field=["input", "changes", *path]))
         else:
             moved.append(replace(error, field=["input", "claimId", *path]))

@@ -34,10 +34,10 @@ SUBMITTER = SubmitterSettings(
 #: More reasons of one group than one CAS holds, with a quantity: split over two segments.
 MANY = replace(
     PRIMARY,
-    adjustments=tuple(
-        adjustment("OA", str(code), "1.00") for code in (94, 23, 100, 121, 129, 131, 132)
-    )
-    + (adjustment("CO", "253", "1.97", "2"),),
+    adjustments=(
+        *(adjustment("OA", str(code), "1.00") for code in (94, 23, 100, 121, 129, 131, 132)),
+        adjustment("CO", "253", "1.97", "2"),
+    ),
 )
 
 
