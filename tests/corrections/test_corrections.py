@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from tests.claims.conftest import new_key
+from gateway.storage.claims_tables import SubmittedClaim
+from gateway.storage.tables import Coverage
+from tests.claims.conftest import SUBMIT, Billed, as_input, new_key, office_visit
 from tests.corrections.flow import (
     CORRECT,
+    SECONDARY,
     VOID,
     act,
     at_payer,
@@ -138,3 +143,69 @@ async def test_refusals_name_their_cause(claims_gateway: Gateway, world: Any, to
     assert [e["code"] for e in missing["errors"]] == ["CLAIM_NOT_FOUND"]
     bad_key = await act(gateway, VOID, claimId=waiting["id"], idempotencyKey="short")
     assert [e["code"] for e in bad_key["errors"]] == ["IDEMPOTENCY_KEY_INVALID"]
+
+
+async def test_two_corrections_at_once_make_one_replacement(
+    claims_gateway: Gateway, world: Any, today: Any
+) -> None:
+    gateway = claims_gateway
+    original = await at_payer(gateway, world, today, "cascade")
+    changes = {"diagnoses": ["E11.65", "Z79.84"]}
+    answers = await asyncio.gather(
+        *(
+            act(gateway, CORRECT, claimId=original["id"], changes=changes, idempotencyKey=new_key())
+            for _ in range(2)
+        )
+    )
+    codes = sorted(tuple(e["code"] for e in a["errors"]) for a in answers)
+    assert codes == [(), ("CLAIM_ALREADY_CORRECTED",)]
+    assert await dispatched(gateway) == 1
+    notes = (await history(gateway, original["id"]))["statusHistory"]
+    assert [h["source"] for h in notes].count("correction") == 1
+
+
+async def test_another_practices_claim_is_not_found_and_untouched(
+    claims_gateway: Gateway, world: Any, today: Any
+) -> None:
+    gateway = claims_gateway
+    member = next(m for m in world.books["cascade"].members.values() if m.active)
+    async with gateway.services.database.session() as session:
+        card = await session.scalar(
+            select(Coverage).where(
+                Coverage.practice_id == gateway.other_practice_id,
+                Coverage.member_id == member.member_id,
+            )
+        )
+    assert card is not None
+    who = Billed(card.patient_id, card.id, "cascade", card.member_id, member.person.key)
+    theirs = await gateway.query(
+        SUBMIT,
+        {"input": as_input(office_visit(world, who, today)), "key": new_key()},
+        key=gateway.other_key,
+    )
+    their_id = theirs["data"]["submitClaim"]["claim"]["id"]
+    assert await dispatched(gateway) == 1
+    nowhere = "00000000-0000-4000-8000-000000000000"
+    for document, extra in (
+        (CORRECT, {"changes": {"diagnoses": ["J06.9"]}}),
+        (VOID, {}),
+        (SECONDARY, {}),
+    ):
+        answers = []
+        for claim_id in (their_id, nowhere):
+            body = await gateway.query(
+                document, {"input": {"claimId": claim_id, "idempotencyKey": "isolation", **extra}}
+            )
+            answers.append(json.dumps(body).replace(claim_id, "<id>"))
+        assert answers[0] == answers[1]
+        assert "CLAIM_NOT_FOUND" in answers[0]
+    assert await dispatched(gateway) == 0
+    async with gateway.services.database.session() as session:
+        theirs_now = list(
+            await session.scalars(
+                select(SubmittedClaim).where(
+                    SubmittedClaim.practice_id == gateway.other_practice_id
+                )
+            )
+        )
+    assert [c.id for c in theirs_now] == [their_id]
