@@ -217,7 +217,7 @@ async def _follow(
         checks_eligibility=frequency == "7",
     )
     # A key already used answers its claim (or a conflict) whatever happened to the original since.
-    replay = await desk.answer_for_key(practice_id, key.strip(), link.digest(draft.digest()))
+    replay = await desk.answer_for_key(practice_id, key.strip(), link.digest(draft))
     if replay is not None:
         return replay
     refused = _refusal(original, follower)

@@ -69,9 +69,12 @@ class ClaimLink:
     #: A void must reach the payer even when the coverage has since ended: no eligibility edit.
     checks_eligibility: bool = True
 
-    def digest(self, draft_digest: str) -> str:
-        """The idempotency digest: the same key for another claim or relation is a conflict."""
-        body = f"{draft_digest}:{self.relation}:{self.related_claim_id}"
+    def digest(self, draft: ClaimDraft) -> str:
+        """The idempotency digest: the same key for another claim or relation is a conflict. The
+        payer's claim number is left out: it follows from the earlier claim, and a remittance
+        posted between two tries may state it anew."""
+        plain = replace(draft, original_payer_claim_id=None).digest()
+        body = f"{plain}:{self.relation}:{self.related_claim_id}"
         return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -147,7 +150,7 @@ class ClaimDesk:
                 message="The idempotency key must be 8 to 100 letters, digits or . _ : - (a UUID is ideal).",
             )
             return Acceptance(None, [problem])
-        digest = draft.digest() if link is None else link.digest(draft.digest())
+        digest = draft.digest() if link is None else link.digest(draft)
         earlier = await self.answer_for_key(practice_id, key, digest)
         if earlier is not None:
             return earlier

@@ -83,14 +83,15 @@ async def send_secondary_claim(
 async def maybe_send_secondary(
     session: AsyncSession, claim: SubmittedClaim, *, desk: ClaimDesk, idempotency_key: str
 ) -> Acceptance:
-    """Send ``claim``'s secondary claim if it may go (reads with ``session``; the desk writes in
-    its own transaction). A key already used answers its claim, whatever happened since."""
+    """Send ``claim``'s secondary claim if it may go. Reads with ``session`` (a plain session, not
+    one in ``Database.transaction``: its read transaction is ended before the desk calls the payer;
+    the desk writes in its own transaction). A key already used answers its claim."""
     coverage: Coverage | None = None
     prior: PriorPayerAdjudication | None = None
     refusal: Refused | None = None
     try:
         coverage = await next_coverage(session, claim)
-        prior = await primary_adjudication(session, claim, desk.payers, coverage)
+        prior = await primary_adjudication(session, claim, desk.payers)
     except Refused as exc:
         refusal = exc
     draft = draft_of(claim, "1", None)
@@ -105,13 +106,15 @@ async def maybe_send_secondary(
         within=_noting(claim.id),
     )
     replay = await desk.answer_for_key(
-        claim.practice_id, idempotency_key.strip(), link.digest(draft.digest())
+        claim.practice_id, idempotency_key.strip(), link.digest(draft)
     )
     if replay is not None:
         return replay
     if refusal is not None:
         return claim_error(refusal.code, refusal.message)
     sent = await successor(session, claim, (SECONDARY_OF,))
+    # No transaction held across the desk's eligibility call to the payer.
+    await session.commit()
     if sent is not None:
         return claim_error(*_already(sent))
     try:
@@ -174,7 +177,7 @@ def _active(coverage: Coverage, first: date, last: date) -> bool:
 
 
 async def primary_adjudication(
-    session: AsyncSession, claim: SubmittedClaim, payers: PayerDirectory, coverage: Coverage
+    session: AsyncSession, claim: SubmittedClaim, payers: PayerDirectory
 ) -> PriorPayerAdjudication:
     """The payer's adjudication of ``claim`` as posted in the ledger."""
     rows = list(
