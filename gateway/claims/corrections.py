@@ -210,9 +210,13 @@ async def _follow(
         number = await payer_claim_number(session, original)
         follower = await successor(session, original, (REPLACES, VOIDS))
     draft = _changed(draft_of(original, frequency, number), changes)
+    sent = submission_from_json(original.submission)
     link = ClaimLink(
         related_claim_id=original.id,
         relation=relation,
+        # A secondary claim's replacement or void goes to the same payer as a secondary.
+        responsibility=sent.responsibility,
+        prior_payers=sent.prior_payers,
         within=_superseding(original.id, relation),
         checks_eligibility=frequency == "7",
     )

@@ -20,7 +20,7 @@ from payers.sandbox.rest_json import parse_submission
 from payers.sandbox.x12_claims import read_837p
 from payers.x12.envelope import transactions
 from tests.claims.conftest import SUBMIT, Billed, as_input, new_key, office_visit
-from tests.corrections.flow import SECONDARY, act, dispatched, history, sent_request
+from tests.corrections.flow import SECONDARY, VOID, act, dispatched, history, sent_request
 from tests.corrections.ledger_rows import office_visit_paid, post
 from tests.corrections.samples import adjustment
 from tests.gateway.conftest import Gateway
@@ -105,7 +105,7 @@ async def test_secondary_claim_carries_the_primarys_posted_adjudication(
     configured = gateway.services.payers.get(primary_payer)
     assert configured is not None
     assert sent.responsibility == "S"
-    assert sent.prior_payers == (
+    expected = (
         PriorPayerAdjudication(
             payer_id=primary_payer,
             payer_name=configured.settings.name,
@@ -138,6 +138,7 @@ async def test_secondary_claim_carries_the_primarys_posted_adjudication(
             ),
         ),
     )
+    assert sent.prior_payers == expected
     notes = (await history(gateway, primary["id"]))["statusHistory"]
     assert notes[-1]["source"] == "secondary" and secondary["controlNumber"] in notes[-1]["message"]
 
@@ -149,6 +150,14 @@ async def test_secondary_claim_carries_the_primarys_posted_adjudication(
     # The secondary's own secondary: the patient has no third coverage.
     third = await act(gateway, SECONDARY, claimId=secondary["id"], idempotencyKey=new_key())
     assert [e["code"] for e in third["errors"]] == ["NO_SECONDARY_COVERAGE"]
+
+    # Voiding the secondary claim tells its payer again whose adjudication it coordinated.
+    void = await act(gateway, VOID, claimId=secondary["id"], idempotencyKey=new_key())
+    assert void["errors"] == [] and void["claim"]["payer"] == {"id": secondary_payer}
+    assert await dispatched(gateway) == 1
+    voided = _read_back(protocol, sent_request(await history(gateway, void["claim"]["id"])))
+    assert (voided.frequency_code, voided.responsibility) == ("8", "S")
+    assert voided.prior_payers == expected
 
 
 async def test_forwarded_reversed_and_uncovered_claims_are_refused(
