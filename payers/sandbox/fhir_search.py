@@ -20,6 +20,7 @@ from payers.model import Claim, Demographics
 from payers.sandbox import fhir_claims, fhir_members, fhir_responses
 from payers.sandbox.fhir_wire import fhir_response, validated
 from payers.sandbox.intake import ClaimIntake
+from payers.sandbox.prior_payers_wire import with_fhir_prior_payers
 from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
 
 _FHIR_TYPES = ("application/fhir+json", "application/json", "application/json+fhir")
@@ -111,6 +112,7 @@ class FhirPayer:
         parsed = await self._read(request, "Claim")
         try:
             control_number, submission = read_submission(parsed)
+            submission = with_fhir_prior_payers(parsed.resource, submission)
         except ValueError as exc:
             raise SearchError(400, "required", str(exc)) from exc
         identifiers = [i for i in parsed.resource.identifier or () if i.value]

@@ -169,6 +169,18 @@ class SubmittedClaimInfo:
     def frequency_code(self) -> str:
         return self.row.frequency_code
 
+    @strawberry.field(
+        description="How this claim follows an earlier one: replaces (a corrected claim, frequency "
+        "7), voids (frequency 8) or secondary_of (sent on to the next payer); null for a first claim."
+    )
+    def relation(self) -> str | None:
+        return self.row.relation
+
+    @strawberry.field(description="The earlier claim this one replaces, voids or follows.")
+    def related_claim_id(self) -> strawberry.ID | None:
+        related = self.row.related_claim_id
+        return strawberry.ID(related) if related else None
+
     @strawberry.field
     def place_of_service(self) -> CodeType:
         code = lookup("place-of-service", self.row.submission["placeOfService"])

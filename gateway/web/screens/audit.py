@@ -36,6 +36,7 @@ KIND_WORDS = {
     "api_key.revoked": "revoked an API key",
     "webhook.registered": "added a webhook",
     "webhook.deleted": "deleted a webhook",
+    "practice.auto_secondary_claims": "switched automatic secondary claims on or off",
 }
 
 #: Patient fields read, as a front desk names them (first and last name are one "name").
