@@ -76,7 +76,7 @@ def _allowed(posting: Posting) -> Decimal:
 
 
 def net_adjustments(postings: Iterable[Posting]) -> tuple[model.Adjustment, ...]:
-    """Every (group, reason) netted across postings, in first-seen order; what nets to 0 is gone."""
+    """Every (group, reason) netted across postings, by group then reason; what nets to 0 is gone."""
     amounts: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     quantities: dict[tuple[str, str], Decimal | None] = {}
     remarks: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
@@ -95,9 +95,14 @@ def net_adjustments(postings: Iterable[Posting]) -> tuple[model.Adjustment, ...]
             quantity=quantities.get((group, reason)),
             remarks=tuple(lookup("rarc", r) for r in remarks[(group, reason)]),
         )
-        for (group, reason), amount in amounts.items()
+        for (group, reason), amount in sorted(amounts.items(), key=_code_order)
         if amount != 0
     )
+
+
+def _code_order(item: tuple[tuple[str, str], Decimal]) -> tuple[str, int, str]:
+    (group, reason), _ = item
+    return (group, int(reason) if reason.isdigit() else 10_000, reason)
 
 
 def claim_money(
