@@ -108,15 +108,16 @@ def _item(
     claim: SubmittedClaim, postings: list[Posting], has_secondary: bool, secondary_sent: bool
 ) -> WorkItem | None:
     own = [p for p in postings if p.payer_id == claim.payer_id]
-    parts = []
+    parts, dealt_with = [], False
     for adjustment in net_adjustments(own):
         if adjustment.amount <= 0 or not is_denial(adjustment.reason.code):
             continue
         advice = advise(adjustment.group.code, adjustment.reason.code, has_secondary=has_secondary)
         if secondary_sent and advice.step is NextStep.BILL_SECONDARY:
+            dealt_with = True
             continue
         parts.append(DeniedPart(adjustment, advice))
-    if not parts and claim.financial_state != "denied":
+    if not parts and (dealt_with or claim.financial_state != "denied"):
         return None
     standing = [p for p in own if not p.is_reversal]
     remarks = dict.fromkeys(r for p in standing for r in p.remarks)
