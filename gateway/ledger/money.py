@@ -149,7 +149,8 @@ async def secondaries_of(
     )
     found: dict[str, list[str]] = defaultdict(list)
     for primary, secondary in rows:
-        found[primary].append(secondary)
+        if primary is not None:
+            found[primary].append(secondary)
     return dict(found)
 
 

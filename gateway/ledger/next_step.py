@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 
 
-class NextStep(str, enum.Enum):
+class NextStep(enum.StrEnum):
     CORRECT_AND_RESUBMIT = "CORRECT_AND_RESUBMIT"
     SEND_RECORDS = "SEND_RECORDS"
     APPEAL = "APPEAL"

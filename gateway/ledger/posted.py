@@ -123,9 +123,8 @@ async def load_postings(
     postings: dict[str, list[Posting]] = defaultdict(list)
     for row, payer_id, paid_on in claim_rows:
         stated = allowed.get(row.id, [])
-        line_allowed = (
-            sum(stated, Decimal("0.00")) if stated and all(a is not None for a in stated) else None
-        )
+        known = [a for a in stated if a is not None]
+        line_allowed = sum(known, Decimal("0.00")) if stated and len(known) == len(stated) else None
         assert row.claim_id is not None  # the filter takes posted claim payments only
         postings[row.claim_id].append(
             Posting(
@@ -138,7 +137,7 @@ async def load_postings(
                 patient_responsibility=row.patient_responsibility,
                 paid_on=paid_on,
                 remarks=tuple(row.remarks or ()),
-                line_allowed=line_allowed,  # type: ignore[arg-type]
+                line_allowed=line_allowed,
                 adjustments=tuple(by_claim_payment.get(row.id, ())),
             )
         )
