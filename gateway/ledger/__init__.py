@@ -1,1 +1,1 @@
-"""The practice's ledger: remittances posted to claims, and what the practice sees of its money."""
+"""The practice's ledger: remittances fetched, uploaded or typed in, posted once to our claims."""

@@ -1,7 +1,8 @@
 """Denials by payer and by reason (CARC) over a period, with counts and amounts.
 
-A denial is an adjustment whose reason is not the ordinary sharing of a paid claim (deductible,
-coinsurance, copay, the contracted fee, sequestration): the payer refused to pay that amount. Counted
+A denial is an adjustment whose reason is not the ordinary sharing or pricing of a paid claim
+(deductible, coinsurance, copay, the contracted fee...): the payer refused to pay that amount, to the
+provider (CO/OA/PI) or by leaving it to the patient (PR 204 not covered, PR 27 coverage ended). Counted
 per claim payment (our claim once posted, the claim payment while it waits unmatched) in the
 remittances dated in the period; a reversal in the period nets its denial out, as in the ledger.
 """
@@ -19,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.ledger.money import ZERO, cents
 from gateway.storage.ledger_tables import Remittance, RemittanceAdjustment, RemittanceClaim
 
-#: CARCs that share out a paid claim rather than refuse it: 1 deductible, 2 coinsurance, 3 copay,
-#: 45 above the fee schedule, 94 processed in excess of charges, 253 sequestration.
-NOT_DENIALS = frozenset({"1", "2", "3", "45", "94", "253"})
+#: CARCs that share out or price a paid claim rather than refuse it: 1 deductible, 2 coinsurance,
+#: 3 copay; the pricing reasons the ledger's financial states use (gateway/ledger/states.py): the
+#: contracted fee (45, 42, 131), multiple procedures (59), processed in excess of charges (94),
+#: sequestration (253), an earlier payer's payment (23), incentives and penalties (144, 237).
+NOT_DENIALS = frozenset({"1", "2", "3", "23", "42", "45", "59", "94", "131", "144", "237", "253"})
 
 
 def is_denial(reason: str) -> bool:

@@ -10,7 +10,6 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from gateway.cache.recording import refuse_response_cache
 from gateway.claims.codec import submission_from_json
 from gateway.claims.events import StatusChange
 from gateway.claims.poller import payments_of
@@ -20,11 +19,10 @@ from gateway.graphql.types.claims import PAYER_WORDS
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
 from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
 from gateway.graphql.types.exchange import RawExchange, stored_exchange
-from gateway.graphql.types.financials import ClaimFinancials
+from gateway.graphql.types.financials import ClaimMoneyFields
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.types.payments import Payment
 from gateway.identity import CLAIMS_READ, PAYMENTS_READ
-from gateway.ledger.money import money_of_claims
 from gateway.storage.claims_tables import ClaimOutbox, ClaimStatusEntry, SubmittedClaim
 from payers import model
 from payers.codesets import lookup
@@ -110,7 +108,7 @@ class SubmittedClaimLine:
 
 
 @strawberry.type(name="SubmittedClaim", description="A claim submitted through the gateway.")
-class SubmittedClaimInfo:
+class SubmittedClaimInfo(ClaimMoneyFields):
     row: strawberry.Private[SubmittedClaim]
 
     @strawberry.field
@@ -244,17 +242,6 @@ class SubmittedClaimInfo:
                 .order_by(ClaimStatusEntry.recorded_at, ClaimStatusEntry.id)
             )
             return [ClaimStatusEntryInfo.of(r) for r in rows]
-
-    @strawberry.field(
-        description="Charged, allowed, paid, adjustments, the patient's part and what is still "
-        "open, from the payments posted to the claim (the charge is open until one is).",
-        extensions=needs(PAYMENTS_READ),
-    )
-    async def financials(self, info: Info) -> ClaimFinancials | None:
-        refuse_response_cache()  # the ledger is live state
-        async with info.context.services.database.session() as session:
-            money = await money_of_claims(session, self.row.practice_id, [self.row])
-        return ClaimFinancials.of(money[self.row.id])
 
     @strawberry.field(
         description="Remittances (835 / EOB) that settle this claim, from the payer.",
