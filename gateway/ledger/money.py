@@ -23,7 +23,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.ledger.posted import Posting, load_postings
+from gateway.ledger.posted import MAX_LISTED_CLAIMS, Posting, load_postings
 from gateway.storage.claims_tables import SubmittedClaim
 from payers import model
 from payers.codesets import lookup
@@ -140,16 +140,17 @@ async def secondaries_of(
     """Claim id -> ids of the secondary claims sent after it."""
     if not claim_ids:
         return {}
-    rows = await session.execute(
-        select(SubmittedClaim.related_claim_id, SubmittedClaim.id).where(
-            SubmittedClaim.practice_id == practice_id,
-            SubmittedClaim.relation == "secondary_of",
-            SubmittedClaim.related_claim_id.in_(list(claim_ids)),
-        )
+    wanted = set(claim_ids)
+    statement = select(SubmittedClaim.related_claim_id, SubmittedClaim.id).where(
+        SubmittedClaim.practice_id == practice_id, SubmittedClaim.relation == "secondary_of"
     )
+    if (
+        len(wanted) <= MAX_LISTED_CLAIMS
+    ):  # else every secondary claim of the practice, filtered here
+        statement = statement.where(SubmittedClaim.related_claim_id.in_(sorted(wanted)))
     found: dict[str, list[str]] = defaultdict(list)
-    for primary, secondary in rows:
-        if primary is not None:
+    for primary, secondary in await session.execute(statement):
+        if primary in wanted:
             found[primary].append(secondary)
     return dict(found)
 

@@ -25,7 +25,8 @@ from gateway.storage.ledger_tables import (
 )
 
 POSTED = ("matched", "manual")
-REVERSAL = "22"  # CLP02: reversal of a previous payment (its amounts are negative)
+REVERSAL = "22"
+MAX_LISTED_CLAIMS = 2000  # CLP02: reversal of a previous payment (its amounts are negative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,12 @@ async def load_postings(
     """Claim id -> its postings, in the order they were paid (all the practice's claims if None)."""
     if claim_ids is not None and not claim_ids:
         return {}
+    if claim_ids is not None and len(claim_ids) > MAX_LISTED_CLAIMS:
+        # Past a few thousand ids an IN list costs more than it saves (and PostgreSQL's driver
+        # takes at most 32,767 parameters): read the practice's postings and keep the wanted ones.
+        wanted = set(claim_ids)
+        every = await load_postings(session, practice_id)
+        return {k: v for k, v in every.items() if k in wanted}
     condition = _claim_filter(practice_id, claim_ids)
     claim_rows = (
         await session.execute(

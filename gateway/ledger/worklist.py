@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from gateway.ledger.denials import NOT_DENIALS, is_denial
 from gateway.ledger.money import ZERO, net_adjustments, secondaries_of
 from gateway.ledger.next_step import Advice, NextStep, advise, most_pressing
-from gateway.ledger.posted import POSTED, Posting, load_postings
+from gateway.ledger.posted import MAX_LISTED_CLAIMS, POSTED, Posting, load_postings
 from gateway.storage.claims_tables import SubmittedClaim
 from gateway.storage.ledger_tables import RemittanceAdjustment, RemittanceClaim
 from gateway.storage.tables import Coverage
@@ -78,13 +78,15 @@ async def _candidates(session: AsyncSession, practice_id: str) -> list[Submitted
     )
 
 
-async def _with_secondary(session: AsyncSession, claims: list[SubmittedClaim]) -> set[str]:
+async def _with_secondary(
+    session: AsyncSession, practice_id: str, claims: list[SubmittedClaim]
+) -> set[str]:
     """Ids of the claims whose patient has a later-priority card at another payer on the service date."""
-    cards = list(
-        await session.scalars(
-            select(Coverage).where(Coverage.patient_id.in_({c.patient_id for c in claims}))
-        )
-    )
+    patients = {c.patient_id for c in claims}
+    statement = select(Coverage).where(Coverage.practice_id == practice_id)
+    if len(patients) <= MAX_LISTED_CLAIMS:
+        statement = statement.where(Coverage.patient_id.in_(sorted(patients)))
+    cards = list(await session.scalars(statement))
     by_patient: dict[str, list[Coverage]] = defaultdict(list)
     for card in cards:
         by_patient[card.patient_id].append(card)
@@ -137,7 +139,7 @@ async def denial_worklist(
     claims = await _candidates(session, practice_id)
     postings = await load_postings(session, practice_id, [c.id for c in claims])
     sent = await secondaries_of(session, practice_id, [c.id for c in claims])
-    with_secondary = await _with_secondary(session, claims) if claims else set()
+    with_secondary = await _with_secondary(session, practice_id, claims) if claims else set()
     items = [
         item
         for claim in claims

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
+from gateway.ledger import money, posted, worklist
 from payers.sandbox.world import World
 from tests.gateway.conftest import Gateway
 from tests.money.conftest import card, submitted
@@ -154,3 +157,31 @@ async def test_worklist_cursor_and_page_size_are_checked(money_gateway: Gateway)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     big = await money_gateway.query(WORKLIST, {"first": 100_000})
     assert "'first' must be between 1 and" in big["errors"][0]["message"]
+
+
+async def test_many_denied_claims_read_practice_wide_give_the_same_worklist(
+    money_gateway: Gateway, world: World, today: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway = money_gateway
+    wanda, felix = await card(gateway, world, "wanda", 1), await card(gateway, world, "felix")
+    for who, reason in ((wanda, "22"), (felix, "16"), (felix, "204")):
+        claim = await submitted(gateway, world, who, today)
+        group = "PR" if reason == "204" else "CO"
+        await post(
+            gateway,
+            claim.payer_id,
+            paid_claim(
+                claim, "187.00", "0.00", status="4", adjustments=(adj(group, reason, "187.00"),)
+            ),
+        )
+    listed = await _all(gateway)
+    # Past the IN-list limit the same reads go practice-wide and filter in Python.
+    for module in (posted, money, worklist):
+        monkeypatch.setattr(module, "MAX_LISTED_CLAIMS", 1)
+    assert await _all(gateway) == listed
+    # One day's denials come in claim id order.
+    assert sorted(n["nextStep"] for n in listed) == [
+        "BILL_PATIENT",
+        "BILL_SECONDARY",
+        "CORRECT_AND_RESUBMIT",
+    ]
