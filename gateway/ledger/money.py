@@ -134,6 +134,15 @@ def claim_money(
     )
 
 
+def superseded(claims: Iterable[SubmittedClaim]) -> set[str]:
+    """Ids of the claims a later claim among ``claims`` replaces (frequency 7) or voids (8)."""
+    return {
+        c.related_claim_id
+        for c in claims
+        if c.relation in ("replaces", "voids") and c.related_claim_id is not None
+    }
+
+
 async def secondaries_of(
     session: AsyncSession, practice_id: str, claim_ids: Sequence[str]
 ) -> dict[str, list[str]]:
@@ -176,7 +185,8 @@ async def money_of_claims(
 async def patient_balance(session: AsyncSession, practice_id: str, patient_id: str) -> Decimal:
     """What the patient owes across their claims: each claim's patient responsibility, less what
     secondary payers paid of it. Secondary claims carry the same visit: only the first claim of a
-    chain counts, and a void (frequency 8) has nothing of its own."""
+    chain counts; a void (frequency 8) has nothing of its own, and a claim a correction replaced or
+    a void voided no longer counts (its replacement does)."""
     claims = list(
         await session.scalars(
             select(SubmittedClaim).where(
@@ -185,6 +195,7 @@ async def patient_balance(session: AsyncSession, practice_id: str, patient_id: s
             )
         )
     )
-    first = [c for c in claims if c.relation not in ("secondary_of", "voids")]
+    gone = superseded(claims)
+    first = [c for c in claims if c.relation not in ("secondary_of", "voids") and c.id not in gone]
     money = await money_of_claims(session, practice_id, first)
     return cents(sum((m.open_with_patient for m in money.values()), ZERO))

@@ -1,6 +1,7 @@
 """Receivables: what is still open on the practice's claims, by who owes it and by age.
 
-Each visit counts once, on its first claim (a secondary claim carries the same visit): while the
+Each visit counts once, on its first claim (a secondary claim carries the same visit; a claim a
+correction replaced or a void voided counts no more, its replacement does): while the
 payer has not settled it, what is neither paid nor adjusted is open with that payer; once settled, the
 patient's part is open with the secondary payer while a secondary claim waits on it, else with the
 patient. Ages are days from the claim's submission to ``as_of``; payments dated after ``as_of`` are
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity import aware
-from gateway.ledger.money import ZERO, claim_money, is_settled
+from gateway.ledger.money import ZERO, claim_money, is_settled, superseded
 from gateway.ledger.posted import Posting, load_postings
 from gateway.storage.claims_tables import SubmittedClaim
 
@@ -98,10 +99,11 @@ async def receivables(session: AsyncSession, practice_id: str, as_of: date) -> R
     for claim in claims:
         if claim.relation == "secondary_of" and claim.related_claim_id:
             followers[claim.related_claim_id].append(claim)
+    gone = superseded(claims)
     rows: dict[str, ReceivableRow] = {}
     patients = ReceivableRow(payer_id=None)
     for claim in claims:
-        if claim.relation == "secondary_of":
+        if claim.relation == "secondary_of" or claim.id in gone:
             continue
         after = followers.get(claim.id, [])
         money = claim_money(

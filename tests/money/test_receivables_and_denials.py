@@ -137,3 +137,46 @@ async def test_denials_period_is_checked(money_gateway: Gateway, today: date) ->
     assert body["data"]["denials"] is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "'from' must be on or before 'to'" in body["errors"][0]["message"]
+
+
+async def test_a_corrected_or_voided_claim_counts_once(
+    money_gateway: Gateway, world: World, today: date
+) -> None:
+    gateway = money_gateway
+    felix = await card(gateway, world, "felix")
+    original = await submitted(gateway, world, felix, today, days_ago=20)
+    await post(
+        gateway,
+        original.payer_id,
+        paid_claim(
+            original,
+            "187.00",
+            "150.00",
+            adjustments=(adj("CO", "45", "7.00"), adj("PR", "2", "30.00")),
+        ),
+    )
+    replacement = await submitted(gateway, world, felix, today, relation=("replaces", original.id))
+    await post(
+        gateway,
+        replacement.payer_id,
+        paid_claim(
+            replacement,
+            "187.00",
+            "160.00",
+            adjustments=(adj("CO", "45", "7.00"), adj("PR", "2", "20.00")),
+        ),
+    )
+    found = (await gateway.query(RECEIVABLES, {}))["data"]["receivables"]
+    assert (found["patients"]["total"], found["patients"]["claims"], found["total"]) == (
+        "20.00",
+        1,
+        "20.00",
+    )
+    owed = await gateway.query(
+        "query($id: ID!) { patient(id: $id) { balance } }", {"id": felix.patient_id}
+    )
+    assert owed["data"]["patient"]["balance"] == "20.00"
+    unsent = await submitted(gateway, world, felix, today, days_ago=2)
+    await submitted(gateway, world, felix, today, relation=("voids", unsent.id))
+    after_void = (await gateway.query(RECEIVABLES, {}))["data"]["receivables"]
+    assert after_void["total"] == "20.00" and after_void["byPayer"] == []
