@@ -92,14 +92,15 @@ async def receivables(session: AsyncSession, practice_id: str, as_of: date) -> R
         for c in await session.scalars(
             select(SubmittedClaim).where(SubmittedClaim.practice_id == practice_id)
         )
-        if _age(c, as_of) >= 0 and c.relation != "voids"
+        if _age(c, as_of) >= 0
     ]
+    gone = superseded(claims)  # before the voids themselves are set aside
+    claims = [c for c in claims if c.relation != "voids"]
     postings = {k: _by(as_of, v) for k, v in (await load_postings(session, practice_id)).items()}
     followers: dict[str, list[SubmittedClaim]] = defaultdict(list)
     for claim in claims:
         if claim.relation == "secondary_of" and claim.related_claim_id:
             followers[claim.related_claim_id].append(claim)
-    gone = superseded(claims)
     rows: dict[str, ReceivableRow] = {}
     patients = ReceivableRow(payer_id=None)
     for claim in claims:
