@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 import strawberry
+from sqlalchemy import select
 from strawberry.types import Info
 
 from gateway.cache.recording import refuse_response_cache
@@ -24,6 +25,7 @@ from gateway.identity import CLAIMS_READ, PAYMENTS_READ
 from gateway.ledger.denials import denials
 from gateway.ledger.receivables import receivables
 from gateway.ledger.worklist import denial_worklist
+from gateway.storage import tables
 
 MAX_DENIAL_PERIOD = timedelta(days=366 * 3)
 
@@ -92,10 +94,23 @@ class MoneyQueries:
         if after:
             day, claim_id = decode_cursor(after, 2)
             cursor = (day, claim_id)
+        practice_id = info.context.practice_id
         async with info.context.services.database.session() as session:
-            items, more = await denial_worklist(session, info.context.practice_id, first, cursor)
+            items, more = await denial_worklist(session, practice_id, first, cursor)
+            patients = {
+                p.id: p
+                for p in await session.scalars(
+                    select(tables.Patient).where(
+                        tables.Patient.practice_id == practice_id,
+                        tables.Patient.id.in_(sorted({i.claim.patient_id for i in items})),
+                    )
+                )
+            }
         edges = [
-            DenialWorkEdge(cursor=encode_cursor(*i.sort_key), node=DenialWorkItem(item=i))
+            DenialWorkEdge(
+                cursor=encode_cursor(*i.sort_key),
+                node=DenialWorkItem(item=i, patient_row=patients.get(i.claim.patient_id)),
+            )
             for i in items
         ]
         return DenialWorkConnection(

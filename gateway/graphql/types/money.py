@@ -147,16 +147,15 @@ class DenialReason:
 @strawberry.type(description="A claim denied in whole or in part, and what to do about it.")
 class DenialWorkItem:
     item: strawberry.Private[worklist.WorkItem]
+    patient_row: strawberry.Private[tables.Patient | None]  # read with the page, in one query
 
     @strawberry.field
     def claim(self) -> SubmittedClaimInfo:
         return SubmittedClaimInfo(row=self.item.claim)
 
     @strawberry.field(extensions=needs(PATIENTS_READ))
-    async def patient(self, info: Info) -> Patient | None:
-        async with info.context.services.database.session() as session:
-            row = await session.get(tables.Patient, self.item.claim.patient_id)
-        return Patient(row=row) if row and row.practice_id == self.item.claim.practice_id else None
+    def patient(self) -> Patient | None:
+        return Patient(row=self.patient_row) if self.patient_row else None
 
     @strawberry.field
     def payer(self, info: Info) -> Payer | None:
