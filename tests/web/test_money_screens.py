@@ -115,3 +115,87 @@ async def test_roles_see_money_as_the_api_allows(portal: Portal, world: Any, tod
     assert "<h2>Money</h2>" not in claim.text
     nav = claim.text.split("<main")[0]
     assert 'href="/money"' not in nav and 'href="/denials"' not in nav
+
+
+def test_claim_page_shows_each_payments_adjustments_in_words() -> None:
+    """The payments table of the claim page (fed by ``ClaimPayments``) lists the claim's and the
+    lines' CAS adjustments in words under each payment."""
+    from gateway.web import claim_words
+    from gateway.web.screens.payments import GROUP_WORDS
+    from gateway.web.templating import environment, render
+
+    def adjustment(group: str, reason: str, amount: str, words: str) -> dict[str, Any]:
+        return {
+            "group": {"code": group, "description": group},
+            "reason": {"code": reason, "description": words},
+            "remarks": [{"code": "N519", "description": "Invalid combination of HCPCS modifiers."}],
+            "amount": amount,
+            "explanation": words,
+        }
+
+    claim = {
+        "id": "c1",
+        "controlNumber": "CTRL1",
+        "patientId": "p1",
+        "payer": {"name": "Cascade"},
+        "serviceDateFrom": "2026-11-20",
+        "serviceDateTo": "2026-11-20",
+        "placeOfService": {"code": "11", "description": "Office"},
+        "totalCharge": "187.00",
+        "payerClaimId": None,
+        "patientControlNumber": None,
+        "diagnoses": [],
+        "lines": [],
+        "state": "PAID",
+        "category": None,
+        "delivery": None,
+        "statusHistory": [],
+    }
+    settled = {
+        "controlNumber": "CTRL1",
+        "paid": "100.00",
+        "patientResponsibility": "0.00",
+        "status": {"code": "1", "description": "Processed as primary"},
+        "remarks": [
+            {"code": "MA130", "description": "Your claim contains incomplete information."}
+        ],
+        "adjustments": [adjustment("CO", "45", "45.00", "Charge exceeds fee schedule.")],
+        "lines": [
+            {"procedure": {"code": "99213"}, "paid": "100.00", "adjustments": []},
+            {
+                "procedure": {"code": "83036"},
+                "paid": "0.00",
+                "adjustments": [adjustment("CO", "4", "42.00", "Modifier missing.")],
+            },
+        ],
+    }
+    payment = {
+        "paymentDate": "2026-12-01",
+        "method": {"description": "ACH"},
+        "traceNumber": "T1",
+        "claims": [settled],
+    }
+    html = render(
+        environment("America/New_York"),
+        "claim.html",
+        {
+            "claim": claim,
+            "patient": None,
+            "payments": [payment],
+            "financials": None,
+            "scopes": {"payments:read"},
+            "group_words": GROUP_WORDS,
+            "words": claim_words,
+            "sent": "",
+            "poll_seconds": 5,
+            "csrf_token": "t",
+            "signed_in": True,
+            "viewer": None,
+            "nav": [],
+            "current": "",
+            "payers_down": [],
+        },
+    )
+    assert "Charge exceeds fee schedule." in html and "Modifier missing." in html
+    assert "Contractual obligation</strong> $42.00" in html
+    assert "Remark MA130: Your claim contains incomplete information." in html
