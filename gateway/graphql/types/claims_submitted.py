@@ -17,6 +17,7 @@ from gateway.graphql.types.claims import PAYER_WORDS
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
 from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
 from gateway.graphql.types.exchange import RawExchange, stored_exchange
+from gateway.graphql.types.financials import ClaimMoneyFields
 from gateway.graphql.types.ledger_state import FinancialStateEnum
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.types.payments import Payment
@@ -105,7 +106,7 @@ class SubmittedClaimLine:
 
 
 @strawberry.type(name="SubmittedClaim", description="A claim submitted through the gateway.")
-class SubmittedClaimInfo:
+class SubmittedClaimInfo(ClaimMoneyFields):
     row: strawberry.Private[SubmittedClaim]
 
     @strawberry.field
