@@ -34,7 +34,7 @@ from gateway.ledger.schedule import LeasedPull
 from gateway.payers import PayerDirectory
 from gateway.resilience.breaker import BreakerState
 from gateway.storage.database import Database
-from payers.contract import Capability
+from payers.contract import Capability, PayerUnavailable
 from payers.model import Payment
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,12 @@ class RemittancePuller:
         answer = await self.payers.call(
             pull.practice_id, pull.payer_id, Capability.PAYMENTS, None, since, fresh=True
         )
+        if answer.stale:
+            # The cache answered for a payer that failed just now (stale-if-error): nothing new was
+            # fetched, so this is a failed pull, not one that may wait a whole interval.
+            raise PayerCallFailed(
+                PayerUnavailable(pull.payer_id, "the payer did not answer"), "payments"
+            )
         return [p for p in answer.value or () if isinstance(p, Payment)]
 
     async def _post(self, pull: LeasedPull, payment: Payment) -> bool:
