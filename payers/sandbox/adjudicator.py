@@ -157,6 +157,25 @@ def _spread(amount: Decimal, lines: tuple[ClaimLine, ...]) -> list[Decimal]:
     return shares
 
 
+def prior_impacts(submission: ClaimSubmission) -> list[tuple[Decimal, Decimal]] | None:
+    """Per line, what the earlier payers paid together and the largest write-off (CO) one of them
+    took (claim-level amounts laid over the lines when a payer sent no line detail)."""
+    if not submission.prior_payers:
+        return None
+    lines = submission.lines
+    paid, contractual = [ZERO] * len(lines), [ZERO] * len(lines)
+    for prior in submission.prior_payers:
+        if prior.lines:
+            per_line = [_prior_line(prior, line) for line in lines]
+        else:
+            claim_co = sum((a.amount for a in prior.adjustments if a.group.code == "CO"), ZERO)
+            per_line = list(zip(_spread(prior.paid, lines), _spread(claim_co, lines), strict=True))
+        for n, (line_paid, line_co) in enumerate(per_line):
+            paid[n] += line_paid
+            contractual[n] = max(contractual[n], line_co)
+    return list(zip(paid, contractual, strict=True))
+
+
 def adjudicate(book: SandboxPayerBook, policy: PayerPolicy, facts: ClaimFacts) -> Outcome:
     """The payer's decision on ``facts``; lines balance and CLP05 is the sum of PR."""
     submission = facts.submission
@@ -165,16 +184,7 @@ def adjudicate(book: SandboxPayerBook, policy: PayerPolicy, facts: ClaimFacts) -
     deductible_left = facts.deductible_left
     out_of_pocket_left = facts.out_of_pocket_left
     copay_taken = False
-    prior = submission.prior_payers[0] if submission.prior_payers else None
-    claim_paid = _spread(prior.paid, submission.lines) if prior and not prior.lines else None
-    claim_co = (
-        _spread(
-            sum((a.amount for a in prior.adjustments if a.group.code == "CO"), ZERO),
-            submission.lines,
-        )
-        if prior and not prior.lines
-        else None
-    )
+    priors = prior_impacts(submission)
     settled: list[ServiceLinePayment] = []
     denials = 0
     deductible = ZERO
@@ -193,12 +203,8 @@ def adjudicate(book: SandboxPayerBook, policy: PayerPolicy, facts: ClaimFacts) -
         else:
             terms = LineTerms(deductible=deductible_left, coinsurance=coinsurance)
         own = settle_line(line, policy.allowed_rate, terms)
-        if prior is not None:
-            if claim_paid is not None and claim_co is not None:
-                paid, contractual = claim_paid[index], claim_co[index]
-            else:
-                paid, contractual = _prior_line(prior, line)
-            own = settle_secondary(own, paid, contractual)
+        if priors is not None:
+            own = settle_secondary(own, *priors[index])
         if out_of_pocket_left is not None:
             own = cap_patient_share(own, out_of_pocket_left)
             out_of_pocket_left -= patient_share(own.adjustments)
@@ -230,6 +236,8 @@ def _outcome(
         clp02, remarks = "19", ("MA18",)
     else:
         clp02 = {"P": "1", "S": "2", "T": "3"}.get(submission.responsibility, "1")
+        if submission.responsibility == "P" and submission.prior_payers:  # priced as a secondary
+            clp02 = "2" if len(submission.prior_payers) == 1 else "3"
     payment = ClaimPayment(
         control_number=facts.control_number,
         payer_claim_id=facts.payer_claim_id,

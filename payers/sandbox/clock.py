@@ -98,6 +98,10 @@ class SandboxClock:
         return {"now": self.now().isoformat(), "settings": self.settings.to_json()}
 
 
+#: The longest single step a test may ask for (a year): sandbox time stays a real date.
+MAX_STEP_SECONDS = 366 * 24 * 3600
+
+
 @dataclass(frozen=True, slots=True)
 class ClockStep:
     """What a test asked ``POST /_control/clock`` to do."""
@@ -114,8 +118,14 @@ class ClockStep:
         if unknown:
             raise ValueError(f"unknown fields: {', '.join(unknown)}")
         seconds = data.get("advance_seconds", 0)
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise ValueError("advance_seconds must be a number of seconds >= 0")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 <= seconds <= MAX_STEP_SECONDS  # also refuses NaN
+        ):
+            raise ValueError(
+                f"advance_seconds must be a number of seconds from 0 to {MAX_STEP_SECONDS}"
+            )
         idle = data.get("run_until_idle", False)
         if not isinstance(idle, bool):
             raise ValueError("run_until_idle must be true or false")

@@ -216,3 +216,6 @@ async def test_the_clock_control_route(stepped: Desk) -> None:
         assert answer.status_code == 400
         assert answer.json()["error"]["code"] == "INVALID"
     assert (await control.post("/_control/clock", content=b"{")).status_code == 400
+    for raw in (b'{"advance_seconds": NaN}', b'{"advance_seconds": 1e300}'):
+        assert (await control.post("/_control/clock", content=raw)).status_code == 400
+    assert (await control.put("/_control/clock", json={})).status_code == 405

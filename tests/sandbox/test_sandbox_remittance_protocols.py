@@ -80,10 +80,17 @@ async def test_payments_carry_our_control_numbers_and_amounts_and_reversals(
         assert (await adapter.submit_claim(void, "PGWWIRE02")).accepted
         step = await desk.clock(payer, run_until_idle=True)
         assert len(step["remittances"]) == 1
-        reversals = [
-            c for p in await desk.payments(payer, TODAY) for c in p.claims if c.status.code == "22"
+        (voided,) = [
+            p
+            for p in await desk.payments(payer, TODAY)
+            if any(c.status.code == "22" for c in p.claims)
         ]
-        (reversal,) = reversals
+        # Nothing else was paid in that cycle: nothing is sent and the debt is carried (PLB FB).
+        assert voided.amount == Decimal("0.00")
+        assert [(a.reason.code, a.amount) for a in voided.provider_adjustments] == [
+            ("FB", -Decimal(paid))
+        ]
+        (reversal,) = voided.claims
         assert (reversal.control_number, reversal.payer_claim_id) == (
             "PGWWIRE01",
             ack.payer_claim_id,

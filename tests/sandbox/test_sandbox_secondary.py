@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from payers.model import ClaimPayment, PriorLineAdjudication, PriorPayerAdjudication
+from payers.sandbox.adjudication import adjustment
 from payers.sandbox.clock import ClockSettings
 from payers.sandbox.world import World
 from tests.sandbox.conftest import TODAY
@@ -140,3 +141,29 @@ async def test_a_payer_without_crossover_does_not_forward(desk: Desk) -> None:
     (primary,) = await desk.claim_payments("lakeshore", "PGWNOFWD1")
     assert primary.status.code == "1" and primary.remarks == ()
     assert await desk.claim_payments("summit", "PGWNOFWD1") == []
+
+
+async def test_a_primarys_claim_level_adjudication_is_laid_over_the_lines(desk: Desk) -> None:
+    # Only claim-level amounts (no 2430 loops), and the decoder left SBR01 as P: the payer still
+    # prices it as a secondary because it carries a prior payer's adjudication.
+    member = desk.member("summit", "SHA227710448")
+    prior = PriorPayerAdjudication(
+        payer_id="LKS01",
+        payer_name="Lakeshore Health Plan",
+        member_id="LHP481920337",
+        responsibility="P",
+        paid=Decimal("68.00"),
+        adjudication_date=TODAY,
+        patient_responsibility=Decimal("25.00"),
+        adjustments=(
+            adjustment("CO", "45", Decimal("57.00")),
+            adjustment("PR", "3", Decimal("25.00")),
+        ),
+    )
+    secondary = replace(
+        claim(desk.world, member, [line(1, "99213", "150.00", DAY)]), prior_payers=(prior,)
+    )
+    assert desk.apps["summit"].state.intake.receive(secondary, "PGWCOB004").accepted
+    (paid,) = await desk.claim_payments("summit", "PGWCOB004")
+    assert (paid.status.code, paid.paid) == ("2", Decimal("25.00"))
+    assert cas(paid.lines[0].adjustments) == [("OA", "23", Decimal("125.00"), ())]
