@@ -190,7 +190,7 @@ class RemittancePuller:
     async def _fetch(self, pull: LeasedPull) -> Sequence[Payment]:
         since = pull.since - OVERLAP if pull.since is not None else None
         answer = await self.payers.call(
-            pull.practice_id, pull.payer_id, Capability.PAYMENTS, None, since, fresh=True
+            pull.practice_id, pull.payer_id, Capability.PAYMENTS, None, since, cached=False
         )
         return [p for p in answer.value or () if isinstance(p, Payment)]
 
