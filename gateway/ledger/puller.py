@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,7 @@ AfterPosting = Callable[[str, PostingResult], Awaitable[object]]
 #: Remittances are fetched again from a week before the newest payment date seen: a payer may date
 #: a late remittance earlier, and fetching one twice changes nothing.
 OVERLAP = timedelta(days=7)
+ENSURE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class RemittancePuller:
         self.backoff = backoff or Backoff(5.0, interval_seconds)
         self.not_called_retry = timedelta(seconds=not_called_retry_seconds)
         self._running: dict[tuple[str, str], asyncio.Task[PullOutcome]] = {}
+        self._next_ensure = 0.0
 
     def payer_ids(self) -> list[str]:
         return [p.id for p in self.payers.all() if Capability.PAYMENTS in p.capabilities]
@@ -95,8 +98,10 @@ class RemittancePuller:
     async def run_once(self) -> int:
         """Start every due pull not already running here; returns how many started. The pulls run
         as tasks (:meth:`drain` waits for them), so a slow payer does not delay the next tick."""
-        async with self.database.transaction() as session:
-            await schedule.ensure_pulls(session, self.payer_ids())
+        if time.monotonic() >= self._next_ensure:  # new practices get their pulls within a minute
+            async with self.database.transaction() as session:
+                await schedule.ensure_pulls(session, self.payer_ids())
+            self._next_ensure = time.monotonic() + ENSURE_SECONDS
         leased = await schedule.lease_due(
             self.database,
             lease_seconds=self.lease_seconds,
