@@ -6,8 +6,8 @@ payer (gateway/ledger/schedule.py), asks the payer for every remittance paid sin
 seen (``adapter.payments(None, since)``; the lease is renewed while the call is in flight) and posts
 each remittance in its own short transaction, never holding one across the payer call. Only
 remittances paid to the practice are posted: the payee NPI is the practice's, or, when the payer does
-not say, at least one claim payment carries one of the practice's control numbers (another practice's
-patients never land on this practice's worklist).
+not say, a claim payment is one of the practice's claims or the practice is the only one pulling from
+that payer (another practice's patients never land on this practice's worklist).
 
 Each pull runs as its own task, so a payer that hangs or is down holds back no other payer or
 practice. A payer that failed is tried again with a backoff (an attempt); a payer the gateway did not
@@ -25,6 +25,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from gateway.claims.backoff import Backoff
 from gateway.errors import PayerCallFailed
 from gateway.ledger import schedule
@@ -35,6 +38,7 @@ from gateway.ledger.schedule import LeasedPull
 from gateway.payers import PayerDirectory
 from gateway.resilience.breaker import BreakerState
 from gateway.storage.database import Database
+from gateway.storage.ledger_tables import RemittancePull
 from payers.contract import Capability
 from payers.model import Payment
 
@@ -211,12 +215,8 @@ class RemittancePuller:
             )
             return False
         async with self.database.transaction() as session:
-            if payment.payee_npi is None:
-                matches = await match_claim_payments(
-                    session, pull.practice_id, pull.payer_id, payment.claims
-                )
-                if not any(m is not None for m in matches):
-                    return False
+            if payment.payee_npi is None and not await self._ours(session, pull, payment):
+                return False
             result = await post_remittance(session, pull.practice_id, payment, source="fetched")
         if result.created and self.after_posting is not None:
             try:
@@ -225,9 +225,22 @@ class RemittancePuller:
                 log.exception("after posting failed")
         return result.created
 
-    async def _attempts(self, pull: LeasedPull) -> int:
-        from gateway.storage.ledger_tables import RemittancePull
+    async def _ours(self, session: AsyncSession, pull: LeasedPull, payment: Payment) -> bool:
+        """Whether a remittance naming no payee is the practice's: one of its claim payments is
+        one of the practice's claims, or the practice is the only one pulling from this payer."""
+        matches = await match_claim_payments(
+            session, pull.practice_id, pull.payer_id, payment.claims
+        )
+        if any(m is not None for m in matches):
+            return True
+        pulling = await session.scalar(
+            select(func.count())
+            .select_from(RemittancePull)
+            .where(RemittancePull.payer_id == pull.payer_id)
+        )
+        return pulling == 1
 
+    async def _attempts(self, pull: LeasedPull) -> int:
         async with self.database.session() as session:
             row = await session.get(RemittancePull, pull.pull_id)
             return row.attempts if row is not None else 0
