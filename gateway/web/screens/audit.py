@@ -36,6 +36,10 @@ KIND_WORDS = {
     "api_key.revoked": "revoked an API key",
     "webhook.registered": "added a webhook",
     "webhook.deleted": "deleted a webhook",
+    "remittance.uploaded": "uploaded a remittance file (835)",
+    "remittance.entered": "entered a paper remittance",
+    "claim_payment.matched": "matched a payment to a claim by hand",
+    "remittances.fetched": "fetched remittances from a payer",
 }
 
 #: Patient fields read, as a front desk names them (first and last name are one "name").
