@@ -156,10 +156,13 @@ class PayerDirectory:
         capability: Capability,
         *args: Any,
         fresh: bool = False,
+        cached: bool = True,
     ) -> PayerAnswer:
         """Answer one operation at one payer for one practice; every failure is a PayerCallFailed.
 
-        Cacheable reads are answered from the practice's cache unless ``fresh``; a fresh claim status
+        Cacheable reads are answered from the practice's cache unless ``fresh``; ``cached=False``
+        asks the payer and neither reads nor writes the cache (a failure is then never hidden behind
+        a stale answer: the remittance puller must know the payer did not answer). A fresh claim status
         (a status refresh) and an accepted claim submission drop the cached claim searches and the
         whole responses built from them for that member.
         """
@@ -174,7 +177,7 @@ class PayerDirectory:
                 PayerRejected(payer_id, f"this payer does not support {operation}"), operation
             )
         ttl = payer.settings.cache_ttl.get(operation, 0) if capability in CACHEABLE else 0
-        if ttl <= 0:
+        if ttl <= 0 or not cached:
             refuse_response_cache()
             answer = await self._ask(payer, capability, args)
         else:

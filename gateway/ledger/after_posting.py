@@ -106,8 +106,19 @@ def _payload(
 
 
 async def after_posting(services: PostingServices, practice_id: str, result: PostingResult) -> int:
-    """After the posting committed: publish a claim event per claim whose financial state changed;
-    returns how many. A remittance posted before publishes nothing."""
+    """After the posting committed: what it sets off. Returns how many claim events went out.
+
+    Each step must be safe to repeat (a caller may call this again after a crash, or for a posting
+    that found the remittance already in the ledger). The "corrections" work adds the automatic
+    secondary claims here, next to the claim events."""
+    return await publish_changes(services, practice_id, result)
+
+
+async def publish_changes(
+    services: PostingServices, practice_id: str, result: PostingResult
+) -> int:
+    """A claim event per claim whose financial state this posting changed; a remittance posted
+    before publishes nothing."""
     if not result.created or services.claims is None:
         return 0
     changed = {p.claim_id: p for p in result.claims if p.changed and p.claim_id is not None}

@@ -6,8 +6,8 @@ payer (gateway/ledger/schedule.py), asks the payer for every remittance paid sin
 seen (``adapter.payments(None, since)``; the lease is renewed while the call is in flight) and posts
 each remittance in its own short transaction, never holding one across the payer call. Only
 remittances paid to the practice are posted: the payee NPI is the practice's, or, when the payer does
-not say, at least one claim payment carries one of the practice's control numbers (another practice's
-patients never land on this practice's worklist).
+not say, a claim payment is one of the practice's claims or the practice is the only one pulling from
+that payer (another practice's patients never land on this practice's worklist).
 
 Each pull runs as its own task, so a payer that hangs or is down holds back no other payer or
 practice. A payer that failed is tried again with a backoff (an attempt); a payer the gateway did not
@@ -20,9 +20,13 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims.backoff import Backoff
 from gateway.errors import PayerCallFailed
@@ -34,7 +38,8 @@ from gateway.ledger.schedule import LeasedPull
 from gateway.payers import PayerDirectory
 from gateway.resilience.breaker import BreakerState
 from gateway.storage.database import Database
-from payers.contract import Capability, PayerUnavailable
+from gateway.storage.ledger_tables import RemittancePull
+from payers.contract import Capability
 from payers.model import Payment
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,7 @@ AfterPosting = Callable[[str, PostingResult], Awaitable[object]]
 #: Remittances are fetched again from a week before the newest payment date seen: a payer may date
 #: a late remittance earlier, and fetching one twice changes nothing.
 OVERLAP = timedelta(days=7)
+ENSURE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,7 @@ class RemittancePuller:
         self.backoff = backoff or Backoff(5.0, interval_seconds)
         self.not_called_retry = timedelta(seconds=not_called_retry_seconds)
         self._running: dict[tuple[str, str], asyncio.Task[PullOutcome]] = {}
+        self._next_ensure = 0.0
 
     def payer_ids(self) -> list[str]:
         return [p.id for p in self.payers.all() if Capability.PAYMENTS in p.capabilities]
@@ -95,8 +102,10 @@ class RemittancePuller:
     async def run_once(self) -> int:
         """Start every due pull not already running here; returns how many started. The pulls run
         as tasks (:meth:`drain` waits for them), so a slow payer does not delay the next tick."""
-        async with self.database.transaction() as session:
-            await schedule.ensure_pulls(session, self.payer_ids())
+        if time.monotonic() >= self._next_ensure:  # new practices get their pulls within a minute
+            async with self.database.transaction() as session:
+                await schedule.ensure_pulls(session, self.payer_ids())
+            self._next_ensure = time.monotonic() + ENSURE_SECONDS
         leased = await schedule.lease_due(
             self.database,
             lease_seconds=self.lease_seconds,
@@ -190,14 +199,8 @@ class RemittancePuller:
     async def _fetch(self, pull: LeasedPull) -> Sequence[Payment]:
         since = pull.since - OVERLAP if pull.since is not None else None
         answer = await self.payers.call(
-            pull.practice_id, pull.payer_id, Capability.PAYMENTS, None, since, fresh=True
+            pull.practice_id, pull.payer_id, Capability.PAYMENTS, None, since, cached=False
         )
-        if answer.stale:
-            # The cache answered for a payer that failed just now (stale-if-error): nothing new was
-            # fetched, so this is a failed pull, not one that may wait a whole interval.
-            raise PayerCallFailed(
-                PayerUnavailable(pull.payer_id, "the payer did not answer"), "payments"
-            )
         return [p for p in answer.value or () if isinstance(p, Payment)]
 
     async def _post(self, pull: LeasedPull, payment: Payment) -> bool:
@@ -212,12 +215,8 @@ class RemittancePuller:
             )
             return False
         async with self.database.transaction() as session:
-            if payment.payee_npi is None:
-                matches = await match_claim_payments(
-                    session, pull.practice_id, pull.payer_id, payment.claims
-                )
-                if not any(m is not None for m in matches):
-                    return False
+            if payment.payee_npi is None and not await self._ours(session, pull, payment):
+                return False
             result = await post_remittance(session, pull.practice_id, payment, source="fetched")
         if result.created and self.after_posting is not None:
             try:
@@ -226,9 +225,22 @@ class RemittancePuller:
                 log.exception("after posting failed")
         return result.created
 
-    async def _attempts(self, pull: LeasedPull) -> int:
-        from gateway.storage.ledger_tables import RemittancePull
+    async def _ours(self, session: AsyncSession, pull: LeasedPull, payment: Payment) -> bool:
+        """Whether a remittance naming no payee is the practice's: one of its claim payments is
+        one of the practice's claims, or the practice is the only one pulling from this payer."""
+        matches = await match_claim_payments(
+            session, pull.practice_id, pull.payer_id, payment.claims
+        )
+        if any(m is not None for m in matches):
+            return True
+        pulling = await session.scalar(
+            select(func.count())
+            .select_from(RemittancePull)
+            .where(RemittancePull.payer_id == pull.payer_id)
+        )
+        return pulling == 1
 
+    async def _attempts(self, pull: LeasedPull) -> int:
         async with self.database.session() as session:
             row = await session.get(RemittancePull, pull.pull_id)
             return row.attempts if row is not None else 0

@@ -321,6 +321,18 @@ async def test_an_unmatched_claim_payment_waits_then_is_matched_by_hand(
         "TYPO-0001",
     )
 
+    theirs = await our_claim(gateway, payer_id, practice_id=gateway.other_practice_id)
+    not_ours = await gateway.query(
+        MATCH, {"input": {"claimPaymentId": waiting["id"], "claimId": theirs.id}}
+    )
+    assert [e["code"] for e in not_ours["data"]["matchClaimPayment"]["errors"]] == ["NOT_FOUND"]
+    by_them = await gateway.query(
+        MATCH,
+        {"input": {"claimPaymentId": waiting["id"], "claimId": theirs.id}},
+        key=gateway.other_key,
+    )
+    assert [e["code"] for e in by_them["data"]["matchClaimPayment"]["errors"]] == ["NOT_FOUND"]
+
     wrong_payer = await gateway.query(
         MATCH, {"input": {"claimPaymentId": waiting["id"], "claimId": elsewhere.id}}
     )

@@ -258,3 +258,45 @@ async def test_subscribers_hear_of_claims_whose_financial_state_changed(
             again = await post_remittance(session, gateway.practice_id, payment, source="fetched")
         assert await after_posting(gateway.services, gateway.practice_id, again) == 0
         assert queue.empty()
+
+
+async def test_a_remittance_naming_no_payee_goes_only_where_it_belongs(
+    database: Database, ledger_gateway: Gateway
+) -> None:
+    from gateway.ledger.schedule import LeasedPull
+    from tests.ledger.api import our_claim, payment_of
+    from tests.ledger.conftest import claim_payment
+
+    gateway = ledger_gateway
+    puller = puller_of(gateway)
+    await run(puller)  # both practices now pull from every payer
+    claim = await our_claim(gateway, "lakeshore")
+    npi = await practice_npi(database, gateway.practice_id)
+
+    def lease(practice_id: str) -> LeasedPull:
+        return LeasedPull("unused", practice_id, npi, "lakeshore", None, "unused")
+
+    ours = payment_of("lakeshore", claim_payment(claim.control_number, "187.00", "187.00"))
+    stranger = payment_of("lakeshore", claim_payment("NOBODYS-1", "50.00", "50.00"))
+    assert ours.payee_npi is None and stranger.payee_npi is None
+
+    # Another practice's claim in it: not posted to the other practice, posted to ours.
+    assert not await puller._post(lease(gateway.other_practice_id), ours)
+    assert await puller._post(lease(gateway.practice_id), ours)
+    # Nobody's claims, and two practices pull from this payer: nobody's worklist gets it.
+    assert not await puller._post(lease(gateway.practice_id), stranger)
+    assert not await puller._post(lease(gateway.other_practice_id), stranger)
+    # The only practice pulling from the payer: it is that practice's.
+    async with database.transaction() as session:
+        await session.execute(
+            RemittancePull.__table__.delete().where(
+                RemittancePull.practice_id == gateway.other_practice_id
+            )
+        )
+    assert await puller._post(lease(gateway.practice_id), stranger)
+    assert sorted(
+        t
+        for _, t in await stored(database, gateway.practice_id)
+        if t in (ours.trace_number, stranger.trace_number)
+    ) == sorted([ours.trace_number, stranger.trace_number])
+    assert await stored(database, gateway.other_practice_id) == []
