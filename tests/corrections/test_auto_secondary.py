@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
-from gateway.ledger.auto_secondary import send_automatic_secondaries
+from gateway.ledger.after_posting import after_posting
 from gateway.storage.audit_tables import AuditEvent
 from gateway.storage.claims_tables import SubmittedClaim
 from gateway.storage.ledger_tables import RemittanceClaim
@@ -28,13 +29,20 @@ class PostedClaim:
     financial_state: str | None
 
 
-async def _posted(gateway: Gateway, claim_id: str, state: str) -> list[PostedClaim]:
+@dataclass(frozen=True)
+class Posting:
+    """What a posting answers, as far as the secondary claims go (PostingResult.claims)."""
+
+    claims: list[PostedClaim]
+
+
+async def _posted(gateway: Gateway, claim_id: str, state: str) -> Posting:
     async with gateway.services.database.session() as session:
         row_id = await session.scalar(
             select(RemittanceClaim.id).where(RemittanceClaim.claim_id == claim_id)
         )
     assert row_id is not None
-    return [PostedClaim(row_id, claim_id, state)]
+    return Posting([PostedClaim(row_id, claim_id, state)])
 
 
 async def _followers(gateway: Gateway, claim_id: str) -> list[SubmittedClaim]:
@@ -50,7 +58,7 @@ async def test_a_posted_payment_sends_the_secondary_once_when_the_practice_turne
     claims_gateway: Gateway, world: Any, today: Any
 ) -> None:
     gateway = claims_gateway
-    database, claims = gateway.services.database, gateway.services.claims
+    database = gateway.services.database
     primary = await _primary_at_payer(gateway, world, today, "wanda", "cascade")
     paid = office_visit_paid(
         primary["controlNumber"], primary["payerClaimId"], today - timedelta(days=3)
@@ -60,27 +68,43 @@ async def test_a_posted_payment_sends_the_secondary_once_when_the_practice_turne
     )
     posted = await _posted(gateway, primary["id"], "paid")
 
-    assert await send_automatic_secondaries(database, claims, gateway.practice_id, posted) == 0
+    await after_posting(gateway.services, gateway.practice_id, posted)
     assert await _followers(gateway, primary["id"]) == []  # the switch is off by default
 
     admin = (await staff(gateway)).admin
     body = await gateway.query(SWITCH, {"on": True}, key=admin.token)
     assert body["data"]["setAutoSecondaryClaims"] == {"enabled": True}
-    denied = await send_automatic_secondaries(
-        database,
-        claims,
-        gateway.practice_id,
-        [PostedClaim(posted[0].remittance_claim_id, primary["id"], "denied")],
-    )
-    assert denied == 0
-    assert await send_automatic_secondaries(database, claims, gateway.practice_id, posted) == 1
+    denied = Posting([PostedClaim(posted.claims[0].remittance_claim_id, primary["id"], "denied")])
+    await after_posting(gateway.services, gateway.practice_id, denied)
+    assert await _followers(gateway, primary["id"]) == []  # a denial is the worklist's to judge
+    await after_posting(gateway.services, gateway.practice_id, posted)
     # Posted again (another process, a retry): still one secondary claim.
-    assert await send_automatic_secondaries(database, claims, gateway.practice_id, posted) == 0
+    await after_posting(gateway.services, gateway.practice_id, posted)
     (secondary,) = await _followers(gateway, primary["id"])
     assert (secondary.payer_id, secondary.relation) == ("northwind", "secondary_of")
     assert secondary.submission["responsibility"] == "S"
     assert secondary.submission["priorPayers"][0]["paid"] == "96.80"
     assert await dispatched(gateway) == 1
+
+    # Paid in full, nothing left to the patient: nothing for the next payer to pay.
+    settled = await _primary_at_payer(gateway, world, today, "felix", "cascade")
+    in_full = replace(
+        office_visit_paid(settled["controlNumber"], settled["payerClaimId"], today),
+        patient_responsibility=Decimal("0.00"),
+    )
+    await post(
+        database,
+        gateway.practice_id,
+        "cascade",
+        settled["id"],
+        in_full,
+        trace="AUTO-2",
+        paid_on=today,
+    )
+    await after_posting(
+        gateway.services, gateway.practice_id, await _posted(gateway, settled["id"], "paid")
+    )
+    assert await _followers(gateway, settled["id"]) == []
 
 
 async def test_only_practice_administrators_switch_it_and_it_is_audited(

@@ -75,7 +75,7 @@ async def test_correct_then_void_reach_the_payer_once_with_its_claim_number(
     )
     assert payload["errors"] == [] and payload["replayed"] is False
     replacement = payload["claim"]
-    assert (replacement["frequencyCode"], replacement["relation"]) == ("7", "replaces")
+    assert (replacement["frequencyCode"], replacement["relation"]) == ("7", "REPLACES")
     assert replacement["relatedClaimId"] == original["id"]
     assert replacement["totalCharge"] == "190.00"
     assert [ln["procedure"]["code"] for ln in replacement["lines"]] == ["99214"]
@@ -104,7 +104,7 @@ async def test_correct_then_void_reach_the_payer_once_with_its_claim_number(
     ] is None
     void = await act(gateway, VOID, claimId=replacement["id"], idempotencyKey=new_key())
     assert void["errors"] == []
-    assert (void["claim"]["frequencyCode"], void["claim"]["relation"]) == ("8", "voids")
+    assert (void["claim"]["frequencyCode"], void["claim"]["relation"]) == ("8", "VOIDS")
     assert [ln["charge"] for ln in void["claim"]["lines"]] == ["190.00"]
     assert await dispatched(gateway) == 1
     voided = await history(gateway, void["claim"]["id"])

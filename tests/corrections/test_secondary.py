@@ -94,7 +94,7 @@ async def test_secondary_claim_carries_the_primarys_posted_adjudication(
     assert payload["errors"] == []
     secondary = payload["claim"]
     assert secondary["payer"] == {"id": secondary_payer}
-    assert (secondary["relation"], secondary["relatedClaimId"]) == ("secondary_of", primary["id"])
+    assert (secondary["relation"], secondary["relatedClaimId"]) == ("SECONDARY_OF", primary["id"])
     assert (secondary["frequencyCode"], secondary["totalCharge"]) == ("1", "187.00")
     assert await dispatched(gateway) == 1
     stats = (await gateway.sandbox(secondary_payer).get("/_control/stats")).json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -34,6 +35,16 @@ def _code(system: str, code: str | None, description: str | None) -> CodeType | 
     return CodeType(
         system=system, code=code, description=description or lookup(system, code).description
     )
+
+
+@strawberry.enum(
+    description="How a claim follows an earlier one: REPLACES (a corrected claim, frequency 7), "
+    "VOIDS (frequency 8), SECONDARY_OF (sent on to the next payer once the earlier one paid)."
+)
+class ClaimRelation(enum.StrEnum):
+    REPLACES = "replaces"
+    VOIDS = "voids"
+    SECONDARY_OF = "secondary_of"
 
 
 @strawberry.type(
@@ -171,11 +182,10 @@ class SubmittedClaimInfo(ClaimMoneyFields):
         return self.row.frequency_code
 
     @strawberry.field(
-        description="How this claim follows an earlier one: replaces (a corrected claim, frequency "
-        "7), voids (frequency 8) or secondary_of (sent on to the next payer); null for a first claim."
+        description="How this claim follows an earlier one (relatedClaimId); null for a first claim."
     )
-    def relation(self) -> str | None:
-        return self.row.relation
+    def relation(self) -> ClaimRelation | None:
+        return ClaimRelation(self.row.relation) if self.row.relation else None
 
     @strawberry.field(description="The earlier claim this one replaces, voids or follows.")
     def related_claim_id(self) -> strawberry.ID | None:
