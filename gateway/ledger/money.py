@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,10 +106,22 @@ def _code_order(item: tuple[tuple[str, str], Decimal]) -> tuple[str, int, str]:
     return (group, int(reason) if reason.isdigit() else 10_000, reason)
 
 
+class BilledClaim(Protocol):
+    """What the money of a claim needs of it (a SubmittedClaim, or a row of its columns)."""
+
+    payer_id: str
+    total_charge: Decimal
+
+
 def claim_money(
-    claim: SubmittedClaim, postings: Sequence[Posting], secondary: Sequence[Posting] = ()
+    claim: BilledClaim,
+    postings: Sequence[Posting],
+    secondary: Sequence[Posting] = (),
+    *,
+    itemized: bool = True,
 ) -> ClaimMoney:
-    """The claim's money from its postings and the postings of its secondary claims."""
+    """The claim's money from its postings and the postings of its secondary claims (without the
+    adjustments listed unless ``itemized``: totals over a whole practice need none)."""
     own = [p for p in postings if p.payer_id == claim.payer_id]
     crossover = [p for p in postings if p.payer_id != claim.payer_id]
     settled = is_settled(own)
@@ -124,7 +137,7 @@ def claim_money(
         charged=cents(claim.total_charge),
         allowed=cents(sum((_allowed(p) for p in own), ZERO)) if settled else None,
         paid=cents(paid),
-        adjustments=net_adjustments(own),
+        adjustments=net_adjustments(own) if itemized else (),
         patient_responsibility=cents(patient) if patient is not None else None,
         secondary_paid=cents(secondary_paid),
         open_with_payer=cents(open_with_payer),
@@ -134,7 +147,7 @@ def claim_money(
     )
 
 
-def superseded(claims: Iterable[SubmittedClaim]) -> set[str]:
+def superseded(claims: Iterable[Any]) -> set[str]:
     """Ids of the claims a later claim among ``claims`` replaces (frequency 7) or voids (8)."""
     return {
         c.related_claim_id

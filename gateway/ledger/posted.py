@@ -87,7 +87,18 @@ async def load_postings(
     condition = _claim_filter(practice_id, claim_ids)
     claim_rows = (
         await session.execute(
-            select(RemittanceClaim, Remittance.payer_id, Remittance.payment_date)
+            # Columns, not entities: a practice's whole ledger may be read for receivables.
+            select(
+                RemittanceClaim.id,
+                RemittanceClaim.claim_id,
+                RemittanceClaim.status_code,
+                RemittanceClaim.charge,
+                RemittanceClaim.paid,
+                RemittanceClaim.patient_responsibility,
+                RemittanceClaim.remarks,
+                Remittance.payer_id,
+                Remittance.payment_date,
+            )
             .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
             .where(condition, Remittance.practice_id == practice_id)
             .order_by(Remittance.payment_date, Remittance.received_at, RemittanceClaim.ordinal)
@@ -102,8 +113,16 @@ async def load_postings(
         )
     ).all()
     adjustments = (
-        await session.scalars(
-            select(RemittanceAdjustment)
+        await session.execute(
+            select(
+                RemittanceAdjustment.remittance_claim_id,
+                RemittanceAdjustment.line_id,
+                RemittanceAdjustment.group_code,
+                RemittanceAdjustment.reason_code,
+                RemittanceAdjustment.amount,
+                RemittanceAdjustment.quantity,
+                RemittanceAdjustment.remarks,
+            )
             .join(RemittanceClaim, RemittanceClaim.id == RemittanceAdjustment.remittance_claim_id)
             .where(condition)
             .order_by(RemittanceAdjustment.remittance_claim_id, RemittanceAdjustment.id)
@@ -128,7 +147,7 @@ async def load_postings(
             )
         )
     postings: dict[str, list[Posting]] = defaultdict(list)
-    for row, payer_id, paid_on in claim_rows:
+    for row in claim_rows:
         stated = allowed.get(row.id, [])
         known = [a for a in stated if a is not None]
         line_allowed = sum(known, Decimal("0.00")) if stated and len(known) == len(stated) else None
@@ -137,12 +156,12 @@ async def load_postings(
             Posting(
                 remittance_claim_id=row.id,
                 claim_id=row.claim_id,
-                payer_id=payer_id,
+                payer_id=row.payer_id,
                 status_code=row.status_code,
                 charge=row.charge,
                 paid=row.paid,
                 patient_responsibility=row.patient_responsibility,
-                paid_on=paid_on,
+                paid_on=row.payment_date,
                 remarks=tuple(row.remarks or ()),
                 line_allowed=line_allowed,
                 adjustments=tuple(by_claim_payment.get(row.id, ())),

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,28 +77,36 @@ class Receivables:
         return sum(self.buckets.values(), ZERO)
 
 
+#: The columns receivables need (a claim's submission, the largest column, is left unread).
+CLAIM_COLUMNS = (
+    SubmittedClaim.id,
+    SubmittedClaim.payer_id,
+    SubmittedClaim.total_charge,
+    SubmittedClaim.created_at,
+    SubmittedClaim.relation,
+    SubmittedClaim.related_claim_id,
+)
+
+
 def _by(as_of: date, postings: list[Posting]) -> list[Posting]:
     return [p for p in postings if p.paid_on is None or p.paid_on <= as_of]
 
 
-def _age(claim: SubmittedClaim, as_of: date) -> int:
+def _age(claim: Any, as_of: date) -> int:
     submitted = aware(claim.created_at)
     assert submitted is not None
     return (as_of - submitted.date()).days
 
 
 async def receivables(session: AsyncSession, practice_id: str, as_of: date) -> Receivables:
-    claims = [
-        c
-        for c in await session.scalars(
-            select(SubmittedClaim).where(SubmittedClaim.practice_id == practice_id)
-        )
-        if _age(c, as_of) >= 0
-    ]
+    read = await session.execute(
+        select(*CLAIM_COLUMNS).where(SubmittedClaim.practice_id == practice_id)
+    )
+    claims = [c for c in read if _age(c, as_of) >= 0]
     gone = superseded(claims)  # before the voids themselves are set aside
     claims = [c for c in claims if c.relation != "voids"]
     postings = {k: _by(as_of, v) for k, v in (await load_postings(session, practice_id)).items()}
-    followers: dict[str, list[SubmittedClaim]] = defaultdict(list)
+    followers: dict[str, list[Any]] = defaultdict(list)
     for claim in claims:
         if claim.relation == "secondary_of" and claim.related_claim_id:
             followers[claim.related_claim_id].append(claim)
@@ -108,7 +117,10 @@ async def receivables(session: AsyncSession, practice_id: str, as_of: date) -> R
             continue
         after = followers.get(claim.id, [])
         money = claim_money(
-            claim, postings.get(claim.id, []), [p for s in after for p in postings.get(s.id, [])]
+            claim,
+            postings.get(claim.id, []),
+            [p for s in after for p in postings.get(s.id, [])],
+            itemized=False,
         )
         row = rows.setdefault(claim.payer_id, ReceivableRow(payer_id=claim.payer_id))
         row.add(claim.id, _age(claim, as_of), money.open_with_payer)
@@ -123,5 +135,5 @@ async def receivables(session: AsyncSession, practice_id: str, as_of: date) -> R
     return Receivables(as_of=as_of, by_payer=by_payer, patients=patients)
 
 
-def _own(claim: SubmittedClaim, postings: dict[str, list[Posting]]) -> list[Posting]:
+def _own(claim: Any, postings: dict[str, list[Posting]]) -> list[Posting]:
     return [p for p in postings.get(claim.id, []) if p.payer_id == claim.payer_id]
