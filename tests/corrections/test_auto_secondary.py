@@ -31,9 +31,11 @@ class PostedClaim:
 
 @dataclass(frozen=True)
 class Posting:
-    """What a posting answers, as far as the secondary claims go (PostingResult.claims)."""
+    """What a posting answers, as far as the secondary claims go (PostingResult.claims); not new to
+    the ledger, so no claim events (tests/ledger covers those)."""
 
     claims: list[PostedClaim]
+    created: bool = False
 
 
 async def _posted(gateway: Gateway, claim_id: str, state: str) -> Posting:
