@@ -178,8 +178,14 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
-def payers_toml(world: World, base_urls: Mapping[str, str], timeout_seconds: float = 10.0) -> str:
-    """A payers config naming each running sandbox; credentials point at environment variables."""
+def payers_toml(
+    world: World,
+    base_urls: Mapping[str, str],
+    timeout_seconds: float = 10.0,
+    options: Mapping[str, Any] | None = None,
+) -> str:
+    """A payers config naming each running sandbox; credentials point at environment variables.
+    ``options`` are added to every payer's (e.g. the demo's ``status_poll_seconds``)."""
     lines = ["[defaults]", f"timeout_seconds = {timeout_seconds!r}", ""]
     for key, url in base_urls.items():
         book = world.books[key]
@@ -191,7 +197,7 @@ def payers_toml(world: World, base_urls: Mapping[str, str], timeout_seconds: flo
             f"adapter = {_toml_value(book.protocol)}",
             f"base_url = {_toml_value(url)}",
             f"credentials = {_toml_value({n: env_name(key, n) for n in kind.credential_names})}",
-            f"options = {_toml_value(kind.options(book, url))}",
+            f"options = {_toml_value({**kind.options(book, url), **(options or {})})}",
             "",
         ]
     text = "\n".join(lines)
