@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyotp
 import uvicorn
+from sqlalchemy import update
 
 from gateway.auth.accounts import create_user
 from gateway.auth.passwords import hash_password
@@ -25,6 +26,7 @@ from gateway.practices import create_practice
 from gateway.seeding import seed_practice_patients
 from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
+from gateway.storage.tables import Practice
 from payers.registry import parse_payers_config
 from payers.sandbox.clock import ClockSettings
 from payers.sandbox.fleet import serving
@@ -143,6 +145,13 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
     try:
         await upgrade(services.database)
         practice_id = await create_practice(services.database, *demo_practice(world))
+        # The demo shows the whole chain: a primary's posted payment sends the secondary claim itself.
+        async with services.database.transaction() as session:
+            await session.execute(
+                update(Practice)
+                .where(Practice.id == practice_id)
+                .values(auto_secondary_claims=True)
+            )
         patients = await seed_practice_patients(
             services.database, practice_id, world, set(base_urls)
         )

@@ -1,11 +1,13 @@
 """Which of our claims a claim payment pays: by control number, then payer claim number, then patient.
 
-Only claims of the same practice sent to the same payer can match. The control number (CLP01, ours)
-decides first; then the payer's claim number (CLP07) when exactly one of our claims carries it; then
-the member id with the service dates and the charge when exactly one claim fits. Anything ambiguous
-is left unmatched for a person to decide: a wrong automatic match would move money to the wrong
-patient, an unmatched one only waits on the worklist. Lookups go by batch (one query per 500 control
-numbers), so a remittance of thousands of claims costs a handful of queries.
+Only claims of the same practice sent to the same payer can match, or, for a crossover (the payer we
+sent the claim to forwarded it to this one), a claim whose patient holds a card of this payer. The
+control number (CLP01, ours) decides first; then the payer's claim number (CLP07) when exactly one
+of our claims carries it; then the member id with the service dates and the charge when exactly one
+claim fits. Anything ambiguous is left unmatched for a person to decide: a wrong automatic match
+would move money to the wrong patient, an unmatched one only waits on the worklist. Lookups go by
+batch (one query per 500 control numbers), so a remittance of thousands of claims costs a handful of
+queries.
 """
 
 from __future__ import annotations
@@ -62,6 +64,18 @@ async def match_claim_payments(
     for index, payment in enumerate(payments):
         if payment.control_number:
             found[index] = by_control.get(payment.control_number)
+    crossed = sorted(
+        {
+            p.control_number
+            for p, m in zip(payments, found, strict=True)
+            if p.control_number and not m
+        }
+    )
+    if crossed:
+        by_control.update(await _crossovers(session, practice_id, payer_id, crossed))
+        for index, payment in enumerate(payments):
+            if found[index] is None and payment.control_number:
+                found[index] = by_control.get(payment.control_number)
 
     waiting = [i for i, match in enumerate(found) if match is None]
     numbers = sorted({n for i in waiting if (n := payments[i].payer_claim_id)})
@@ -82,6 +96,35 @@ async def match_claim_payments(
     for index, match in enumerate(found):
         if match is None:
             found[index] = await _by_patient(session, practice_id, payer_id, payments[index])
+    return found
+
+
+async def _crossovers(
+    session: AsyncSession, practice_id: str, payer_id: str, controls: Sequence[str]
+) -> dict[str, ClaimMatch]:
+    """Claims we sent to another payer that forwarded them to this one (a crossover: Medicare sends
+    the claim on to the patient's supplemental payer, whose remittance carries our control number).
+    Only when the claim's patient holds a card of this payer: a control number alone never moves
+    money to another payer's claim."""
+    found: dict[str, ClaimMatch] = {}
+    for batch in _batches(controls):
+        rows = await session.execute(
+            select(SubmittedClaim.control_number, SubmittedClaim.id, SubmittedClaim.financial_state)
+            .join(
+                Coverage,
+                (Coverage.patient_id == SubmittedClaim.patient_id)
+                & (Coverage.practice_id == SubmittedClaim.practice_id)
+                & (Coverage.payer_id == payer_id),
+            )
+            .where(
+                SubmittedClaim.practice_id == practice_id,
+                SubmittedClaim.payer_id != payer_id,
+                SubmittedClaim.control_number.in_(batch),
+            )
+            .distinct()
+        )
+        for control, claim_id, state in rows:
+            found[control] = ClaimMatch(claim_id, state)
     return found
 
 
@@ -153,11 +196,12 @@ async def match_by_hand(
     payer_id = await session.scalar(
         select(Remittance.payer_id).where(Remittance.id == row.remittance_id)
     )
-    if claim.payer_id != payer_id:
+    if claim.payer_id != payer_id and not await _holds_card(session, claim, payer_id):
         return (
             "claimId",
             "PAYER_MISMATCH",
-            "The claim was sent to another payer than this payment's.",
+            "The claim was sent to another payer than this payment's, and the patient has no card "
+            "of this payment's payer (a crossover).",
         )
     [payment] = await claim_payments(session, [row])
     state = financial_state(payment)
@@ -172,3 +216,17 @@ async def match_by_hand(
     if changed:
         claim.financial_state, claim.updated_at = state, now
     return ManualMatch(row.remittance_id, row.id, claim.id, state, changed)
+
+
+async def _holds_card(session: AsyncSession, claim: SubmittedClaim, payer_id: str | None) -> bool:
+    """Whether the claim's patient has a card of ``payer_id`` (a crossover payment may post)."""
+    found = await session.scalar(
+        select(Coverage.id)
+        .where(
+            Coverage.practice_id == claim.practice_id,
+            Coverage.patient_id == claim.patient_id,
+            Coverage.payer_id == payer_id,
+        )
+        .limit(1)
+    )
+    return found is not None
