@@ -1,13 +1,13 @@
 """Which of our claims a claim payment pays: by control number, then payer claim number, then patient.
 
 Only claims of the same practice sent to the same payer can match, or, for a crossover (the payer we
-sent the claim to forwarded it to this one), a claim whose patient holds a card of this payer. The
-control number (CLP01, ours) decides first; then the payer's claim number (CLP07) when exactly one
-of our claims carries it; then the member id with the service dates and the charge when exactly one
-claim fits. Anything ambiguous is left unmatched for a person to decide: a wrong automatic match
-would move money to the wrong patient, an unmatched one only waits on the worklist. Lookups go by
-batch (one query per 500 control numbers), so a remittance of thousands of claims costs a handful of
-queries.
+sent the claim to forwarded it to this one), a claim whose patient holds a card of this payer after
+the billed one. The control number (CLP01, ours) decides first; then the payer's claim number
+(CLP07) when exactly one of our claims carries it; then the member id with the service dates and the
+charge when exactly one claim fits. Anything ambiguous is left unmatched for a person to decide: a
+wrong automatic match would move money to the wrong patient, an unmatched one only waits on the
+worklist. Lookups go by batch (one query per 500 control numbers), so a remittance of thousands of
+claims costs a handful of queries.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from gateway.ledger.reading import claim_payments
 from gateway.ledger.states import financial_state
@@ -104,17 +105,21 @@ async def _crossovers(
 ) -> dict[str, ClaimMatch]:
     """Claims we sent to another payer that forwarded them to this one (a crossover: Medicare sends
     the claim on to the patient's supplemental payer, whose remittance carries our control number).
-    Only when the claim's patient holds a card of this payer: a control number alone never moves
-    money to another payer's claim."""
+    Only when the patient holds a card of this payer that comes after the billed card: a claim
+    goes on down the patient's payers, never back up, and a control number alone never moves money."""
+    billed = aliased(Coverage)
+    following = aliased(Coverage)
     found: dict[str, ClaimMatch] = {}
     for batch in _batches(controls):
         rows = await session.execute(
             select(SubmittedClaim.control_number, SubmittedClaim.id, SubmittedClaim.financial_state)
+            .join(billed, billed.id == SubmittedClaim.coverage_id)
             .join(
-                Coverage,
-                (Coverage.patient_id == SubmittedClaim.patient_id)
-                & (Coverage.practice_id == SubmittedClaim.practice_id)
-                & (Coverage.payer_id == payer_id),
+                following,
+                (following.patient_id == SubmittedClaim.patient_id)
+                & (following.practice_id == SubmittedClaim.practice_id)
+                & (following.payer_id == payer_id)
+                & (following.priority > billed.priority),
             )
             .where(
                 SubmittedClaim.practice_id == practice_id,
@@ -219,13 +224,16 @@ async def match_by_hand(
 
 
 async def _holds_card(session: AsyncSession, claim: SubmittedClaim, payer_id: str | None) -> bool:
-    """Whether the claim's patient has a card of ``payer_id`` (a crossover payment may post)."""
+    """Whether the claim's patient holds a card of ``payer_id`` after the billed one (a crossover
+    payment may post to the claim)."""
+    billed = await session.scalar(select(Coverage.priority).where(Coverage.id == claim.coverage_id))
     found = await session.scalar(
         select(Coverage.id)
         .where(
             Coverage.practice_id == claim.practice_id,
             Coverage.patient_id == claim.patient_id,
             Coverage.payer_id == payer_id,
+            Coverage.priority > (billed or 0),
         )
         .limit(1)
     )

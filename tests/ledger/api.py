@@ -71,16 +71,25 @@ def payer_of(gateway: Gateway, protocol: str) -> str:
 
 
 async def our_claim(
-    gateway: Gateway, payer_id: str, charge: str = "187.00", practice_id: str | None = None
+    gateway: Gateway,
+    payer_id: str,
+    charge: str = "187.00",
+    practice_id: str | None = None,
+    not_holding: str | None = None,
 ) -> SubmittedClaim:
-    """A claim of the practice (acknowledged by ``payer_id``) for a patient with that payer's card."""
+    """A claim of the practice (acknowledged by ``payer_id``) for a patient with that payer's card
+    (and without a card of ``not_holding``)."""
     practice_id = practice_id or gateway.practice_id
     async with gateway.services.database.transaction() as session:
-        coverage = await session.scalar(
-            select(Coverage).where(
-                Coverage.practice_id == practice_id, Coverage.payer_id == payer_id
-            )
+        statement = select(Coverage).where(
+            Coverage.practice_id == practice_id, Coverage.payer_id == payer_id
         )
+        if not_holding is not None:
+            holders = select(Coverage.patient_id).where(
+                Coverage.practice_id == practice_id, Coverage.payer_id == not_holding
+            )
+            statement = statement.where(Coverage.patient_id.not_in(holders))
+        coverage = await session.scalar(statement.limit(1))
         assert coverage is not None
         claim = SubmittedClaim(
             practice_id=practice_id,

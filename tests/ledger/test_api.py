@@ -309,7 +309,8 @@ async def test_an_unmatched_claim_payment_waits_then_is_matched_by_hand(
 ) -> None:
     payer_id = payer_of(gateway, "x12")
     claim = await our_claim(gateway, payer_id)
-    elsewhere = await our_claim(gateway, payer_of(gateway, "rest"))
+    # A patient without the x12 payer's card: its payment cannot be a crossover to this claim.
+    elsewhere = await our_claim(gateway, payer_of(gateway, "rest"), not_holding=payer_id)
     # The payer lost our control number and its claim number is unknown to us.
     stray = paid_visit("TYPO-0001")
     x12 = sandbox_835(world, payer_id, payment_of(payer_id, stray))
