@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,39 +12,15 @@ from sqlalchemy import select
 from gateway.ledger.after_posting import after_posting
 from gateway.storage.audit_tables import AuditEvent
 from gateway.storage.claims_tables import SubmittedClaim
-from gateway.storage.ledger_tables import RemittanceClaim
+from payers.codesets import lookup
 from tests.corrections.flow import dispatched
 from tests.corrections.ledger_rows import office_visit_paid, post
+from tests.corrections.samples import adjustment
 from tests.corrections.test_secondary import _primary_at_payer
 from tests.gateway.conftest import Gateway
 from tests.gateway.people import staff
 
 SWITCH = "mutation($on: Boolean!) { setAutoSecondaryClaims(enabled: $on) { enabled } }"
-
-
-@dataclass(frozen=True)
-class PostedClaim:
-    remittance_claim_id: str
-    claim_id: str | None
-    financial_state: str | None
-
-
-@dataclass(frozen=True)
-class Posting:
-    """What a posting answers, as far as the secondary claims go (PostingResult.claims); not new to
-    the ledger, so no claim events (tests/ledger covers those)."""
-
-    claims: list[PostedClaim]
-    created: bool = False
-
-
-async def _posted(gateway: Gateway, claim_id: str, state: str) -> Posting:
-    async with gateway.services.database.session() as session:
-        row_id = await session.scalar(
-            select(RemittanceClaim.id).where(RemittanceClaim.claim_id == claim_id)
-        )
-    assert row_id is not None
-    return Posting([PostedClaim(row_id, claim_id, state)])
 
 
 async def _followers(gateway: Gateway, claim_id: str) -> list[SubmittedClaim]:
@@ -60,28 +36,27 @@ async def test_a_posted_payment_sends_the_secondary_once_when_the_practice_turne
     claims_gateway: Gateway, world: Any, today: Any
 ) -> None:
     gateway = claims_gateway
-    database = gateway.services.database
-    primary = await _primary_at_payer(gateway, world, today, "wanda", "cascade")
-    paid = office_visit_paid(
-        primary["controlNumber"], primary["payerClaimId"], today - timedelta(days=3)
-    )
-    await post(
-        database, gateway.practice_id, "cascade", primary["id"], paid, trace="AUTO-1", paid_on=today
-    )
-    posted = await _posted(gateway, primary["id"], "paid")
+    database, practice = gateway.services.database, gateway.practice_id
+    service_day = today - timedelta(days=3)
 
-    await after_posting(gateway.services, gateway.practice_id, posted)
-    assert await _followers(gateway, primary["id"]) == []  # the switch is off by default
+    before = await _primary_at_payer(gateway, world, today, "felix", "cascade")
+    paid = office_visit_paid(before["controlNumber"], before["payerClaimId"], service_day)
+    posted = await post(database, practice, "cascade", paid, trace="AUTO-0", paid_on=today)
+    await after_posting(gateway.services, practice, posted)
+    assert await _followers(gateway, before["id"]) == []  # the switch is off by default
 
     admin = (await staff(gateway)).admin
     body = await gateway.query(SWITCH, {"on": True}, key=admin.token)
     assert body["data"]["setAutoSecondaryClaims"] == {"enabled": True}
-    denied = Posting([PostedClaim(posted.claims[0].remittance_claim_id, primary["id"], "denied")])
-    await after_posting(gateway.services, gateway.practice_id, denied)
-    assert await _followers(gateway, primary["id"]) == []  # a denial is the worklist's to judge
-    await after_posting(gateway.services, gateway.practice_id, posted)
-    # Posted again (another process, a retry): still one secondary claim.
-    await after_posting(gateway.services, gateway.practice_id, posted)
+
+    primary = await _primary_at_payer(gateway, world, today, "wanda", "cascade")
+    paid = office_visit_paid(primary["controlNumber"], primary["payerClaimId"], service_day)
+    posted = await post(database, practice, "cascade", paid, trace="AUTO-1", paid_on=today)
+    await after_posting(gateway.services, practice, posted)
+    # The same remittance again (another process, a retry): still one secondary claim.
+    again = await post(database, practice, "cascade", paid, trace="AUTO-1", paid_on=today)
+    assert not again.created
+    await after_posting(gateway.services, practice, again)
     (secondary,) = await _followers(gateway, primary["id"])
     assert (secondary.payer_id, secondary.relation) == ("northwind", "secondary_of")
     assert secondary.submission["responsibility"] == "S"
@@ -91,22 +66,35 @@ async def test_a_posted_payment_sends_the_secondary_once_when_the_practice_turne
     # Paid in full, nothing left to the patient: nothing for the next payer to pay.
     settled = await _primary_at_payer(gateway, world, today, "felix", "cascade")
     in_full = replace(
-        office_visit_paid(settled["controlNumber"], settled["payerClaimId"], today),
+        office_visit_paid(settled["controlNumber"], settled["payerClaimId"], service_day),
         patient_responsibility=Decimal("0.00"),
     )
-    await post(
-        database,
-        gateway.practice_id,
-        "cascade",
-        settled["id"],
+    in_full = replace(
         in_full,
-        trace="AUTO-2",
-        paid_on=today,
+        lines=tuple(
+            replace(line, adjustments=tuple(a for a in line.adjustments if a.group.code != "PR"))
+            for line in in_full.lines
+        ),
     )
-    await after_posting(
-        gateway.services, gateway.practice_id, await _posted(gateway, settled["id"], "paid")
-    )
+    posted = await post(database, practice, "cascade", in_full, trace="AUTO-2", paid_on=today)
+    await after_posting(gateway.services, practice, posted)
     assert await _followers(gateway, settled["id"]) == []
+
+    # Denied: the worklist judges whether the next payer would pay.
+    refused = await _primary_at_payer(gateway, world, today, "felix", "cascade")
+    denial = replace(
+        office_visit_paid(refused["controlNumber"], refused["payerClaimId"], service_day),
+        status=lookup("claim-payment-status", "4"),
+        paid=Decimal("0.00"),
+        patient_responsibility=Decimal("0.00"),
+        adjustments=(adjustment("CO", "197", "187.00"),),
+        lines=(),
+    )
+    posted = await post(database, practice, "cascade", denial, trace="AUTO-3", paid_on=today)
+    assert [p.financial_state for p in posted.claims] == ["denied"]
+    await after_posting(gateway.services, practice, posted)
+    assert await _followers(gateway, refused["id"]) == []
+    assert await dispatched(gateway) == 0
 
 
 async def test_only_practice_administrators_switch_it_and_it_is_audited(

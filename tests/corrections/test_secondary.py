@@ -84,7 +84,6 @@ async def test_secondary_claim_carries_the_primarys_posted_adjudication(
         gateway.services.database,
         gateway.practice_id,
         primary_payer,
-        primary["id"],
         paid,
         trace=f"TRC-{person}",
         paid_on=paid_on,
@@ -171,23 +170,17 @@ async def test_forwarded_reversed_and_uncovered_claims_are_refused(
     forwarded = office_visit_paid(
         crossover["controlNumber"], crossover["payerClaimId"], service_day, status="19"
     )
-    await post(
-        database, practice, "lakeshore", crossover["id"], forwarded, trace="TRC-19", paid_on=paid_on
-    )
+    await post(database, practice, "lakeshore", forwarded, trace="TRC-19", paid_on=paid_on)
     refused = await act(gateway, SECONDARY, claimId=crossover["id"], idempotencyKey=new_key())
     assert [e["code"] for e in refused["errors"]] == ["PRIMARY_FORWARDED"]
 
     taken_back = await _primary_at_payer(gateway, world, today, "wanda", "cascade")
     paid = office_visit_paid(taken_back["controlNumber"], taken_back["payerClaimId"], service_day)
-    await post(
-        database, practice, "cascade", taken_back["id"], paid, trace="TRC-1", paid_on=paid_on
-    )
+    await post(database, practice, "cascade", paid, trace="TRC-1", paid_on=paid_on)
     reversal = office_visit_paid(
         taken_back["controlNumber"], taken_back["payerClaimId"], service_day, status="22"
     )
-    await post(
-        database, practice, "cascade", taken_back["id"], reversal, trace="TRC-22", paid_on=today
-    )
+    await post(database, practice, "cascade", reversal, trace="TRC-22", paid_on=today)
     refused = await act(gateway, SECONDARY, claimId=taken_back["id"], idempotencyKey=new_key())
     assert [e["code"] for e in refused["errors"]] == ["PRIMARY_NOT_ADJUDICATED"]
 
@@ -197,7 +190,6 @@ async def test_forwarded_reversed_and_uncovered_claims_are_refused(
         database,
         practice,
         "summit",
-        alone["id"],
         office_visit_paid(alone["controlNumber"], alone["payerClaimId"], service_day),
         trace="TRC-S",
         paid_on=paid_on,
