@@ -26,6 +26,7 @@ from gateway.seeding import seed_practice_patients
 from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
 from payers.registry import parse_payers_config
+from payers.sandbox.clock import ClockSettings
 from payers.sandbox.fleet import serving
 from payers.sandbox.launch import payers_toml, plan_sandboxes
 from payers.sandbox.world import World, build_world
@@ -65,6 +66,9 @@ EXAMPLE_QUERY = """query Summary($id: ID!) {
   }
 }"""
 
+
+#: The demo's payers adjudicate within a minute or two, so their claims' status is asked for as often.
+DEMO_PAYER_OPTIONS = {"status_poll_seconds": 30}
 
 #: One user of each role (email local part, name, role); all share the demo password.
 DEMO_USERS = (
@@ -133,7 +137,9 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
         or secrets.token_urlsafe(48),
     )
     password = "demo-" + secrets.token_hex(6)
-    services = build_services(settings, parse_payers_config(payers_toml(world, base_urls)))
+    services = build_services(
+        settings, parse_payers_config(payers_toml(world, base_urls, options=DEMO_PAYER_OPTIONS))
+    )
     try:
         await upgrade(services.database)
         practice_id = await create_practice(services.database, *demo_practice(world))
@@ -150,17 +156,24 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
 
 async def run_demo(host: str, port: int, database_path: str) -> None:
     world = build_world(datetime.now(UTC).date())
-    plan = plan_sandboxes(world)
+    # The demo's payers adjudicate and pay by themselves within a few minutes of a submission.
+    plan = plan_sandboxes(world, clock=ClockSettings.demo())
     os.environ.update(plan.environ)
     # The demo's webhooks may reach a receiver on this machine, over http; a deployment allows
     # neither unless its operator says so (gateway/claims/webhook_addresses.py).
     os.environ.setdefault("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
     os.environ.setdefault("PAYER_GATEWAY_CLAIMS_WEBHOOK_ALLOW_HTTP", "true")
+    # On the demo's clock a claim is adjudicated within a minute or two: ask for its status and the
+    # payers' remittances every half minute (a deployment's defaults are 5 minutes and an hour).
+    os.environ.setdefault("PAYER_GATEWAY_CLAIMS_FIRST_POLL_SECONDS", "30")
+    os.environ.setdefault("PAYER_GATEWAY_CLAIMS_POLL_TICK_SECONDS", "10")
+    os.environ.setdefault("PAYER_GATEWAY_CLAIMS_REMITTANCE_PULL_SECONDS", "30")
     async with serving(plan.apps) as running:
         base_urls = {key: r.base_url for key, r in running.items()}
         setup = await prepare(database_path, world, base_urls)
         services = build_services(
-            setup.settings, parse_payers_config(payers_toml(world, base_urls))
+            setup.settings,
+            parse_payers_config(payers_toml(world, base_urls, options=DEMO_PAYER_OPTIONS)),
         )
         server = uvicorn.Server(
             uvicorn.Config(

@@ -2,7 +2,8 @@
 payer's raw exchange, stored as JSON on a status history entry.
 
 Money and units travel as decimal strings and dates as ISO strings, so what the dispatcher sends is
-exactly what the edits passed, to the cent.
+exactly what the edits passed, to the cent. A claim to a secondary payer also carries the payer's
+responsibility (P/S/T) and the earlier payers' adjudication (``priorPayers``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from typing import Any
 
 from payers.codesets import lookup
 from payers.model import (
+    Adjustment,
     ClaimLine,
     ClaimSubmission,
     MemberQuery,
     PayerExchange,
+    PriorLineAdjudication,
+    PriorPayerAdjudication,
     SubscriberRelation,
 )
 
@@ -55,7 +59,59 @@ def submission_to_json(claim: ClaimSubmission) -> dict[str, Any]:
         ],
         "totalCharge": str(claim.total_charge),
         "originalPayerClaimId": claim.original_payer_claim_id,
+        "responsibility": claim.responsibility,
+        "priorPayers": [_prior_to_json(p) for p in claim.prior_payers],
     }
+
+
+def _prior_to_json(prior: PriorPayerAdjudication) -> dict[str, Any]:
+    return {
+        "payerId": prior.payer_id,
+        "payerName": prior.payer_name,
+        "memberId": prior.member_id,
+        "responsibility": prior.responsibility,
+        "paid": str(prior.paid),
+        "adjudicationDate": prior.adjudication_date.isoformat(),
+        "payerClaimId": prior.payer_claim_id,
+        "patientResponsibility": _text(prior.patient_responsibility),
+        "adjustments": [_adjustment_to_json(a) for a in prior.adjustments],
+        "lines": [
+            {
+                "lineNumber": line.line_number,
+                "procedureCode": line.procedure.code,
+                "paid": str(line.paid),
+                "paidUnits": _text(line.paid_units),
+                "modifiers": list(line.modifiers),
+                "adjustments": [_adjustment_to_json(a) for a in line.adjustments],
+                "adjudicationDate": line.adjudication_date.isoformat()
+                if line.adjudication_date
+                else None,
+            }
+            for line in prior.lines
+        ],
+    }
+
+
+def _adjustment_to_json(adjustment: Adjustment) -> dict[str, Any]:
+    return {
+        "group": adjustment.group.code,
+        "reason": adjustment.reason.code,
+        "amount": str(adjustment.amount),
+        "quantity": _text(adjustment.quantity),
+        "remarks": [r.code for r in adjustment.remarks],
+    }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def submission_from_json(data: dict[str, Any]) -> ClaimSubmission:
@@ -92,6 +148,45 @@ def submission_from_json(data: dict[str, Any]) -> ClaimSubmission:
         ),
         total_charge=Decimal(data["totalCharge"]),
         original_payer_claim_id=data.get("originalPayerClaimId"),
+        # Rows written before secondary claims existed have neither key: a primary claim.
+        responsibility=data.get("responsibility") or "P",
+        prior_payers=tuple(_prior_from_json(p) for p in data.get("priorPayers") or ()),
+    )
+
+
+def _prior_from_json(data: dict[str, Any]) -> PriorPayerAdjudication:
+    return PriorPayerAdjudication(
+        payer_id=data["payerId"],
+        payer_name=data["payerName"],
+        member_id=data["memberId"],
+        responsibility=data["responsibility"],
+        paid=Decimal(data["paid"]),
+        adjudication_date=date.fromisoformat(data["adjudicationDate"]),
+        payer_claim_id=data.get("payerClaimId"),
+        patient_responsibility=_decimal(data.get("patientResponsibility")),
+        adjustments=tuple(_adjustment_from_json(a) for a in data["adjustments"]),
+        lines=tuple(
+            PriorLineAdjudication(
+                line_number=line["lineNumber"],
+                procedure=lookup("procedure", line["procedureCode"]),
+                paid=Decimal(line["paid"]),
+                paid_units=_decimal(line.get("paidUnits")),
+                modifiers=tuple(line["modifiers"]),
+                adjustments=tuple(_adjustment_from_json(a) for a in line["adjustments"]),
+                adjudication_date=_day(line.get("adjudicationDate")),
+            )
+            for line in data["lines"]
+        ),
+    )
+
+
+def _adjustment_from_json(data: dict[str, Any]) -> Adjustment:
+    return Adjustment(
+        group=lookup("adjustment-group", data["group"]),
+        reason=lookup("carc", data["reason"]),
+        amount=Decimal(data["amount"]),
+        quantity=_decimal(data.get("quantity")),
+        remarks=tuple(lookup("rarc", r) for r in data.get("remarks") or ()),
     )
 
 

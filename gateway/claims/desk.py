@@ -3,18 +3,21 @@
 Under one (practice, idempotency key) there is at most one claim. The same key with the same body
 answers the claim accepted the first time (``replayed``), even while two identical requests race;
 the same key with another body is ``IDEMPOTENCY_CONFLICT``. A claim that fails its edits is not
-stored, so its key may be used again once the problems are fixed.
+stored, so its key may be used again once the problems are fixed. Corrections, voids and secondary
+claims come in through the same path with a :class:`ClaimLink` to the claim they follow.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims.codec import submission_to_json
 from gateway.claims.control import new_control_number
@@ -35,9 +38,44 @@ from gateway.payers import PayerDirectory
 from gateway.storage.claims_tables import ClaimOutbox, SubmittedClaim
 from gateway.storage.database import Database
 from payers.codesets import lookup, normalize
-from payers.model import ClaimLine, ClaimSubmission
+from payers.model import ClaimLine, ClaimSubmission, PriorPayerAdjudication
 
 _KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
+
+
+class LinkRefused(Exception):
+    """A linked claim may not be stored after all (found under the original's lock): ``code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLink:
+    """A claim that follows an earlier one: a replacement, a void or the secondary claim.
+
+    ``within`` runs in the storing transaction once the new row is flushed: it locks the earlier
+    claim, checks again what may have changed since the caller looked (raising
+    :class:`LinkRefused`), and notes the new claim in the earlier one's history.
+    """
+
+    related_claim_id: str
+    relation: str  # replaces | voids | secondary_of
+    responsibility: str = "P"
+    prior_payers: tuple[PriorPayerAdjudication, ...] = ()
+    within: Callable[[AsyncSession, SubmittedClaim], Awaitable[None]] | None = None
+    #: A void must reach the payer even when the coverage has since ended: no eligibility edit.
+    checks_eligibility: bool = True
+
+    def digest(self, draft: ClaimDraft) -> str:
+        """The idempotency digest: the same key for another claim or relation is a conflict. The
+        payer's claim number is left out: it follows from the earlier claim, and a remittance
+        posted between two tries may state it anew."""
+        plain = replace(draft, original_payer_claim_id=None).digest()
+        body = f"{plain}:{self.relation}:{self.related_claim_id}"
+        return hashlib.sha256(body.encode()).hexdigest()
 
 
 @dataclass
@@ -96,7 +134,14 @@ class ClaimDesk:
         self.eligibility_budget_seconds = eligibility_budget_seconds
         self.today = today
 
-    async def submit(self, practice_id: str, idempotency_key: str, draft: ClaimDraft) -> Acceptance:
+    async def submit(
+        self,
+        practice_id: str,
+        idempotency_key: str,
+        draft: ClaimDraft,
+        *,
+        link: ClaimLink | None = None,
+    ) -> Acceptance:
         key = idempotency_key.strip()
         if not _KEY.match(key):
             problem = FieldError(
@@ -105,8 +150,8 @@ class ClaimDesk:
                 message="The idempotency key must be 8 to 100 letters, digits or . _ : - (a UUID is ideal).",
             )
             return Acceptance(None, [problem])
-        digest = draft.digest()
-        earlier = await self._answer_for_key(practice_id, key, digest)
+        digest = draft.digest() if link is None else link.digest(draft)
+        earlier = await self.answer_for_key(practice_id, key, digest)
         if earlier is not None:
             return earlier
         problems = Problems()
@@ -114,18 +159,22 @@ class ClaimDesk:
         async with self.database.session() as session:
             parties = await load_parties(session, practice_id, draft, self.payers)
         check_parties(problems, draft, parties, self.today())
-        if self.eligibility_budget_seconds > 0:
+        if self.eligibility_budget_seconds > 0 and (link is None or link.checks_eligibility):
             await check_eligibility(
                 problems, draft, parties, self.payers, practice_id, self.eligibility_budget_seconds
             )
         if problems:
             return Acceptance(None, problems.errors)
         submission = build_submission(draft, parties)
+        if link is not None:
+            submission = replace(
+                submission, responsibility=link.responsibility, prior_payers=link.prior_payers
+            )
         assert parties.payer is not None
         check_payer_rules(problems, parties.payer, submission)
         if problems:
             return Acceptance(None, problems.errors)
-        return await self._store(practice_id, key, digest, draft, parties, submission)
+        return await self._store(practice_id, key, digest, draft, parties, submission, link)
 
     async def _store(
         self,
@@ -135,6 +184,7 @@ class ClaimDesk:
         draft: ClaimDraft,
         parties: ClaimParties,
         submission: ClaimSubmission,
+        link: ClaimLink | None,
     ) -> Acceptance:
         assert (
             parties.payer is not None
@@ -157,16 +207,20 @@ class ClaimDesk:
             service_date_to=max(dates),
             frequency_code=submission.frequency_code,
             state="submitted",
+            related_claim_id=link.related_claim_id if link else None,
+            relation=link.relation if link else None,
         )
         try:
             async with self.database.transaction() as session:
                 session.add(claim)
                 await session.flush()
+                if link is not None and link.within is not None:
+                    await link.within(session, claim)
                 session.add(ClaimOutbox(claim_id=claim.id, payer_id=claim.payer_id))
                 change = await record_submitted(session, claim, parties.payer.settings.name)
         except IntegrityError:
             # Another request with this key committed first: answer as if we had come second.
-            earlier = await self._answer_for_key(practice_id, key, digest)
+            earlier = await self.answer_for_key(practice_id, key, digest)
             if earlier is None:
                 raise
             return earlier
@@ -174,7 +228,8 @@ class ClaimDesk:
             await self.on_accepted(change)
         return Acceptance(claim)
 
-    async def _answer_for_key(self, practice_id: str, key: str, digest: str) -> Acceptance | None:
+    async def answer_for_key(self, practice_id: str, key: str, digest: str) -> Acceptance | None:
+        """The claim stored under ``key`` (replayed), a conflict, or None when the key is new."""
         async with self.database.session() as session:
             earlier = await session.scalar(
                 select(SubmittedClaim).where(

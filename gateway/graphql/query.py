@@ -16,6 +16,7 @@ from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.codes_query import CodeQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.ledger_query import LedgerQueries
+from gateway.graphql.money_query import MoneyQueries
 from gateway.graphql.pagination import decode_cursor, encode_cursor
 from gateway.graphql.permissions import ArgumentScope, needs, scoped_argument, signed_in
 from gateway.graphql.recent_patients import RecentPatientQueries
@@ -104,7 +105,13 @@ def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped
 
 @strawberry.type
 class Query(
-    AccessQueries, ClaimQueries, CodeQueries, RecentPatientQueries, WebhookQueries, LedgerQueries
+    AccessQueries,
+    ClaimQueries,
+    CodeQueries,
+    LedgerQueries,
+    MoneyQueries,
+    RecentPatientQueries,
+    WebhookQueries,
 ):
     @strawberry.field(description="The payers the gateway is connected to.", extensions=signed_in())
     def payers(self, info: Info) -> list[Payer]:

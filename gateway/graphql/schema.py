@@ -23,6 +23,7 @@ from gateway.graphql.masking import MaskUnexpectedErrors
 from gateway.graphql.mutations.access import AccessMutations
 from gateway.graphql.mutations.accounts import AccountMutations
 from gateway.graphql.mutations.claims import ClaimMutations
+from gateway.graphql.mutations.corrections import CorrectionMutations
 from gateway.graphql.mutations.ledger import LedgerMutations
 from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
@@ -44,6 +45,7 @@ class Mutation(
     AccountMutations,
     RegistrationMutations,
     ClaimMutations,
+    CorrectionMutations,
     WebhookMutations,
     LedgerMutations,
 ):

@@ -4,7 +4,7 @@ Webhook deliveries are rows written in the posting's own transaction (:func:`rem
 called by ``post_remittance``), so a committed posting never loses its webhooks and a rolled-back one
 sends none. Subscribers hear after the commit (:func:`after_posting`): one claim event per matched
 claim whose financial state the posting changed, with the claim's status kept and the payment in the
-message. The "corrections" work adds the automatic secondary claim here.
+message. Then the automatic secondary claims (gateway/ledger/auto_secondary.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims import webhooks
 from gateway.claims.events import StatusChange
+from gateway.ledger.auto_secondary import send_automatic_secondaries
 from gateway.storage.claims_tables import SubmittedClaim, Webhook, WebhookDelivery
 from gateway.storage.database import Database
 from gateway.storage.tables import new_id
@@ -109,9 +110,12 @@ async def after_posting(services: PostingServices, practice_id: str, result: Pos
     """After the posting committed: what it sets off. Returns how many claim events went out.
 
     Each step must be safe to repeat (a caller may call this again after a crash, or for a posting
-    that found the remittance already in the ledger). The "corrections" work adds the automatic
-    secondary claims here, next to the claim events."""
-    return await publish_changes(services, practice_id, result)
+    that found the remittance already in the ledger): claim events, then the automatic secondary
+    claims."""
+    published = await publish_changes(services, practice_id, result)
+    # Keyed per claim (gateway.ledger.auto_secondary): repeating this sends no second secondary.
+    await send_automatic_secondaries(services.database, services.claims, practice_id, result.claims)
+    return published
 
 
 async def publish_changes(

@@ -26,6 +26,7 @@ from gateway.web.screens import (
     audit,
     claims,
     login,
+    money,
     new_claim,
     patient,
     patient_cards,
@@ -52,6 +53,7 @@ SCREENS = (
     new_claim,  # before claims: /claims/new is not a claim id
     claims,
     payments,
+    money,
     admin,
     admin_keys,
     admin_webhooks,

@@ -20,6 +20,8 @@ NAV = (
     NavItem("New claim", "/claims/new", frozenset({"claims:write"})),
     NavItem("Claims", "/claims", frozenset({"claims:read"})),
     NavItem("Payments", "/payments", frozenset({"payments:read"})),
+    NavItem("Money", "/money", frozenset({"payments:read"})),
+    NavItem("Denials", "/denials", frozenset({"payments:read", "claims:read"})),
     NavItem("Payers", "/payers", frozenset()),
     NavItem("Admin", "/admin", frozenset({"users:manage"})),
 )

@@ -6,7 +6,8 @@ number lets the payer deduplicate, and ClaimResponse ``request`` can name it. Th
 billing organization and the rendering practitioner are contained resources. The X12 claim
 frequency code (1 original, 7 replacement, 8 void) travels as ``supportingInfo`` with category
 ``info`` and code system :data:`CLAIM_FREQUENCY_SYSTEM`; a replacement names the original claim in
-``related`` (relationship ``prior``).
+``related`` (relationship ``prior``). A claim to a secondary or tertiary payer lists the earlier
+payers' coverages and adjudication in ``insurance`` (:mod:`payers.fhir.prior_payers`).
 
 ClaimResponse ``outcome`` -> 277 category: ``queued`` -> A1 (received), ``complete`` -> F1 when a
 payment or benefit is stated, F2 when the benefit is zero and the response carries adjudication
@@ -25,6 +26,7 @@ from typing import Any
 from payers.codesets import lookup
 from payers.fhir.adjudication import read_adjudications, reason_codes
 from payers.fhir.eob import payer_claim_id
+from payers.fhir.prior_payers import insurance_entries
 from payers.fhir.resources import ParsedResource, parse_resource
 from payers.fhir.terminology import (
     CLAIM_TYPE,
@@ -136,7 +138,7 @@ def build_claim(
             }
             for n, dx in enumerate(claim.diagnoses, start=1)
         ],
-        "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "#coverage"}}],
+        "insurance": insurance_entries(claim, contained),
         "item": [_item(line, claim.place_of_service, bool(care_team)) for line in claim.lines],
         "total": {"value": claim.total_charge, "currency": "USD"},
     }

@@ -49,6 +49,7 @@ from payers.rest.fields import (
     strings,
     text,
 )
+from payers.rest.prior_payers import prior_payers_json
 
 __all__ = ["WireError", "items"]
 
@@ -134,6 +135,7 @@ def submission_json(claim: ClaimSubmission, control_number: str) -> dict[str, An
         ],
         "totalCharge": str(claim.total_charge),
         "originalClaimId": claim.original_payer_claim_id,
+        **prior_payers_json(claim),
     }
 
 

@@ -39,6 +39,9 @@ Control routes (never faulted, never counted, no credentials)::
                             an F* category. Answers the status now held; 404 for a control number
                             the server has not received (since the last reset), 400 with the reason
                             for a bad body or code. Servers wire it with ``control.on_claim_status``.
+    GET  /_control/clock    the payer's time and clock settings (see :mod:`payers.sandbox.clock`)
+    POST /_control/clock    {"advance_seconds": n} or {"run_until_idle": true}: move the payer's time
+                            on; answers the new time, the claims that moved and the remittances cut
 """
 
 from __future__ import annotations
@@ -49,13 +52,14 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from payers.sandbox.clock import ClockStep
 from payers.sandbox.status_change import ClaimStatusHook, set_claim_status
 
 CONTROL_PREFIX = "/_control/"
@@ -66,6 +70,14 @@ BUSY_KEY = "sandbox.busy"
 BUSY_REASONS = frozenset({"42", "80"})
 
 OperationOf = Callable[[Scope], str | None]
+
+
+class ClockHook(Protocol):
+    """What serves ``/_control/clock``: the server's claim intake."""
+
+    def clock_json(self) -> dict[str, Any]: ...
+
+    def step_clock(self, step: ClockStep) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +177,7 @@ class SandboxControl:
         self.stats = SandboxStats()
         self._reset_hooks: list[Callable[[], None]] = []
         self.claim_status_hook: ClaimStatusHook | None = None
+        self.clock_hook: ClockHook | None = None
         self.set_faults(self.initial)
 
     def set_faults(self, faults: FaultSettings) -> None:
@@ -179,6 +192,10 @@ class SandboxControl:
     def on_claim_status(self, hook: ClaimStatusHook) -> None:
         """Serve ``PUT /_control/claims/{control_number}/status`` with ``hook`` (the intake's)."""
         self.claim_status_hook = hook
+
+    def on_clock(self, hook: ClockHook) -> None:
+        """Serve ``/_control/clock`` with ``hook`` (the intake)."""
+        self.clock_hook = hook
 
     def reset(self) -> None:
         self.set_faults(self.initial)
@@ -284,6 +301,8 @@ class FaultMiddleware:
             return JSONResponse({"reset": True, "faults": control.faults.to_json()})
         if route == ("GET", "/_control/stats"):
             return JSONResponse(control.stats.snapshot())
+        if request.url.path == "/_control/clock" and control.clock_hook is not None:
+            return await _clock_route(control.clock_hook, request)
         claim_route = CLAIM_STATUS_ROUTE.fullmatch(request.url.path)
         if claim_route and request.method == "PUT" and control.claim_status_hook is not None:
             return await set_claim_status(
@@ -292,6 +311,20 @@ class FaultMiddleware:
         return JSONResponse(
             {"error": {"code": "NOT_FOUND", "message": "no such control route"}}, 404
         )
+
+
+async def _clock_route(hook: ClockHook, request: Request) -> Response:
+    if request.method == "GET":
+        return JSONResponse(hook.clock_json())
+    if request.method != "POST":
+        return JSONResponse(
+            {"error": {"code": "METHOD_NOT_ALLOWED", "message": "GET or POST the clock"}}, 405
+        )
+    try:
+        step = ClockStep.from_json(await request.json())
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        return JSONResponse({"error": {"code": "INVALID", "message": str(exc)}}, 400)
+    return JSONResponse(hook.step_clock(step))
 
 
 def busy_reason(scope: Scope) -> str | None:

@@ -27,7 +27,9 @@ Searches answer searchset Bundles of at most ``page_size`` entries with a ``next
 (``_offset``); the default page size (2) makes every demo member's claim search page. The fault
 layer and ``/_control/*`` come from :mod:`payers.sandbox.faults`; the token endpoint sits outside
 it (never faulted). EOB searches count as ``payments`` when they filter on ``_lastUpdated`` or name
-no patient, else as ``claim_search``; Patient look-ups by member id count as no operation (they
+no patient, and then answer one EOB per claim payment of each remittance paid since that day (a
+reversal, CLP02 22, is an EOB of its own with negated amounts); else they count as ``claim_search``
+and answer one EOB per claim; Patient look-ups by member id count as no operation (they
 precede both).
 """
 
@@ -45,6 +47,8 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from payers.codesets import lookup, plain_words
+from payers.sandbox.clock import ClockSettings
+from payers.sandbox.crossover import SandboxNetwork
 from payers.sandbox.faults import FaultSettings, busy_reason, install_faults
 from payers.sandbox.fhir_members import eligibility_error
 from payers.sandbox.fhir_search import FhirPayer, SearchError
@@ -144,10 +148,16 @@ def create_fhir_app(
     page_size: int = DEFAULT_PAGE_SIZE,
     token_lifetime: int = 3600,
     clock: Callable[[], float] = time.monotonic,
+    claim_clock: ClockSettings | None = None,
+    network: SandboxNetwork | None = None,
 ) -> Starlette:
-    """A FHIR payer server for ``book``; its control is at ``app.state.sandbox_control``."""
+    """A FHIR payer server for ``book``; its control is at ``app.state.sandbox_control``.
+
+    ``claim_clock``: when received claims are adjudicated and paid (``clock`` is the token
+    lifetime's); ``network``: the other sandboxes a crossover payer forwards claims to."""
     today = today or book.today
-    intake = ClaimIntake(book, today)
+    intake = ClaimIntake(book, today, claim_clock, network)
+    book = intake.book
     issuer = (
         TokenIssuer(credentials["client_id"], credentials["client_secret"], token_lifetime, clock)
         if credentials is not None
@@ -160,6 +170,7 @@ def create_fhir_app(
     control = install_faults(api, faults, fhir_operation)  # outermost: faults hit even 401s
     control.on_reset(intake.reset)
     control.on_claim_status(intake.set_status)
+    control.on_clock(intake)
     payer = FhirPayer(book, intake, today, page_size, control.stats.record_claim)
     for path, handler, method in (
         ("/CoverageEligibilityRequest/$submit", payer.eligibility, "POST"),

@@ -14,6 +14,8 @@ whole remittance) are in :mod:`payers.sandbox.fhir_responses`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from payers.fhir.claims import CONTROL_NUMBER_SYSTEM
@@ -71,14 +73,23 @@ _OUTCOMES = {"A": "queued", "P": "partial", "R": "partial", "F": "complete", "E"
 Settlement = tuple[Payment, ClaimPayment]
 
 
-def settlements(book: SandboxPayerBook) -> dict[str, Settlement]:
-    """Each paid (or denied) claim's remittance, by control number."""
+def settlements(payments: Iterable[Payment]) -> dict[str, Settlement]:
+    """Each paid (or denied) claim's remittance by control number (the latest; reversals aside)."""
     return {
         claim.control_number: (payment, claim)
-        for payment in book.payments
+        for payment in payments
         for claim in payment.claims
-        if claim.control_number
+        if claim.control_number and claim.status.code != "22"
     }
+
+
+def reversed_claim(claim: Claim) -> Claim:
+    """``claim`` as its reversal's EOB shows it: every charge negated (CLP02 22)."""
+    return replace(
+        claim,
+        total_charge=-claim.total_charge,
+        lines=tuple(replace(line, charge=-line.charge) for line in claim.lines),
+    )
 
 
 def claim_identifier(book: SandboxPayerBook, payer_claim_id: str) -> dict[str, Any]:
@@ -109,14 +120,21 @@ def outcome_of(status: ClaimStatus) -> str:
     return _OUTCOMES.get(status.category.code[:1], "queued")
 
 
-def eob(book: SandboxPayerBook, claim: Claim, settled: Settlement | None) -> dict[str, Any]:
+def eob(
+    book: SandboxPayerBook,
+    claim: Claim,
+    settled: Settlement | None,
+    resource_id: str | None = None,
+) -> dict[str, Any]:
     """The ExplanationOfBenefit of one claim (adjudicated when ``settled``)."""
     member = book.members[claim.member_id]
     status = claim.status
     created = status.effective_date or book.today
+    if settled is not None and settled[0].payment_date is not None:
+        created = settled[0].payment_date
     resource: dict[str, Any] = {
         "resourceType": "ExplanationOfBenefit",
-        "id": f"eob-{(claim.payer_claim_id or claim.control_number or '').lower()}",
+        "id": resource_id or f"eob-{(claim.payer_claim_id or claim.control_number or '').lower()}",
         "meta": {"lastUpdated": instant(created)},
         "extension": [status_extension(status)],
         "identifier": [claim_identifier(book, claim.payer_claim_id or "")],

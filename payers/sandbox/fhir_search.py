@@ -20,6 +20,7 @@ from payers.model import Claim, Demographics
 from payers.sandbox import fhir_claims, fhir_members, fhir_responses
 from payers.sandbox.fhir_wire import fhir_response, validated
 from payers.sandbox.intake import ClaimIntake
+from payers.sandbox.prior_payers_wire import with_fhir_prior_payers
 from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
 
 _FHIR_TYPES = ("application/fhir+json", "application/json", "application/json+fhir")
@@ -74,8 +75,6 @@ class FhirPayer:
         self.page_size = page_size
         self.record_claim = record_claim
         self.by_patient = {fhir_members.patient_id(m): m for m in book.members.values()}
-        self.settled = fhir_claims.settlements(book)
-        self.remittance_order = {cn: n for n, cn in enumerate(self.settled)}
 
     # --- operations ------------------------------------------------------------------------------
 
@@ -113,6 +112,7 @@ class FhirPayer:
         parsed = await self._read(request, "Claim")
         try:
             control_number, submission = read_submission(parsed)
+            submission = with_fhir_prior_payers(parsed.resource, submission)
         except ValueError as exc:
             raise SearchError(400, "required", str(exc)) from exc
         identifiers = [i for i in parsed.resource.identifier or () if i.value]
@@ -199,15 +199,38 @@ class FhirPayer:
             member_ids = [m.member_id for m in members if m is not None]
         else:
             member_ids = list(self.book.members)
+        if "patient" not in params or updated is not None:
+            return self._paid_eobs(set(member_ids), since, updated)
         claims = [c for m in member_ids for c in self.intake.claims_of(m, since)]
-        if "patient" not in params:  # the provider's view: as its remittances list the claims
-            claims.sort(key=lambda c: self.remittance_order.get(c.control_number or "", 1 << 30))
-        if updated is not None:
-            claims = [c for c in claims if (c.status.effective_date or self.today) >= updated]
         return [self._eob(c) for c in claims]
 
+    def _paid_eobs(
+        self, member_ids: set[str], since: date | None, updated: date | None
+    ) -> list[dict[str, Any]]:
+        """The provider's (or members') view: one EOB per claim payment of each remittance paid on
+        or after ``updated``, in remittance order; a reversal (CLP02 22) is an EOB of its own."""
+        found = []
+        for payment in self.intake.payments_for(None, updated):
+            for paid in payment.claims:
+                if paid.member_id not in member_ids:
+                    continue
+                if since is not None and (paid.service_date_from or since) < since:
+                    continue
+                claim = self.intake.find_claim(payer_claim_id=paid.payer_claim_id)
+                if claim is None:
+                    continue
+                resource_id = None
+                if paid.status.code == "22":
+                    claim = fhir_claims.reversed_claim(claim)
+                    pcid = (paid.payer_claim_id or "").lower()
+                    resource_id = f"eob-{pcid}-r{payment.trace_number.lower()}"
+                found.append(fhir_claims.eob(self.book, claim, (payment, paid), resource_id))
+        return found
+
     def _eob(self, claim: Claim) -> dict[str, Any]:
-        settled = self.settled.get(claim.control_number or "")
+        settled = fhir_claims.settlements(self.intake.payments_for()).get(
+            claim.control_number or ""
+        )
         return fhir_claims.eob(self.book, claim, settled)
 
     def _claim_responses(self, params: Any) -> list[dict[str, Any]]:
@@ -227,7 +250,7 @@ class FhirPayer:
             raise SearchError(400, "required", "search PaymentReconciliation by identifier")
         return [
             fhir_responses.reconciliation(self.book, p)
-            for p in self.book.payments
+            for p in self.intake.payments_for()
             if p.trace_number in wanted
         ]
 

@@ -3,13 +3,17 @@
 Protocol-neutral: the REST, FHIR and X12 sandbox servers all hand their decoded submission to a
 :class:`ClaimIntake` and serialize the :class:`~payers.model.SubmissionAck` it returns. The world
 stays immutable; each server owns one intake, cleared by ``POST /_control/reset``. A received
-claim's status moves on only when a test says so (``PUT /_control/claims/{control_number}/status``).
+claim moves on by itself on the payer's clock (:mod:`payers.sandbox.timeline`): adjudicated, then
+remitted in a payment cycle; the intake's :attr:`~ClaimIntake.book` answers eligibility with the
+members' deductibles as those claims used them. A test may still set a claim's status by hand
+(``PUT /_control/claims/{control_number}/status``): the payer then leaves that claim alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from payers.codesets import lookup
 from payers.model import (
@@ -19,11 +23,19 @@ from payers.model import (
     ClaimStatus,
     ClaimStatusFilter,
     ClaimSubmission,
+    Payment,
     SubmissionAck,
 )
+from payers.sandbox.accumulators import Accumulators, LiveBenefits
+from payers.sandbox.adjudicator import Outcome
+from payers.sandbox.clock import ClockSettings, ClockStep, SandboxClock
+from payers.sandbox.crossover import SandboxNetwork
 from payers.sandbox.npi import is_valid_npi
+from payers.sandbox.policy import policy_of
 from payers.sandbox.status_change import StatusChange
-from payers.sandbox.world import MemberMismatch, SandboxPayerBook
+from payers.sandbox.timeline import ClaimRecord, ClaimTimeline
+from payers.sandbox.world import MemberMismatch, SandboxPayerBook, filter_payments
+from payers.x12.claim_status import claim_state
 
 #: Run-time claims are numbered from here so they never collide with the world's claim ids.
 FIRST_SEQUENCE = 50001
@@ -45,17 +57,66 @@ def icd10_with_dot(code: str) -> str:
 class ClaimIntake:
     """One sandbox payer's received claims on top of its book."""
 
-    def __init__(self, book: SandboxPayerBook, received_on: date | None = None) -> None:
-        self.book = book
-        self.received_on = received_on or book.today
+    def __init__(
+        self,
+        book: SandboxPayerBook,
+        received_on: date | None = None,
+        clock: ClockSettings | None = None,
+        network: SandboxNetwork | None = None,
+    ) -> None:
+        self.clock = SandboxClock(clock or ClockSettings(), received_on or book.today)
+        self.accumulators = Accumulators(book.members, book.benefits)
+        # The servers answer from this book: the world's, with benefits as claims have used them.
+        self.book = replace(book, benefits=LiveBenefits(self.accumulators))
         self._claims: dict[str, Claim] = {}  # by control number
+        self.timeline = ClaimTimeline(
+            self.book,
+            policy_of(book.key),
+            self.clock,
+            self.accumulators,
+            self._adjudicated,
+            network,
+        )
+        if network is not None:
+            network.register(book.key, self.receive)
+
+    @property
+    def received_on(self) -> date:
+        """The payer's today (its clock's date)."""
+        return self.clock.now().date()
 
     def reset(self) -> None:
-        """Forget every claim received since start."""
+        """Forget every claim received since start (and what they spent, and their payments)."""
         self._claims.clear()
+        self.timeline.reset()
+        self.accumulators.reset()
+
+    def catch_up(self) -> None:
+        """Let every received claim move on to where the payer's clock says it is now."""
+        self.timeline.catch_up()
+
+    def clock_json(self) -> dict[str, Any]:
+        """``GET /_control/clock``: the payer's time and clock settings."""
+        self.timeline.catch_up()
+        return self.clock.to_json()
+
+    def step_clock(self, step: ClockStep) -> dict[str, Any]:
+        """``POST /_control/clock``: move time on; the new time and what moved."""
+        progress = self.timeline.catch_up()
+        if step.advance_seconds:
+            self.clock.advance(step.advance_seconds)
+            later = self.timeline.catch_up()
+            progress.moved += later.moved
+            progress.remittances += later.remittances
+        if step.run_until_idle:
+            later = self.timeline.run_until_idle()
+            progress.moved += later.moved
+            progress.remittances += later.remittances
+        return progress.to_json(self.clock.now())
 
     def receive(self, submission: ClaimSubmission, control_number: str) -> SubmissionAck:
         """Accept (or reject) a claim; the same control number again returns the first answer."""
+        self.timeline.catch_up()
         known = self._claims.get(control_number)
         if known is not None:
             return SubmissionAck(
@@ -66,6 +127,10 @@ class ClaimIntake:
                 duplicate=True,
             )
         edits = self._front_door_edits(submission)
+        if submission.frequency_code in ("7", "8") and (
+            self.timeline.original_of(submission.original_payer_claim_id) is None
+        ):  # a replacement or void must name a live claim of this payer (its payer claim number)
+            edits.append(_Edit("21", "PR"))
         if edits:
             category = lookup("claim-status-category", edits[0].category)
             statuses = tuple(lookup("claim-status", edit.status) for edit in edits)
@@ -84,13 +149,19 @@ class ClaimIntake:
                 status=status,
                 reasons=(category, *statuses),
             )
-        claim = self._record(submission, control_number)
-        return SubmissionAck(
+        original = None
+        if submission.frequency_code in ("7", "8"):
+            original = self.timeline.original_of(submission.original_payer_claim_id)
+        claim = self._record(submission, control_number, original)
+        self.timeline.add(control_number, claim.payer_claim_id or "", submission)
+        ack = SubmissionAck(
             accepted=True,
             control_number=control_number,
             payer_claim_id=claim.payer_claim_id,
             status=claim.status,
         )
+        self.timeline.catch_up()
+        return ack
 
     def _front_door_edits(self, submission: ClaimSubmission) -> list[_Edit]:
         """Why the payer would refuse the claim at the front door (277CA), if it would."""
@@ -112,9 +183,14 @@ class ClaimIntake:
             edits.append(_Edit("178", "85"))
         return edits
 
-    def _record(self, submission: ClaimSubmission, control_number: str) -> Claim:
-        sequence = FIRST_SEQUENCE + len(self._claims)
-        payer_claim_id = self.book.new_payer_claim_id(self.received_on, sequence)
+    def _record(
+        self, submission: ClaimSubmission, control_number: str, original: ClaimRecord | None = None
+    ) -> Claim:
+        if original is not None:  # a replacement or void keeps the original's number family
+            payer_claim_id = self.timeline.family_id(original)
+        else:
+            sequence = FIRST_SEQUENCE + len(self._claims)
+            payer_claim_id = self.book.new_payer_claim_id(self.received_on, sequence)
         dates = [line.service_date for line in submission.lines if line.service_date is not None]
         status = ClaimStatus(
             state=ClaimState.ACKNOWLEDGED,
@@ -163,6 +239,7 @@ class ClaimIntake:
         ``KeyError`` if no claim with that control number was received; ``ValueError`` if the paid
         amount exceeds the claim's charge."""
         claim = self._claims[control_number]
+        self.timeline.take_manual(control_number)
         if change.paid_amount is not None and change.paid_amount > claim.total_charge:
             raise ValueError(
                 f"paid_amount {change.paid_amount} exceeds the claim's charge {claim.total_charge}"
@@ -178,9 +255,55 @@ class ClaimIntake:
         self._claims[control_number] = replace(claim, status=status, paid_amount=change.paid_amount)
         return self._claims[control_number]
 
+    def _adjudicated(
+        self,
+        control_number: str,
+        category: str,
+        status: str | None,
+        entity: str | None,
+        outcome: Outcome | None,
+    ) -> None:
+        """The timeline moved a claim: answer its new status (and amounts) from now on."""
+        claim = self._claims.get(control_number)
+        if claim is None:  # a claim of the world's history keeps the status it had
+            return
+        paid = outcome.payment if outcome else None
+        new_status = replace(
+            claim.status,
+            state=claim_state(category),
+            category=lookup("claim-status-category", category),
+            status=lookup("claim-status", status) if status else None,
+            entity=lookup("entity-identifier", entity) if entity else None,
+            effective_date=self.received_on,
+            paid_amount=paid.paid if paid else None,
+        )
+        lines = claim.lines
+        if paid is not None:
+            lines = tuple(
+                replace(line, allowed_amount=settled.allowed_amount, paid_amount=settled.paid)
+                for line, settled in zip(claim.lines, paid.lines, strict=True)
+            )
+        self._claims[control_number] = replace(
+            claim,
+            status=new_status,
+            lines=lines,
+            paid_amount=paid.paid if paid else None,
+            patient_responsibility=paid.patient_responsibility if paid else None,
+        )
+
     def received(self) -> tuple[Claim, ...]:
         """Every claim accepted since start, in arrival order."""
+        self.timeline.catch_up()
         return tuple(self._claims.values())
+
+    def payments_for(
+        self, member_id: str | None = None, since: date | None = None
+    ) -> tuple[Payment, ...]:
+        """The world's remittances and those cut since start (oldest first), filtered the same way."""
+        self.timeline.catch_up()
+        return self.book.payments_for(member_id, since) + filter_payments(
+            self.timeline.remittances, member_id, since
+        )
 
     def claims_of(
         self,
@@ -189,6 +312,7 @@ class ClaimIntake:
         status: ClaimStatusFilter = ClaimStatusFilter.ALL,
     ) -> tuple[Claim, ...]:
         """The book's claims of a member plus the ones received, newest first."""
+        self.timeline.catch_up()
         fresh = tuple(
             c
             for c in reversed(self._claims.values())
@@ -202,6 +326,7 @@ class ClaimIntake:
         self, payer_claim_id: str | None = None, control_number: str | None = None
     ) -> Claim | None:
         """A received or historical claim by payer claim id, else by control number."""
+        self.timeline.catch_up()
         for claim in self._claims.values():
             if payer_claim_id and claim.payer_claim_id == payer_claim_id:
                 return claim

@@ -14,10 +14,23 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
+from payers.sandbox.clock import ClockSettings
+from payers.sandbox.crossover import SandboxNetwork
 from payers.sandbox.faults import FaultSettings
 from payers.sandbox.world import SandboxPayerBook, World
 
-AppBuilder = Callable[[SandboxPayerBook, Mapping[str, str], FaultSettings | None], ASGIApp]
+
+@dataclass(frozen=True)
+class SandboxRun:
+    """How the sandboxes of one plan run: their claim clock and the network they forward on."""
+
+    clock: ClockSettings | None = None
+    network: SandboxNetwork | None = None
+
+
+AppBuilder = Callable[
+    [SandboxPayerBook, Mapping[str, str], FaultSettings | None, SandboxRun], ASGIApp
+]
 
 
 @dataclass(frozen=True)
@@ -34,32 +47,48 @@ class SandboxKind:
         book: SandboxPayerBook,
         credentials: Mapping[str, str],
         faults: FaultSettings | None = None,
+        run: SandboxRun | None = None,
     ) -> ASGIApp:
-        return self.build(book, credentials, faults)
+        return self.build(book, credentials, faults, run or SandboxRun())
 
 
 def _rest_app(
-    book: SandboxPayerBook, credentials: Mapping[str, str], faults: FaultSettings | None
+    book: SandboxPayerBook,
+    credentials: Mapping[str, str],
+    faults: FaultSettings | None,
+    run: SandboxRun,
 ) -> ASGIApp:
     from payers.sandbox.rest_app import create_rest_app
 
-    return create_rest_app(book, api_key=credentials["api_key"], faults=faults)
+    return create_rest_app(
+        book, api_key=credentials["api_key"], faults=faults, clock=run.clock, network=run.network
+    )
 
 
 def _x12_app(
-    book: SandboxPayerBook, credentials: Mapping[str, str], faults: FaultSettings | None
+    book: SandboxPayerBook,
+    credentials: Mapping[str, str],
+    faults: FaultSettings | None,
+    run: SandboxRun,
 ) -> ASGIApp:
     from payers.sandbox.x12_app import create_x12_app
 
-    return create_x12_app(book, credentials=credentials, faults=faults)
+    return create_x12_app(
+        book, credentials=credentials, faults=faults, clock=run.clock, network=run.network
+    )
 
 
 def _fhir_app(
-    book: SandboxPayerBook, credentials: Mapping[str, str], faults: FaultSettings | None
+    book: SandboxPayerBook,
+    credentials: Mapping[str, str],
+    faults: FaultSettings | None,
+    run: SandboxRun,
 ) -> ASGIApp:
     from payers.sandbox.fhir_app import create_fhir_app
 
-    return create_fhir_app(book, credentials=credentials, faults=faults)
+    return create_fhir_app(
+        book, credentials=credentials, faults=faults, claim_clock=run.clock, network=run.network
+    )
 
 
 KINDS: dict[str, SandboxKind] = {
@@ -116,18 +145,25 @@ class SandboxPlan:
 
 
 def plan_sandboxes(
-    world: World, only: set[str] | None = None, faults: FaultSettings | None = None
+    world: World,
+    only: set[str] | None = None,
+    faults: FaultSettings | None = None,
+    clock: ClockSettings | None = None,
 ) -> SandboxPlan:
-    """Apps for every book (or those in ``only``) whose protocol has a sandbox server."""
+    """Apps for every book (or those in ``only``) whose protocol has a sandbox server.
+
+    ``clock`` (default :class:`ClockSettings`) sets when received claims are adjudicated and paid;
+    the apps share one :class:`SandboxNetwork`, so a crossover payer forwards to the others."""
     apps: dict[str, ASGIApp] = {}
     environ: dict[str, str] = {}
+    run = SandboxRun(clock, SandboxNetwork(world))
     for key, book in world.books.items():
         kind = KINDS.get(book.protocol)
         if kind is None or (only is not None and key not in only):
             continue
         credentials = {name: secrets.token_urlsafe(24) for name in kind.credential_names}
         environ.update({env_name(key, name): value for name, value in credentials.items()})
-        apps[key] = kind.create_app(book, credentials, faults)
+        apps[key] = kind.create_app(book, credentials, faults, run)
     return SandboxPlan(apps=apps, environ=environ)
 
 
@@ -142,8 +178,14 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
-def payers_toml(world: World, base_urls: Mapping[str, str], timeout_seconds: float = 10.0) -> str:
-    """A payers config naming each running sandbox; credentials point at environment variables."""
+def payers_toml(
+    world: World,
+    base_urls: Mapping[str, str],
+    timeout_seconds: float = 10.0,
+    options: Mapping[str, Any] | None = None,
+) -> str:
+    """A payers config naming each running sandbox; credentials point at environment variables.
+    ``options`` are added to every payer's (e.g. the demo's ``status_poll_seconds``)."""
     lines = ["[defaults]", f"timeout_seconds = {timeout_seconds!r}", ""]
     for key, url in base_urls.items():
         book = world.books[key]
@@ -155,7 +197,7 @@ def payers_toml(world: World, base_urls: Mapping[str, str], timeout_seconds: flo
             f"adapter = {_toml_value(book.protocol)}",
             f"base_url = {_toml_value(url)}",
             f"credentials = {_toml_value({n: env_name(key, n) for n in kind.credential_names})}",
-            f"options = {_toml_value(kind.options(book, url))}",
+            f"options = {_toml_value({**kind.options(book, url), **(options or {})})}",
             "",
         ]
     text = "\n".join(lines)

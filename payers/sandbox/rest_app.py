@@ -55,6 +55,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from payers.codesets import lookup, plain_words
 from payers.model import ClaimStatusFilter, Code, Demographics, MemberQuery
 from payers.sandbox import rest_json as wire
+from payers.sandbox.clock import ClockSettings
+from payers.sandbox.crossover import SandboxNetwork
 from payers.sandbox.faults import FaultSettings, busy_reason, install_faults
 from payers.sandbox.intake import ClaimIntake
 from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
@@ -220,7 +222,7 @@ class _RestPayer:
         since = wire.parse_date(dict(request.query_params), "since", required=False)
         if member_id is not None and member_id.strip().upper() not in self.book.members:
             raise MemberMismatch(f"no member {member_id!r}", (), not_found=True)
-        payments = self.book.payments_for(member_id and member_id.strip().upper(), since)
+        payments = self.intake.payments_for(member_id and member_id.strip().upper(), since)
         return JSONResponse({"payments": [wire.payment_json(p) for p in payments]})
 
     async def submit_claim(self, request: Request) -> Response:
@@ -272,9 +274,15 @@ def create_rest_app(
     api_key: str | None,
     faults: FaultSettings | None = None,
     today: date | None = None,
+    clock: ClockSettings | None = None,
+    network: SandboxNetwork | None = None,
 ) -> Starlette:
-    """A REST payer server for ``book``; its control is at ``app.state.sandbox_control``."""
-    intake = ClaimIntake(book, today)
+    """A REST payer server for ``book``; its control is at ``app.state.sandbox_control``.
+
+    ``clock``: when received claims are adjudicated and paid; ``network``: the other sandboxes a
+    crossover payer forwards claims to."""
+    intake = ClaimIntake(book, today, clock, network)
+    book = intake.book
     app = Starlette(
         exception_handlers={
             wire.BadRequest: _bad_request,
@@ -287,6 +295,7 @@ def create_rest_app(
     payer = _RestPayer(book, intake, lambda cn: control.stats.record_claim(cn))
     control.on_reset(intake.reset)
     control.on_claim_status(intake.set_status)
+    control.on_clock(intake)
     for path, handler, method, operation in (
         ("/v1/eligibility", payer.eligibility, "POST", "eligibility"),
         ("/v1/claims/search", payer.claim_search, "POST", "claim_search"),

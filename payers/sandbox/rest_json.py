@@ -32,6 +32,7 @@ from payers.model import (
     SubmissionAck,
     SubscriberRelation,
 )
+from payers.sandbox.prior_payers_wire import with_rest_prior_payers
 
 BENEFIT_TYPES = {
     BenefitKind.ACTIVE_COVERAGE: "ACTIVE_COVERAGE",
@@ -332,4 +333,5 @@ def parse_submission(data: Any) -> tuple[str, ClaimSubmission]:
         total_charge=parse_money(data, "totalCharge"),
         original_payer_claim_id=field(data, "originalClaimId", required=False),
     )
+    claim = with_rest_prior_payers(data, claim, BadRequest)
     return field(data, "controlNumber"), claim

@@ -214,28 +214,7 @@ class SandboxPayerBook:
     ) -> tuple[Payment, ...]:
         """Payments dated on or after ``since``; for a member, only that member's claims in each
         (the payment amount stays the whole remittance's, as on a filtered 835)."""
-        result = []
-        for payment in self.payments:
-            if since is not None and (payment.payment_date is None or payment.payment_date < since):
-                continue
-            if member_id is None:
-                result.append(payment)
-                continue
-            claims = tuple(c for c in payment.claims if c.member_id == member_id)
-            if claims:
-                result.append(
-                    Payment(
-                        payer_id=payment.payer_id,
-                        trace_number=payment.trace_number,
-                        method=payment.method,
-                        payment_date=payment.payment_date,
-                        amount=payment.amount,
-                        claims=claims,
-                        provider_adjustments=(),
-                        payee_npi=payment.payee_npi,
-                    )
-                )
-        return tuple(result)
+        return filter_payments(self.payments, member_id, since)
 
     def discover(
         self, who: Demographics, as_of: date | None = None
@@ -281,6 +260,35 @@ class World:
             if member.person.key == person_key
         ]
         return tuple(sorted(found, key=lambda m: (not m.active, m.order, m.payer_key)))
+
+
+def filter_payments(
+    payments: Iterable[Payment], member_id: str | None = None, since: date | None = None
+) -> tuple[Payment, ...]:
+    """``payments`` dated on or after ``since``; for a member, only that member's claims in each
+    (the payment amount stays the whole remittance's, as on a filtered 835)."""
+    result = []
+    for payment in payments:
+        if since is not None and (payment.payment_date is None or payment.payment_date < since):
+            continue
+        if member_id is None:
+            result.append(payment)
+            continue
+        claims = tuple(c for c in payment.claims if c.member_id == member_id)
+        if claims:
+            result.append(
+                Payment(
+                    payer_id=payment.payer_id,
+                    trace_number=payment.trace_number,
+                    method=payment.method,
+                    payment_date=payment.payment_date,
+                    amount=payment.amount,
+                    claims=claims,
+                    provider_adjustments=(),
+                    payee_npi=payment.payee_npi,
+                )
+            )
+    return tuple(result)
 
 
 def _month_end(day: date) -> date:

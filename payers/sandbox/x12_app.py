@@ -12,6 +12,9 @@ PayloadType                         request                    answer (PayloadTy
 ``X12_835_Response_005010X221A1``   (Batch, empty payload)     835s of every payment, or nothing
 ==================================  =========================  ==================================
 
+The 835 pickup holds the world's remittances and every payment cycle's since start (the claims it
+received, adjudicated on its clock: see :mod:`payers.sandbox.timeline`).
+
 When the server has ``credentials``, every request must carry ``UserName``/``Password`` form fields
 (or HTTP Basic) matching ``credentials["username"]``/``["password"]``; otherwise HTTP 401 with CORE
 ``ErrorCode`` ``UnAuthorized``. Envelope errors are HTTP 400 with the CORE error code
@@ -37,6 +40,8 @@ from starlette.routing import Route
 
 from payers.codesets import lookup, plain_words
 from payers.contract import PayerProtocolError
+from payers.sandbox.clock import ClockSettings
+from payers.sandbox.crossover import SandboxNetwork
 from payers.sandbox.faults import FaultSettings, SandboxControl, busy_reason, install_faults
 from payers.sandbox.intake import ClaimIntake
 from payers.sandbox.world import SandboxPayerBook
@@ -202,7 +207,7 @@ class _X12Payer:
         return ANSWER_TYPES["X12_837_Request_005010X222A1"], ack + ca
 
     def _remittances(self, core: CoreRequest) -> str:
-        payments = self.book.payments_for()
+        payments = self.intake.payments_for()
         if not payments:
             return ""
         parties = Parties(sender_id=core.receiver_id, receiver_id=core.sender_id, usage="T")
@@ -221,15 +226,22 @@ def create_x12_app(
     credentials: Mapping[str, str] | None,
     faults: FaultSettings | None = None,
     today: date | None = None,
+    clock: ClockSettings | None = None,
+    network: SandboxNetwork | None = None,
 ) -> Starlette:
-    """An X12 payer server for ``book``; its control is at ``app.state.sandbox_control``."""
-    intake = ClaimIntake(book, today)
+    """An X12 payer server for ``book``; its control is at ``app.state.sandbox_control``.
+
+    ``clock``: when received claims are adjudicated and paid; ``network``: the other sandboxes a
+    crossover payer forwards claims to."""
+    intake = ClaimIntake(book, today, clock, network)
+    book = intake.book
     app = Starlette()
     control = install_faults(app, faults, core_operation)
     # Outermost: the fault layer learns the operation from the form this middleware reads.
     app.add_middleware(CoreFormMiddleware)
     control.on_reset(intake.reset)
     control.on_claim_status(intake.set_status)
+    control.on_clock(intake)
     payer = _X12Payer(book, intake, control, credentials, today or book.today)
     for path in ("/", "/core"):
         app.router.routes.append(Route(path, payer.endpoint, methods=["POST"]))

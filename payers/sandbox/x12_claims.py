@@ -3,7 +3,8 @@
 The payer side of :mod:`payers.x12.submission`. Loops followed: 1000A submitter (NM1*41), 2010AA
 billing provider (NM1*85, REF*EI), 2000B/2010BA subscriber (SBR, NM1*IL, DMG), 2000C/2010CA patient
 (NM1*QC, DMG) when the patient is a dependent, 2300 claim (CLM, REF*F8, HI), 2310B rendering
-provider (NM1*82), 2400 lines (LX, SV1, DTP*472). One 837 may carry many claims.
+provider (NM1*82), 2400 lines (LX, SV1, DTP*472); a secondary claim's 2320/2330x/2430 loops go to
+:class:`~payers.sandbox.prior_payers_wire.X12PriorPayers`. One 837 may carry many claims.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 from payers.codesets import lookup
 from payers.model import ClaimLine, ClaimSubmission, MemberQuery
+from payers.sandbox.prior_payers_wire import X12PriorPayers
 from payers.x12.envelope import TransactionSet
 from payers.x12.segments import X12DataError, X12Segment, parse_d8, parse_period
 
@@ -36,6 +38,7 @@ class _Claim:
     original: str | None = None
     rendering: str | None = None
     lines: list[ClaimLine] = field(default_factory=list)
+    prior: X12PriorPayers = field(default_factory=X12PriorPayers)  # loops 2320-2330B, 2430
 
 
 @dataclass
@@ -44,6 +47,7 @@ class _Parties:
     billing_npi: str = ""
     tax_id: str = ""
     group: str | None = None
+    responsibility: str = "P"  # SBR01
     member_id: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -73,6 +77,8 @@ def read_837p(transaction: TransactionSet) -> list[ReceivedClaim]:
     claim: _Claim | None = None
     level = ""
     for seg in transaction.segments:
+        if claim is not None and claim.prior.take(seg, len(claim.lines)):
+            continue
         qualifier = seg.get(1)
         if seg.id == "BHT":
             reference = seg.get(3)
@@ -87,7 +93,7 @@ def read_837p(transaction: TransactionSet) -> list[ReceivedClaim]:
         elif seg.id == "REF" and qualifier == "EI" and level == "20":
             parties.tax_id = seg.get(2)
         elif seg.id == "SBR":
-            parties.group = seg.get(3) or None
+            parties.group, parties.responsibility = seg.get(3) or None, seg.get(1) or "P"
         elif seg.id == "NM1" and qualifier == "IL":
             parties.member_id = seg.get(9)
             parties.last_name, parties.first_name = seg.get(3), seg.get(4)
@@ -151,5 +157,7 @@ def _received(
         lines=tuple(claim.lines),
         total_charge=clm.money(2, "total claim charge"),
         original_payer_claim_id=claim.original,
+        responsibility=parties.responsibility,
+        prior_payers=claim.prior.adjudications(),
     )
     return ReceivedClaim(clm.get(1), submission, reference, *submitter)

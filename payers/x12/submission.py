@@ -2,8 +2,10 @@
 
 The patient is sent as the subscriber (loop 2000B, SBR02=18): X222A1 allows it when the patient has
 their own member id, and a ClaimSubmission does not carry a dependent's subscriber demographics.
-The rendering provider (2310B) is written only when it differs from the billing provider; the model
-carries its NPI but not its name, so the billing provider's name stands in (NM102=2).
+A claim to a secondary or tertiary payer carries the earlier payers' adjudication
+(:mod:`payers.x12.prior_payers`: loops 2320/2330A/2330B and 2430). The rendering provider (2310B)
+is written only when it differs from the billing provider; the model carries its NPI but not its
+name, so the billing provider's name stands in (NM102=2).
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ from payers.x12.outgoing import (
     build_interchange,
     map_errors,
 )
+from payers.x12.prior_payers import (
+    line_adjudication_loops,
+    other_payer_loops,
+    prior_payer_problems,
+)
 
 IMPLEMENTATION = "005010X222A1"
 _REPLACEMENT_FREQUENCIES = frozenset({"7", "8"})
+_RESPONSIBILITIES = frozenset({"P", "S", "T"})
 
 
 class ClaimBuildError(ValueError):
@@ -103,7 +111,9 @@ def _precheck(claim: ClaimSubmission, control_number: str) -> list[str]:
     ]
     if claim.frequency_code in _REPLACEMENT_FREQUENCIES and not claim.original_payer_claim_id:
         problems.append(f"frequency {claim.frequency_code} needs the original payer claim id")
-    return problems
+    if claim.responsibility not in _RESPONSIBILITIES:
+        problems.append("SBR01 payer responsibility must be P, S or T")
+    return problems + prior_payer_problems(claim)
 
 
 def _body(
@@ -139,7 +149,7 @@ def _body(
         ("HL", "2", "1", "22", "0"),
         (
             "SBR",
-            "P",
+            claim.responsibility,
             "18",
             member.group_number or "",
             "",
@@ -181,8 +191,10 @@ def _body(
         body.append(
             ("NM1", "82", "2", claim.billing_provider_name, "", "", "", "", "XX", rendering)
         )
+    body += other_payer_loops(claim, submitter.claim_filing_indicator)
     for number, line in enumerate(claim.lines, start=1):
         body += _line(number, line)
+        body += line_adjudication_loops(claim.prior_payers, line)
     return body
 
 

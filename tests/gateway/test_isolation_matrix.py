@@ -57,6 +57,15 @@ CASES: dict[str, dict[str, Any]] = {
     "remittance": {"id": "{remittance}"},
     "matchClaimPayment": {"input": {"claimPaymentId": "{claim_payment}", "claimId": "{claim}"}},
     "claims": {"filter": {"patientId": "{patient}"}},
+    "correctClaim": {
+        "input": {
+            "claimId": "{claim}",
+            "idempotencyKey": "{run}",
+            "changes": {"diagnoses": ["J06.9"]},
+        }
+    },
+    "voidClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
+    "sendSecondaryClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
     "submitClaim": {
         "idempotencyKey": "{run}",
         "input": {

@@ -423,7 +423,8 @@ async def test_fetch_remittances_now_posts_the_new_ones_once(
     assert [e["code"] for e in unknown["errors"]] == ["UNKNOWN_PAYER"]
     await gateway.faults(payer_id, error_rate=1.0)
     down = (await gateway.query(FETCH, {"payerId": payer_id}))["data"]["fetchRemittances"]
-    assert down["errors"][0]["code"].startswith("PAYER_")
+    assert down["errors"], down
+    assert down["errors"][0]["code"].startswith("PAYER_"), down
     refused = await gateway.query(FETCH, {"payerId": payer_id}, key=people.front_desk.token)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

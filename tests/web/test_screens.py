@@ -22,11 +22,24 @@ def _nav_labels(html: str) -> list[str]:
     ("role", "shown"),
     [
         ("front_desk", ["Today", "Patients", "New claim", "Claims", "Payers"]),
-        ("biller", ["Today", "Patients", "New claim", "Claims", "Payments", "Payers"]),
-        ("analyst", ["Today", "Claims", "Payments", "Payers"]),
+        (
+            "biller",
+            ["Today", "Patients", "New claim", "Claims", "Payments", "Money", "Denials", "Payers"],
+        ),
+        ("analyst", ["Today", "Claims", "Payments", "Money", "Denials", "Payers"]),
         (
             "practice_admin",
-            ["Today", "Patients", "New claim", "Claims", "Payments", "Payers", "Admin"],
+            [
+                "Today",
+                "Patients",
+                "New claim",
+                "Claims",
+                "Payments",
+                "Money",
+                "Denials",
+                "Payers",
+                "Admin",
+            ],
         ),
     ],
 )

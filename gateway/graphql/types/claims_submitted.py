@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from gateway.graphql.types.claims import PAYER_WORDS
 from gateway.graphql.types.common import ClaimStateEnum, CodeType
 from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
 from gateway.graphql.types.exchange import RawExchange, stored_exchange
+from gateway.graphql.types.financials import ClaimMoneyFields
 from gateway.graphql.types.ledger_state import FinancialStateEnum
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.types.payments import Payment
@@ -33,6 +35,16 @@ def _code(system: str, code: str | None, description: str | None) -> CodeType | 
     return CodeType(
         system=system, code=code, description=description or lookup(system, code).description
     )
+
+
+@strawberry.enum(
+    description="How a claim follows an earlier one: REPLACES (a corrected claim, frequency 7), "
+    "VOIDS (frequency 8), SECONDARY_OF (sent on to the next payer once the earlier one paid)."
+)
+class ClaimRelation(enum.StrEnum):
+    REPLACES = "replaces"
+    VOIDS = "voids"
+    SECONDARY_OF = "secondary_of"
 
 
 @strawberry.type(
@@ -105,7 +117,7 @@ class SubmittedClaimLine:
 
 
 @strawberry.type(name="SubmittedClaim", description="A claim submitted through the gateway.")
-class SubmittedClaimInfo:
+class SubmittedClaimInfo(ClaimMoneyFields):
     row: strawberry.Private[SubmittedClaim]
 
     @strawberry.field
@@ -168,6 +180,17 @@ class SubmittedClaimInfo:
     @strawberry.field
     def frequency_code(self) -> str:
         return self.row.frequency_code
+
+    @strawberry.field(
+        description="How this claim follows an earlier one (relatedClaimId); null for a first claim."
+    )
+    def relation(self) -> ClaimRelation | None:
+        return ClaimRelation(self.row.relation) if self.row.relation else None
+
+    @strawberry.field(description="The earlier claim this one replaces, voids or follows.")
+    def related_claim_id(self) -> strawberry.ID | None:
+        related = self.row.related_claim_id
+        return strawberry.ID(related) if related else None
 
     @strawberry.field
     def place_of_service(self) -> CodeType:

@@ -9,14 +9,17 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from gateway.cache.recording import refuse_response_cache
 from gateway.errors import InvalidInput
 from gateway.graphql.permissions import needs, phi
+from gateway.graphql.scalars import Money
 from gateway.graphql.types.benefits import EligibilityResult
 from gateway.graphql.types.claims import PayerClaims
 from gateway.graphql.types.common import ClaimStatusFilterEnum
 from gateway.graphql.types.coverage import Coverage
 from gateway.graphql.types.payments import PayerPayments
 from gateway.identity import CLAIMS_READ, ELIGIBILITY_READ, PAYMENTS_READ
+from gateway.ledger.money import patient_balance
 from gateway.storage import tables
 from payers import codesets
 from payers.contract import Capability
@@ -144,6 +147,17 @@ class Patient:
             lambda c: (c.member_query(), since, wanted),
             fresh,
         )
+
+    @strawberry.field(
+        description="What the patient owes across their claims: the payers' patient "
+        "responsibility less what secondary payers paid of it (from the posted payments).",
+        extensions=needs(PAYMENTS_READ),
+    )
+    async def balance(self, info: Info) -> Money | None:
+        refuse_response_cache()  # the ledger is live state
+        async with info.context.services.database.session() as session:
+            owed = await patient_balance(session, self.row.practice_id, self.row.id)
+        return owed  # type: ignore[return-value]
 
     @strawberry.field(
         description="Payments (remittances) at every payer, grouped by payer.",

@@ -36,6 +36,7 @@ KIND_WORDS = {
     "api_key.revoked": "revoked an API key",
     "webhook.registered": "added a webhook",
     "webhook.deleted": "deleted a webhook",
+    "practice.auto_secondary_claims": "switched automatic secondary claims on or off",
     "remittance.uploaded": "uploaded a remittance file (835)",
     "remittance.entered": "entered a paper remittance",
     "claim_payment.matched": "matched a payment to a claim by hand",

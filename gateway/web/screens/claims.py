@@ -16,6 +16,7 @@ from starlette.routing import Route
 from gateway.web import claim_words
 from gateway.web.claim_words import STATE_WORDS
 from gateway.web.formats import from_us_date
+from gateway.web.screens.payments import GROUP_WORDS
 from gateway.web.visit import Visit, page
 
 PAGE_SIZE = 25
@@ -93,9 +94,14 @@ async def claim_page(visit: Visit) -> Response:
     frame = await visit.frame()
     patients = await _patients(visit, {claim["patientId"]})
     payments: list[dict[str, Any]] = []
+    financials: dict[str, Any] | None = None
     if "payments:read" in frame["scopes"]:
-        paid = await visit.call("ClaimPayments", {"id": claim_id})
+        paid, money = await asyncio.gather(
+            visit.call("ClaimPayments", {"id": claim_id}),
+            visit.call("ClaimMoney", {"id": claim_id}),
+        )
         payments = ((paid.data.get("claim") or {}).get("payments")) or []
+        financials = (money.data.get("claim") or {}).get("financials")
     return visit.html(
         "claim.html",
         **frame,
@@ -103,6 +109,8 @@ async def claim_page(visit: Visit) -> Response:
         patient=patients.get(claim["patientId"]),
         words=claim_words,
         payments=payments,
+        financials=financials,
+        group_words=GROUP_WORDS,
         sent=visit.request.query_params.get("sent", ""),
         poll_seconds=POLL_SECONDS,
     )

@@ -1,0 +1,94 @@
+"""Money in Chromium: Money (receivables and denials) -> Denials (the worklist) -> the claim's money
+section; axe on each, screenshots to look at."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.money.conftest import card, submitted
+from tests.money.ledger_rows import adj, line, paid_claim, post
+from tests.web.browsing import Watched, axe_scan, login, screenshot
+from tests.web.conftest import LivePortal
+
+pytestmark = pytest.mark.browser
+
+
+async def _ledger(live: LivePortal, world: Any, today: date) -> dict[str, Any]:
+    gateway = live.gateway
+    wanda, felix = await card(gateway, world, "wanda"), await card(gateway, world, "felix")
+    paid = await submitted(gateway, world, wanda, today, days_ago=40)
+    await post(
+        gateway,
+        paid.payer_id,
+        paid_claim(
+            paid,
+            "187.00",
+            "110.00",
+            lines=(
+                line(
+                    "99213",
+                    "145.00",
+                    "80.00",
+                    adj("CO", "45", "45.00"),
+                    adj("PR", "2", "20.00"),
+                    allowed="100.00",
+                ),
+                line("83036", "42.00", "30.00", adj("CO", "45", "12.00"), allowed="30.00"),
+            ),
+        ),
+    )
+    await submitted(gateway, world, felix, today, days_ago=70)  # still with the payer
+    denied = await submitted(gateway, world, felix, today, days_ago=12)
+    await post(
+        gateway,
+        denied.payer_id,
+        paid_claim(
+            denied,
+            "187.00",
+            "100.00",
+            adjustments=(adj("CO", "45", "45.00"), adj("CO", "4", "42.00", "N519")),
+        ),
+        paid_on=today - timedelta(days=2),
+    )
+    return {"paid": paid, "denied": denied}
+
+
+def test_money_then_denials_then_the_claim(
+    page: Watched, live_portal: LivePortal, world: Any
+) -> None:
+    live, p = live_portal, page.page
+    today = date.today()
+    found = live.run(_ledger(live, world, today))
+    login(page, live, "biller")
+    p.click("nav >> text=Money")
+    p.wait_for_url(f"{live.url}/money")
+    assert p.locator("h1").inner_text() == "Money"
+    table = p.locator("table", has_text="Open balances by payer and age")
+    assert "$187.00" in table.inner_text() and "$20.00" in table.inner_text()
+    assert "The procedure code is inconsistent with the modifier" in p.content()
+    assert axe_scan(page, "money") == []
+    screenshot(page, "money")
+    p.fill("#asof", "13/45/2026")
+    p.locator("form[aria-label='Choose the dates'] button").click()
+    assert "Write the date as MM/DD/YYYY" in p.locator(".error-summary").inner_text()
+    assert axe_scan(page, "money with an error") == []
+
+    p.click("nav >> text=Denials")
+    p.wait_for_url(f"{live.url}/denials")
+    row = p.locator("tbody tr", has_text=found["denied"].control_number)
+    assert "Correct and resubmit" in row.inner_text()
+    assert "$42.00 of $187.00" in row.inner_text()
+    assert found["paid"].control_number not in p.content()
+    assert axe_scan(page, "denials") == []
+    screenshot(page, "denials")
+
+    row.locator("a", has_text=found["denied"].control_number).click()
+    p.wait_for_url(f"{live.url}/claims/{found['denied'].id}")
+    money = p.locator("dl.facts", has_text="Still open")
+    assert "$100.00" in money.inner_text()  # paid
+    assert "The procedure code is inconsistent with the modifier" in p.content()
+    assert axe_scan(page, "claim money") == []
+    screenshot(page, "claim-money")
