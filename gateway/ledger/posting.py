@@ -79,6 +79,9 @@ async def post_remittance(
     """Store ``payment`` in the practice's ledger once and post its claim payments to our claims."""
     if source not in SOURCES:
         raise ValueError(f"unknown remittance source {source!r}")
+    # Most pulls fetch remittances posted before: find those without sending their raw exchange.
+    if await _stored(session, practice_id, payment.payer_id, payment.trace_number):
+        return await posted_before(session, practice_id, payment.payer_id, payment.trace_number)
     now = datetime.now(UTC)
     found = balancing_findings(payment)
     if raw_exchange is None and payment.exchange is not None:
@@ -126,6 +129,17 @@ async def post_remittance(
         session, practice_id, remittance_id, payment, list(zip(payment.claims, posted, strict=True))
     )
     return PostingResult(remittance_id, True, posted, found)
+
+
+async def _stored(session: AsyncSession, practice_id: str, payer_id: str, trace: str) -> bool:
+    found = await session.scalar(
+        select(Remittance.id).where(
+            Remittance.practice_id == practice_id,
+            Remittance.payer_id == payer_id,
+            Remittance.trace_number == trace,
+        )
+    )
+    return found is not None
 
 
 async def _insert_remittance(session: AsyncSession, values: dict[str, Any]) -> str | None:

@@ -1,10 +1,6 @@
 """End to end, per protocol: a claim submitted through the API is acknowledged, adjudicated by the
 sandbox payer's own clock, its remittance pulled on the schedule the poller sets and posted once,
-and the ledger holds the payer's adjudication to the cent; a void reverses it.
-
-They need the sandbox payers' own clock (payers/sandbox/clock.py, the "sandbox" work): until that is
-on the branch they are skipped, and they run as soon as it is.
-"""
+and the ledger holds the payer's adjudication to the cent; a void reverses it."""
 
 from __future__ import annotations
 
@@ -28,14 +24,11 @@ from gateway.storage.claims_tables import SubmittedClaim
 from gateway.storage.database import Database
 from gateway.storage.ledger_tables import RemittanceClaim, RemittancePull
 from payers.registry import parse_payers_config
+from payers.sandbox.clock import ClockSettings
 from payers.sandbox.launch import payers_toml, plan_sandboxes
 from payers.sandbox.world import World
 from tests.claims.conftest import SUBMIT, as_input, billed, new_key, office_visit
 from tests.gateway.conftest import OTHER_PRACTICE, Gateway
-
-ClockSettings = pytest.importorskip(
-    "payers.sandbox.clock", reason="the sandbox payers' clock is not on this branch yet"
-).ClockSettings
 
 CLAIM = """
 query Claim($id: ID!) {

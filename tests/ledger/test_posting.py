@@ -26,6 +26,7 @@ from tests.ledger.conftest import (
     claim_payment,
     line,
     money,
+    open_books,
     remittance,
 )
 
@@ -493,3 +494,47 @@ async def test_a_large_remittance_is_written_in_batches_and_kept_whole(
     }
     for claim in claims:
         assert await state_of(database, claim.id) == "paid"
+
+
+async def test_on_postgresql_a_second_posting_waits_for_the_first_and_changes_nothing(
+    postgres_url: str,
+) -> None:
+    """The race the unique key decides: both look, neither sees the other; the second insert waits
+    for the first transaction, then finds the row and posts nothing (its transaction goes on)."""
+    from gateway.storage import load_metadata
+    from gateway.storage.migrate import upgrade
+
+    database = Database(postgres_url)
+    try:
+        await upgrade(database)
+        names = ", ".join(t.name for t in load_metadata().sorted_tables)
+        async with database.engine.begin() as connection:
+            from sqlalchemy import text
+
+            await connection.execute(text(f"TRUNCATE {names} CASCADE"))
+        books = await open_books(database)
+        claim = await books.claim()
+        payment = remittance(office_visit_paid(claim.control_number))
+
+        async with database.transaction() as first:
+            won = await post_remittance(first, books.practice_id, payment, source="fetched")
+
+            async def second() -> PostingResult:
+                async with database.transaction() as session:
+                    return await post_remittance(
+                        session, books.practice_id, payment, source="uploaded"
+                    )
+
+            racing = asyncio.create_task(second())
+            await asyncio.sleep(0.3)
+            assert not racing.done()  # waiting on the first transaction's row
+        lost = await racing
+
+        assert won.created and not lost.created
+        assert lost.remittance_id == won.remittance_id
+        assert [p.remittance_claim_id for p in lost.claims] == [
+            p.remittance_claim_id for p in won.claims
+        ]
+        assert (await counts(database))["remittance_claims"] == 1
+    finally:
+        await database.dispose()
