@@ -54,14 +54,14 @@ async def test_upload_an_835_then_match_a_claim_payment_by_hand(
         f"/remittances/unmatched/{payment.group(1)}", data={"csrf_token": token, "claim": ""}
     )
     assert refused.status_code == 400 and "Choose the claim this payment is for." in refused.text
-    if claim.payer_id == "cascade":
-        matched = await portal.client.post(
-            f"/remittances/unmatched/{payment.group(1)}",
-            data={"csrf_token": token, "claim": claim.id},
-        )
-        assert matched.status_code == 303, matched.text
-        page = await portal.client.get(f"/claims/{claim.id}")
-        assert "<h2>Money</h2>" in page.text
+    assert claim.payer_id == "cascade"  # wanda's primary: the 835's payer
+    matched = await portal.client.post(
+        f"/remittances/unmatched/{payment.group(1)}",
+        data={"csrf_token": token, "claim": claim.id},
+    )
+    assert matched.status_code == 303, matched.text
+    page = await portal.client.get(f"/claims/{claim.id}")
+    assert "<h2>Money</h2>" in page.text and "Not settled yet" not in page.text
 
 
 async def test_a_paper_eob_is_posted_to_its_claim(portal: Portal, world: Any, today: date) -> None:

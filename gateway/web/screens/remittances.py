@@ -108,6 +108,7 @@ async def _unmatched_page(
         failed=connection is None,
         payers=payer_names(result),
         group_words=GROUP_WORDS,
+        match_words=MATCH_WORDS,
         errors=errors,
         matched=visit.request.query_params.get("matched", ""),
     )
@@ -173,20 +174,14 @@ async def upload_form(visit: Visit) -> Response:
 @page()
 async def upload(visit: Visit) -> Response:
     posted = await visit.request.form()
-    form = {"payerId": str(posted.get("payerId", "")).strip()}
-    errors = FormErrors()
-    text = ""
-    sent = posted.get("file")
+    try:
+        form = {"payerId": str(posted.get("payerId", "")).strip()}
+        errors = FormErrors()
+        text = await _file_text(posted.get("file"), errors)
+    finally:
+        await posted.close()  # the uploaded file's temporary copy
     if not form["payerId"]:
         errors.add("payerId", "Choose the payer the 835 is from.")
-    if sent is None or isinstance(sent, str) or not sent.filename:
-        errors.add("file", "Choose the 835 file to upload.")
-    else:
-        body = await sent.read(MAX_UPLOAD_BYTES + 1)
-        if len(body) > MAX_UPLOAD_BYTES:
-            errors.add("file", "The file is larger than 240 kB; split it or ask the sender.")
-        else:
-            text = body.decode("utf-8", errors="replace")
     if errors:
         return await _upload_page(visit, form, errors, 400)
     result = await visit.call(
@@ -203,6 +198,18 @@ async def upload(visit: Visit) -> Response:
         return await _upload_page(visit, form, errors, 400)
     count = len((payload or {}).get("remittances") or ())
     return visit.redirect(f"/remittances?posted={count}")
+
+
+async def _file_text(sent: Any, errors: FormErrors) -> str:
+    """The uploaded 835 as text (an error at the file field when there is none or it is too big)."""
+    if sent is None or isinstance(sent, str) or not sent.filename:
+        errors.add("file", "Choose the 835 file to upload.")
+        return ""
+    body = await sent.read(MAX_UPLOAD_BYTES + 1)
+    if len(body) > MAX_UPLOAD_BYTES:
+        errors.add("file", "The file is larger than 240 kB; split it or ask the sender.")
+        return ""
+    return str(body.decode("utf-8", errors="replace"))
 
 
 ROUTES = [
