@@ -47,6 +47,7 @@ def _nav_labels(html: str) -> list[str]:
                 "Payments",
                 "Money",
                 "Denials",
+                "Remittances",
                 "Payers",
                 "Admin",
             ],
