@@ -34,6 +34,8 @@ from gateway.web.screens import (
     patients,
     payers,
     payments,
+    remittance_entry,
+    remittances,
     today,
 )
 from gateway.web.session import SessionSeal
@@ -54,6 +56,8 @@ SCREENS = (
     claims,
     payments,
     money,
+    remittance_entry,  # before remittances: /remittances/enter is not a remittance id
+    remittances,
     admin,
     admin_keys,
     admin_webhooks,

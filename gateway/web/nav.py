@@ -22,6 +22,7 @@ NAV = (
     NavItem("Payments", "/payments", frozenset({"payments:read"})),
     NavItem("Money", "/money", frozenset({"payments:read"})),
     NavItem("Denials", "/denials", frozenset({"payments:read", "claims:read"})),
+    NavItem("Remittances", "/remittances", frozenset({"payments:read"})),
     NavItem("Payers", "/payers", frozenset()),
     NavItem("Admin", "/admin", frozenset({"users:manage"})),
 )

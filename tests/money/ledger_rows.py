@@ -1,10 +1,5 @@
-"""Remittances posted into the ledger tables for the money tests.
-
-One helper, so the tests switch to ``gateway.ledger.posting.post_remittance`` in one place once it
-lands: it stores a ``payers.model.Payment`` as the posting does (a row per claim payment, line and
-adjustment, signs kept), matches each claim payment to our claim by control number, and sets the
-claim's financial state.
-"""
+"""Remittances for the money tests, posted through the ledger (``post_remittance``), and the
+payer's words (claim payments, lines, adjustments, reversals) to build them from."""
 
 from __future__ import annotations
 
@@ -12,15 +7,8 @@ import itertools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-
+from gateway.ledger.posting import post_remittance
 from gateway.storage.claims_tables import SubmittedClaim
-from gateway.storage.ledger_tables import (
-    Remittance,
-    RemittanceAdjustment,
-    RemittanceClaim,
-    RemittanceLine,
-)
 from payers import model
 from payers.codesets import lookup
 from tests.gateway.conftest import Gateway
@@ -98,14 +86,6 @@ def reversal(original: model.ClaimPayment) -> model.ClaimPayment:
     )
 
 
-def _state(status: str, paid: Decimal, charge: Decimal) -> str:
-    if status == "22":
-        return "reversed"
-    if status == "4" or paid == 0:
-        return "denied"
-    return "paid" if status in {"1", "2", "3", "19", "20", "21"} else "partially_paid"
-
-
 async def post(
     gateway: Gateway,
     payer_id: str,
@@ -113,8 +93,8 @@ async def post(
     paid_on: date | None = None,
     practice_id: str | None = None,
 ) -> str:
-    """Store one remittance from ``payer_id`` paying ``claims``; returns the remittance id."""
-    practice = practice_id or gateway.practice_id
+    """Post one remittance from ``payer_id`` paying ``claims`` through the ledger's own posting
+    (matching, financial states); returns the remittance id."""
     payment = model.Payment(
         payer_id=payer_id,
         trace_number=f"TRN{next(_traces):08d}",
@@ -124,72 +104,8 @@ async def post(
         claims=claims,
     )
     async with gateway.services.database.transaction() as session:
-        remittance = Remittance(
-            practice_id=practice,
-            payer_id=payer_id,
-            trace_number=payment.trace_number,
-            payment_date=payment.payment_date,
-            amount=payment.amount,
-            method_code=payment.method.code,
-            source="fetched",
-            findings=[],
+        result = await post_remittance(
+            session, practice_id or gateway.practice_id, payment, source="fetched"
         )
-        session.add(remittance)
-        await session.flush()
-        for ordinal, part in enumerate(payment.claims, start=1):
-            ours = await session.scalar(
-                select(SubmittedClaim).where(
-                    SubmittedClaim.practice_id == practice,
-                    SubmittedClaim.control_number == part.control_number,
-                )
-            )
-            row = RemittanceClaim(
-                remittance_id=remittance.id,
-                practice_id=practice,
-                ordinal=ordinal,
-                control_number=part.control_number,
-                payer_claim_id=part.payer_claim_id,
-                status_code=part.status.code,
-                charge=part.charge,
-                paid=part.paid,
-                patient_responsibility=part.patient_responsibility,
-                remarks=[r.code for r in part.remarks],
-                match_state="matched" if ours else "unmatched",
-                claim_id=ours.id if ours else None,
-            )
-            session.add(row)
-            await session.flush()
-            _adjustments(session, row.id, None, part.adjustments)
-            for number, service in enumerate(part.lines, start=1):
-                stored = RemittanceLine(
-                    remittance_claim_id=row.id,
-                    ordinal=number,
-                    procedure_code=service.procedure.code,
-                    charge=service.charge,
-                    allowed=service.allowed_amount,
-                    paid=service.paid,
-                    remarks=[r.code for r in service.remarks],
-                )
-                session.add(stored)
-                await session.flush()
-                _adjustments(session, row.id, stored.id, service.adjustments)
-            if ours is not None and payer_id == ours.payer_id:
-                ours.financial_state = _state(part.status.code, part.paid, part.charge)
-    return remittance.id
-
-
-def _adjustments(
-    session, claim_payment_id: str, line_id: str | None, adjustments: tuple[model.Adjustment, ...]
-) -> None:  # type: ignore[no-untyped-def]
-    for a in adjustments:
-        session.add(
-            RemittanceAdjustment(
-                remittance_claim_id=claim_payment_id,
-                line_id=line_id,
-                group_code=a.group.code,
-                reason_code=a.reason.code,
-                amount=a.amount,
-                quantity=a.quantity,
-                remarks=[r.code for r in a.remarks],
-            )
-        )
+    assert result.created
+    return result.remittance_id

@@ -180,9 +180,12 @@ async def test_secondary_payments_lower_the_patients_part(
     assert answer["data"]["patient"]["balance"] == "5.00"
 
 
-async def test_a_crossover_payment_on_our_claim_counts_as_the_secondarys(
+async def test_another_payers_payment_on_our_claim_number_waits_unmatched(
     money_gateway: Gateway, world: World, today: date
 ) -> None:
+    """The ledger posts a payment only to a claim sent to that payer: a secondary payer paying on
+    the primary claim's number (a crossover) waits on the unmatched worklist, and the primary
+    claim's money is unchanged until someone sends or matches a secondary claim."""
     gateway = money_gateway
     claim = await submitted(gateway, world, await card(gateway, world, "wanda", 1), today)
     other = (await card(gateway, world, "wanda", 2)).payer_id
@@ -193,17 +196,9 @@ async def test_a_crossover_payment_on_our_claim_counts_as_the_secondarys(
         paid_claim(claim, "187.00", "20.00", status="2", adjustments=(adj("OA", "23", "167.00"),)),
     )
     found = await financials(gateway, claim.id)
-    assert (
-        found["paid"],
-        found["secondaryPaid"],
-        found["patientResponsibility"],
-        found["balance"],
-    ) == (
-        "110.00",
-        "20.00",
-        "20.00",
-        "0.00",
-    )
+    assert (found["paid"], found["secondaryPaid"], found["balance"]) == ("110.00", "0.00", "20.00")
+    waiting = await gateway.query("{ unmatchedClaimPayments(first: 5) { items { payerId } } }")
+    assert waiting["data"]["unmatchedClaimPayments"]["items"] == [{"payerId": other}]
 
 
 async def test_denied_claim_leaves_the_patient_only_their_part(

@@ -24,9 +24,19 @@ def _nav_labels(html: str) -> list[str]:
         ("front_desk", ["Today", "Patients", "New claim", "Claims", "Payers"]),
         (
             "biller",
-            ["Today", "Patients", "New claim", "Claims", "Payments", "Money", "Denials", "Payers"],
+            [
+                "Today",
+                "Patients",
+                "New claim",
+                "Claims",
+                "Payments",
+                "Money",
+                "Denials",
+                "Remittances",
+                "Payers",
+            ],
         ),
-        ("analyst", ["Today", "Claims", "Payments", "Money", "Denials", "Payers"]),
+        ("analyst", ["Today", "Claims", "Payments", "Money", "Denials", "Remittances", "Payers"]),
         (
             "practice_admin",
             [
@@ -37,6 +47,7 @@ def _nav_labels(html: str) -> list[str]:
                 "Payments",
                 "Money",
                 "Denials",
+                "Remittances",
                 "Payers",
                 "Admin",
             ],
