@@ -180,25 +180,31 @@ async def test_secondary_payments_lower_the_patients_part(
     assert answer["data"]["patient"]["balance"] == "5.00"
 
 
-async def test_another_payers_payment_on_our_claim_number_waits_unmatched(
+async def test_a_crossover_payment_on_our_claim_number_pays_the_patients_part(
     money_gateway: Gateway, world: World, today: date
 ) -> None:
-    """The ledger posts a payment only to a claim sent to that payer: a secondary payer paying on
-    the primary claim's number (a crossover) waits on the unmatched worklist, and the primary
-    claim's money is unchanged until someone sends or matches a secondary claim."""
+    """The primary forwarded the claim (a crossover): the patient's next payer pays on the primary
+    claim's number. The ledger posts it to that claim (the patient holds that payer's card, after
+    the billed one), it counts as the secondary's payment, and the patient owes nothing more."""
     gateway = money_gateway
     claim = await submitted(gateway, world, await card(gateway, world, "wanda", 1), today)
     other = (await card(gateway, world, "wanda", 2)).payer_id
     await post(gateway, claim.payer_id, paid_in_full_visit(claim))
+    before = await financials(gateway, claim.id)
+    assert (before["paid"], before["secondaryPaid"], before["balance"]) == (
+        "110.00",
+        "0.00",
+        "20.00",
+    )
     await post(
         gateway,
         other,
         paid_claim(claim, "187.00", "20.00", status="2", adjustments=(adj("OA", "23", "167.00"),)),
     )
     found = await financials(gateway, claim.id)
-    assert (found["paid"], found["secondaryPaid"], found["balance"]) == ("110.00", "0.00", "20.00")
+    assert (found["paid"], found["secondaryPaid"], found["balance"]) == ("110.00", "20.00", "0.00")
     waiting = await gateway.query("{ unmatchedClaimPayments(first: 5) { items { payerId } } }")
-    assert waiting["data"]["unmatchedClaimPayments"]["items"] == [{"payerId": other}]
+    assert waiting["data"]["unmatchedClaimPayments"]["items"] == []
 
 
 async def test_denied_claim_leaves_the_patient_only_their_part(
