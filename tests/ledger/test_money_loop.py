@@ -34,6 +34,7 @@ CLAIM = """
 query Claim($id: ID!) {
   claim(id: $id) {
     state financialState paidAmount payerClaimId
+    financials { charged allowed paid patientResponsibility balance settled }
     payments {
       traceNumber amount
       claims { controlNumber payerClaimId status { code } charge paid patientResponsibility
@@ -150,6 +151,17 @@ async def test_submitted_adjudicated_pulled_posted_to_the_cent(
     ] == [
         [(a.group.code, a.reason.code, a.amount) for a in line.adjustments] for line in stated.lines
     ]
+    # The claim's financials (from the ledger) are the payer's adjudication to the cent.
+    financials = after["financials"]
+    allowed = sum((line.allowed_amount or Decimal("0") for line in stated.lines), Decimal("0.00"))
+    assert (
+        money(financials["charged"]),
+        money(financials["paid"]),
+        money(financials["patientResponsibility"]),
+        money(financials["allowed"]),
+        financials["settled"],
+    ) == (stated.charge, stated.paid, stated.patient_responsibility, allowed, True)
+    assert money(financials["balance"]) == stated.patient_responsibility
     if after["paidAmount"] is not None:  # the 277's paid amount, where the payer states one
         assert money(after["paidAmount"]) == stated.paid
     expected_state = "DENIED" if stated.paid == 0 and not stated.patient_responsibility else None
