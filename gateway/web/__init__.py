@@ -24,6 +24,7 @@ from gateway.web.screens import (
     admin_keys,
     admin_webhooks,
     audit,
+    claim_actions,
     claims,
     login,
     money,
@@ -54,6 +55,7 @@ SCREENS = (
     patient,
     new_claim,  # before claims: /claims/new is not a claim id
     claims,
+    claim_actions,
     payments,
     money,
     remittance_entry,  # before remittances: /remittances/enter is not a remittance id

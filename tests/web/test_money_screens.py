@@ -3,6 +3,7 @@ claim's money section and what a patient owes; by role."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -199,3 +200,57 @@ def test_claim_page_shows_each_payments_adjustments_in_words() -> None:
     assert "Charge exceeds fee schedule." in html and "Modifier missing." in html
     assert "Contractual obligation</strong> $42.00" in html
     assert "Remark MA130: Your claim contains incomplete information." in html
+
+
+async def test_claim_actions_send_to_the_secondary_and_void_after_confirming(
+    portal: Portal, world: Any, today: date
+) -> None:
+    gateway = portal.gateway
+    claim = await submitted(gateway, world, await card(gateway, world, "wanda", 1), today)
+    await post(
+        gateway,
+        claim.payer_id,
+        paid_claim(
+            claim,
+            "187.00",
+            "110.00",
+            lines=(
+                line(
+                    "99213",
+                    "145.00",
+                    "80.00",
+                    adj("CO", "45", "45.00"),
+                    adj("PR", "2", "20.00"),
+                    allowed="100.00",
+                ),
+                line("83036", "42.00", "30.00", adj("CO", "45", "12.00"), allowed="30.00"),
+            ),
+        ),
+    )
+    await portal.login("biller")
+    page = await portal.client.get(f"/claims/{claim.id}")
+    assert f'href="/claims/{claim.id}/secondary"' in page.text, page.text
+    confirm = await portal.client.get(f"/claims/{claim.id}/secondary")
+    assert confirm.status_code == 200 and "Send to the secondary payer" in confirm.text
+    key = re.search(r'name="idempotencyKey" value="([^"]+)"', confirm.text)
+    assert key
+    form = {
+        "csrf_token": await portal.csrf(f"/claims/{claim.id}/secondary"),
+        "idempotencyKey": key.group(1),
+    }
+    sent = await portal.client.post(f"/claims/{claim.id}/secondary", data=form)
+    assert sent.status_code == 303, sent.text
+    again = await portal.client.post(f"/claims/{claim.id}/secondary", data=form)
+    assert again.headers["location"].split("?")[0] == sent.headers["location"].split("?")[0]
+    assert again.headers["location"].endswith("sent=again")  # one claim for a resent form
+    void = await portal.client.get(f"/claims/{claim.id}/void")
+    # Never acknowledged with the payer's claim number: nothing to void, and the page says so.
+    assert "nothing at the payer to void" in void.text
+    assert 'name="idempotencyKey"' not in void.text
+    refused = await portal.client.post(
+        f"/claims/{claim.id}/void", data={**form, "idempotencyKey": "a-fresh-key-1234"}
+    )
+    assert refused.status_code == 400  # and if posted anyway, the API's reason is shown
+    assert "nothing at the payer to correct or void" in refused.text
+    nothing = await portal.client.get(f"/claims/{claim.id}/refund")
+    assert nothing.status_code == 404
