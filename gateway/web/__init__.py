@@ -25,6 +25,7 @@ from gateway.web.screens import (
     admin_webhooks,
     audit,
     claim_actions,
+    claim_correction,
     claims,
     login,
     money,
@@ -55,6 +56,7 @@ SCREENS = (
     patient,
     new_claim,  # before claims: /claims/new is not a claim id
     claims,
+    claim_correction,  # before claim_actions: correct is a form, not a confirm page
     claim_actions,
     payments,
     money,
