@@ -93,6 +93,13 @@ def test_money_then_denials_then_the_claim(
     assert "The procedure code is inconsistent with the modifier" in p.content()
     assert axe_scan(page, "claim money") == []
     screenshot(page, "claim-money")
+    p.click("text=Void the claim")
+    p.wait_for_url(f"{live.url}/claims/{found['denied'].id}/void")
+    assert axe_scan(page, "void confirm") == []
+    p.goto(f"{live.url}/claims/{found['denied'].id}/correct")
+    assert "Correct claim" in p.locator("h1").inner_text()
+    assert axe_scan(page, "correct a claim") == []
+    screenshot(page, "claim-correct")
 
 
 def test_remittances_upload_and_unmatched(page: Watched, live_portal: LivePortal) -> None:
