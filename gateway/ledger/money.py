@@ -3,8 +3,9 @@
 Computed, never stored: the ledger keeps the payments as the payers sent them, and a reversal (CLP02
 22) carries negative amounts, so summing every posting nets an undone payment out. The rules:
 
-- paid: what the claim's own payer paid. A payment on it from another payer (a crossover, the
-  primary forwarded the claim) or on our secondary claim to it counts as ``secondary_paid``.
+- paid: what the claim's own payer paid. What our secondary claim to it was paid counts as
+  ``secondary_paid`` (so would another payer's payment posted to it, though the ledger's matching
+  posts a payment only to a claim sent to that payer).
 - allowed: the lines' allowed amounts (AMT*B6) when every line states one, else the charge minus
   what the provider or payer adjusted (CO, OA, PI); null until the claim is settled.
 - settled: the payer adjudicated it and did not take that back (more postings than reversals).

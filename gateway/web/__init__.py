@@ -24,6 +24,8 @@ from gateway.web.screens import (
     admin_keys,
     admin_webhooks,
     audit,
+    claim_actions,
+    claim_correction,
     claims,
     login,
     money,
@@ -54,6 +56,8 @@ SCREENS = (
     patient,
     new_claim,  # before claims: /claims/new is not a claim id
     claims,
+    claim_correction,  # before claim_actions: correct is a form, not a confirm page
+    claim_actions,
     payments,
     money,
     remittance_entry,  # before remittances: /remittances/enter is not a remittance id

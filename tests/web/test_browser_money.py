@@ -12,6 +12,7 @@ from tests.money.conftest import card, submitted
 from tests.money.ledger_rows import adj, line, paid_claim, post
 from tests.web.browsing import Watched, axe_scan, login, screenshot
 from tests.web.conftest import LivePortal
+from tests.web.test_money_remittances import SAMPLE_835
 
 pytestmark = pytest.mark.browser
 
@@ -92,3 +93,38 @@ def test_money_then_denials_then_the_claim(
     assert "The procedure code is inconsistent with the modifier" in p.content()
     assert axe_scan(page, "claim money") == []
     screenshot(page, "claim-money")
+    p.click("text=Void the claim")
+    p.wait_for_url(f"{live.url}/claims/{found['denied'].id}/void")
+    assert axe_scan(page, "void confirm") == []
+    p.goto(f"{live.url}/claims/{found['denied'].id}/correct")
+    assert "Correct claim" in p.locator("h1").inner_text()
+    assert axe_scan(page, "correct a claim") == []
+    screenshot(page, "claim-correct")
+
+
+def test_remittances_upload_and_unmatched(page: Watched, live_portal: LivePortal) -> None:
+    live, p = live_portal, page.page
+    login(page, live, "biller")
+    p.click("nav >> text=Remittances")
+    p.wait_for_url(f"{live.url}/remittances")
+    p.click("text=Upload an 835")
+    assert axe_scan(page, "remittance upload") == []
+    p.locator("button", has_text="Upload and post").click()
+    assert "Choose the 835 file to upload." in p.locator(".error-summary").inner_text()
+    page.expect_status(400)  # the form came back with its errors, on purpose
+    p.select_option("#payerId", "cascade")
+    p.set_input_files("#file", str(SAMPLE_835))
+    p.locator("button", has_text="Upload and post").click()
+    p.wait_for_url(lambda url: "/remittances?posted=" in url)
+    assert axe_scan(page, "remittances") == []
+    screenshot(page, "remittances")
+    p.locator("tbody a").first.click()
+    p.wait_for_selector("text=Claims in this payment")
+    assert axe_scan(page, "remittance") == []
+    screenshot(page, "remittance")
+    p.goto(f"{live.url}/remittances/unmatched")
+    assert axe_scan(page, "unmatched") == []
+    screenshot(page, "remittances-unmatched")
+    p.goto(f"{live.url}/remittances/enter")
+    assert axe_scan(page, "paper eob") == []
+    screenshot(page, "remittance-enter")

@@ -36,7 +36,7 @@ async def test_upload_an_835_then_match_a_claim_payment_by_hand(
     first = re.search(r'href="/remittances/([0-9a-f-]{36})"', listing.text)
     assert first, listing.text
     detail = await portal.client.get(f"/remittances/{first.group(1)}")
-    assert detail.status_code == 200 and "Claims paid" in detail.text
+    assert detail.status_code == 200 and "Claims in this payment" in detail.text
     assert "Not matched" in detail.text
     again = await portal.client.post(
         "/remittances/upload",

@@ -3,6 +3,7 @@ claim's money section and what a patient owes; by role."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -199,3 +200,106 @@ def test_claim_page_shows_each_payments_adjustments_in_words() -> None:
     assert "Charge exceeds fee schedule." in html and "Modifier missing." in html
     assert "Contractual obligation</strong> $42.00" in html
     assert "Remark MA130: Your claim contains incomplete information." in html
+
+
+async def test_claim_actions_send_to_the_secondary_and_void_after_confirming(
+    portal: Portal, world: Any, today: date
+) -> None:
+    gateway = portal.gateway
+    claim = await submitted(gateway, world, await card(gateway, world, "wanda", 1), today)
+    await post(
+        gateway,
+        claim.payer_id,
+        paid_claim(
+            claim,
+            "187.00",
+            "110.00",
+            lines=(
+                line(
+                    "99213",
+                    "145.00",
+                    "80.00",
+                    adj("CO", "45", "45.00"),
+                    adj("PR", "2", "20.00"),
+                    allowed="100.00",
+                ),
+                line("83036", "42.00", "30.00", adj("CO", "45", "12.00"), allowed="30.00"),
+            ),
+        ),
+    )
+    await portal.login("biller")
+    page = await portal.client.get(f"/claims/{claim.id}")
+    assert f'href="/claims/{claim.id}/secondary"' in page.text, page.text
+    confirm = await portal.client.get(f"/claims/{claim.id}/secondary")
+    assert confirm.status_code == 200 and "Send to the secondary payer" in confirm.text
+    key = re.search(r'name="idempotencyKey" value="([^"]+)"', confirm.text)
+    assert key
+    form = {
+        "csrf_token": await portal.csrf(f"/claims/{claim.id}/secondary"),
+        "idempotencyKey": key.group(1),
+    }
+    sent = await portal.client.post(f"/claims/{claim.id}/secondary", data=form)
+    assert sent.status_code == 303, sent.text
+    again = await portal.client.post(f"/claims/{claim.id}/secondary", data=form)
+    assert again.headers["location"].split("?")[0] == sent.headers["location"].split("?")[0]
+    assert again.headers["location"].endswith("sent=again")  # one claim for a resent form
+    void = await portal.client.get(f"/claims/{claim.id}/void")
+    # Never acknowledged with the payer's claim number: nothing to void, and the page says so.
+    assert "nothing at the payer to void" in void.text
+    assert 'name="idempotencyKey"' not in void.text
+    refused = await portal.client.post(
+        f"/claims/{claim.id}/void", data={**form, "idempotencyKey": "a-fresh-key-1234"}
+    )
+    assert refused.status_code == 400  # and if posted anyway, the API's reason is shown
+    assert "nothing at the payer to correct or void" in refused.text
+    nothing = await portal.client.get(f"/claims/{claim.id}/refund")
+    assert nothing.status_code == 404
+
+
+async def test_correcting_a_claim_sends_a_replacement_once(
+    portal: Portal, world: Any, today: date
+) -> None:
+    from sqlalchemy import update
+
+    from gateway.storage.claims_tables import SubmittedClaim
+
+    gateway = portal.gateway
+    claim = await submitted(gateway, world, await card(gateway, world, "felix"), today)
+    async with gateway.services.database.transaction() as session:  # as the payer's acknowledgment
+        await session.execute(
+            update(SubmittedClaim)
+            .where(SubmittedClaim.id == claim.id)
+            .values(payer_claim_id="PCN-777", state="acknowledged")
+        )
+    await portal.login("biller")
+    page = await portal.client.get(f"/claims/{claim.id}")
+    assert f'href="/claims/{claim.id}/correct"' in page.text
+    form_page = await portal.client.get(f"/claims/{claim.id}/correct")
+    assert form_page.status_code == 200 and 'value="E11.9, Z79.84"' in form_page.text
+    key = re.search(r'name="key" value="([^"]+)"', form_page.text)
+    assert key
+    form = {
+        "csrf_token": await portal.csrf(f"/claims/{claim.id}/correct"),
+        "key": key.group(1),
+        "diagnoses": "E11.9, Z79.84",
+        "placeOfService": "11",
+        "line1_procedure": "99213",
+        "line1_modifiers": "25",
+        "line1_units": "1",
+        "line1_charge": "145.00",
+        "line2_procedure": "83036",
+        "line2_modifiers": "",
+        "line2_units": "1",
+        "line2_charge": "40.00",
+    }
+    bad = await portal.client.post(
+        f"/claims/{claim.id}/correct", data={**form, "key": "k-bad-0001", "diagnoses": "NOTACODE"}
+    )
+    assert bad.status_code == 400, bad.status_code
+    assert "error-summary" in bad.text, re.findall(r"<main.*", bad.text, re.S)[0][:1500]
+    sent = await portal.client.post(f"/claims/{claim.id}/correct", data=form)
+    assert sent.status_code == 303, sent.text
+    again = await portal.client.post(f"/claims/{claim.id}/correct", data=form)
+    assert again.headers["location"] == sent.headers["location"].replace("sent=new", "sent=again")
+    replacement = await portal.client.get(sent.headers["location"])
+    assert "Claim sent." in replacement.text

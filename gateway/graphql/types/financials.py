@@ -30,7 +30,7 @@ class ClaimFinancials:
         description="The patient's part (PR adjustments); null before any payment."
     )
     secondary_paid: Money = strawberry.field(
-        description="What later payers paid (a crossover, or our secondary claim)."
+        description="What later payers paid on our secondary claims to this one."
     )
     balance: Money = strawberry.field(
         description="Still open: the patient's part no secondary paid, plus, until the payer "
