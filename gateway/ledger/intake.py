@@ -20,7 +20,7 @@ from gateway.ledger.paper import read_entry
 from gateway.ledger.posting import PostingResult, post_remittance
 from payers.contract import PayerProtocolError
 from payers.model import PayerExchange, Payment
-from payers.x12.remittance import parse_835
+from payers.remittance_files import read_835
 
 #: An upload travels inside a GraphQL request (at most PAYER_GATEWAY_MAX_BODY_BYTES, 256 KiB).
 MAX_X12_CHARS = 240_000
@@ -37,7 +37,7 @@ def read_upload(payer_id: str, x12: str) -> tuple[list[Payment], list[Problem]]:
     if len(x12) > MAX_X12_CHARS:
         return [], [("x12", "TOO_LARGE", f"An 835 upload is at most {MAX_X12_CHARS} characters.")]
     try:
-        payments = parse_835(x12, payer_id, strict=False)
+        payments = read_835(x12, payer_id)
     except PayerProtocolError as exc:
         # The uploader's own file: its reader's words help them fix it (never logged).
         return [], [("x12", "INVALID_X12", f"This is not a readable 835: {exc.message}"[:500])]

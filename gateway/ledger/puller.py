@@ -104,7 +104,9 @@ class RemittancePuller:
         as tasks (:meth:`drain` waits for them), so a slow payer does not delay the next tick."""
         if time.monotonic() >= self._next_ensure:  # new practices get their pulls within a minute
             async with self.database.transaction() as session:
-                await schedule.ensure_pulls(session, self.payer_ids())
+                await schedule.ensure_pulls(
+                    session, self.payer_ids(), datetime.now(UTC) + self.interval
+                )
             self._next_ensure = time.monotonic() + ENSURE_SECONDS
         leased = await schedule.lease_due(
             self.database,

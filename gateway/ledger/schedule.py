@@ -35,8 +35,12 @@ class LeasedPull:
     lease_owner: str
 
 
-async def ensure_pulls(session: AsyncSession, payer_ids: Collection[str]) -> None:
-    """A pull row for every approved practice and every payer that can send remittances."""
+async def ensure_pulls(
+    session: AsyncSession, payer_ids: Collection[str], first_due: datetime
+) -> None:
+    """A pull row for every approved practice and every payer that can send remittances, first due
+    at ``first_due``: a process that starts (or a practice that is approved) does not ask every
+    payer at once; a settled claim or ``fetchRemittances`` makes a pull due sooner (:func:`pull_now`)."""
     if not payer_ids:
         return
     practices = list(
@@ -48,7 +52,7 @@ async def ensure_pulls(session: AsyncSession, payer_ids: Collection[str]) -> Non
     for practice_id in practices:
         for payer_id in payer_ids:
             if (practice_id, payer_id) not in existing:
-                await _insert_pull(session, practice_id, payer_id, datetime.now(UTC))
+                await _insert_pull(session, practice_id, payer_id, first_due)
 
 
 async def _insert_pull(
