@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from payers.sandbox.clock import ClockSettings
 from payers.sandbox.crossover import SandboxNetwork
 from payers.sandbox.faults import FaultSettings
+from payers.sandbox.policy import policy_of
 from payers.sandbox.world import SandboxPayerBook, World
 
 
@@ -178,6 +179,12 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
+def _payer_options(key: str, kind: SandboxKind, book: SandboxPayerBook, url: str) -> dict[str, Any]:
+    """The adapter's options, and the payer's timely-filing window as its sandbox enforces it (so
+    the gateway's own edit refuses a late claim before it is sent)."""
+    return {**kind.options(book, url), "timely_filing_days": policy_of(key).timely_filing_days}
+
+
 def payers_toml(
     world: World,
     base_urls: Mapping[str, str],
@@ -197,7 +204,7 @@ def payers_toml(
             f"adapter = {_toml_value(book.protocol)}",
             f"base_url = {_toml_value(url)}",
             f"credentials = {_toml_value({n: env_name(key, n) for n in kind.credential_names})}",
-            f"options = {_toml_value({**kind.options(book, url), **(options or {})})}",
+            f"options = {_toml_value({**_payer_options(key, kind, book, url), **(options or {})})}",
             "",
         ]
     text = "\n".join(lines)
