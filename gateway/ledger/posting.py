@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -124,7 +124,10 @@ async def post_remittance(
             }
         )
     await rows.write(session)
-    posted = await _set_financial_states(session, payment.claims, matches, rows.claim_ids, now)
+    newer = await _paid_later(session, remittance_id, payment.payment_date, matches)
+    posted = await _set_financial_states(
+        session, payment.claims, matches, rows.claim_ids, now, keep=newer
+    )
     await remittance_webhooks(
         session, practice_id, remittance_id, payment, list(zip(payment.claims, posted, strict=True))
     )
@@ -250,23 +253,55 @@ class _LedgerRows:
                 rows.clear()
 
 
+async def _paid_later(
+    session: AsyncSession,
+    remittance_id: str,
+    paid_on: date | None,
+    matches: list[ClaimMatch | None],
+) -> set[str]:
+    """The matched claims that a remittance paid after this one already posted to: a remittance
+    that arrives late (an older 835 uploaded after a newer one was fetched) is stored and counted,
+    but does not turn the claim's state back."""
+    claim_ids = sorted({m.claim_id for m in matches if m is not None})
+    if paid_on is None or not claim_ids:
+        return set()
+    later: set[str] = set()
+    for start in range(0, len(claim_ids), 500):
+        rows = await session.scalars(
+            select(RemittanceClaim.claim_id)
+            .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
+            .where(
+                RemittanceClaim.claim_id.in_(claim_ids[start : start + 500]),
+                Remittance.id != remittance_id,
+                Remittance.payment_date > paid_on,
+            )
+            .distinct()
+        )
+        later.update(c for c in rows if c is not None)
+    return later
+
+
 async def _set_financial_states(
     session: AsyncSession,
     payments: tuple[ClaimPayment, ...],
     matches: list[ClaimMatch | None],
     claim_row_ids: list[str],
     now: datetime,
+    keep: frozenset[str] | set[str] = frozenset(),
 ) -> list[PostedClaim]:
     """Each matched claim takes the state of its last claim payment in the remittance (a reversal
-    followed by the corrected payment ends in the corrected payment's state)."""
+    followed by the corrected payment ends in the corrected payment's state), except the claims in
+    ``keep``, which a later-dated remittance already decided."""
     before = {m.claim_id: m.financial_state for m in matches if m is not None}
-    after: dict[str, str] = {}
+    after: dict[str, str | None] = {}
     for payment, match in zip(payments, matches, strict=True):
         if match is not None:
-            after[match.claim_id] = financial_state(payment)
+            after[match.claim_id] = (
+                before[match.claim_id] if match.claim_id in keep else financial_state(payment)
+            )
     by_state: dict[str, list[str]] = defaultdict(list)
     for claim_id, state in after.items():
-        if before[claim_id] != state:
+        if state is not None and before[claim_id] != state:
             by_state[state].append(claim_id)
     for state, claim_ids in by_state.items():
         for start in range(0, len(claim_ids), 500):

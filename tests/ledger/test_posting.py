@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -538,3 +540,49 @@ async def test_on_postgresql_a_second_posting_waits_for_the_first_and_changes_no
         assert (await counts(database))["remittance_claims"] == 1
     finally:
         await database.dispose()
+
+
+async def test_a_late_older_remittance_is_kept_but_does_not_turn_the_state_back(
+    database: Database, books: Books
+) -> None:
+    """A denial dated before a payment that was already posted (an old 835 uploaded after the
+    newer one was fetched) is stored and listed, but the claim stays paid."""
+    claim = await books.claim()
+    newer = remittance(office_visit_paid(claim.control_number), trace="NEWER-1")
+    await post(database, books.practice_id, newer)
+    older = replace(
+        remittance(
+            claim_payment(
+                claim.control_number,
+                "187.00",
+                "0.00",
+                status="4",
+                adjustments=(cas("CO", "16", "187.00", "N290"),),
+            ),
+            trace="OLDER-1",
+        ),
+        payment_date=newer.payment_date - timedelta(days=20),  # type: ignore[operator]
+    )
+    result = await post(database, books.practice_id, older)
+    (posted,) = result.claims
+    assert (posted.claim_id, posted.financial_state, posted.changed) == (claim.id, "paid", False)
+    async with database.session() as session:
+        stored = await session.get(SubmittedClaim, claim.id)
+        assert stored is not None and stored.financial_state == "paid"
+        rows = await session.scalar(
+            select(func.count())
+            .select_from(RemittanceClaim)
+            .where(RemittanceClaim.claim_id == claim.id)
+        )
+    assert rows == 2
+
+    # A later-dated one still moves it on.
+    reversal = replace(
+        remittance(
+            claim_payment(claim.control_number, "-187.00", "-110.00", status="22"),
+            trace="LATER-1",
+        ),
+        payment_date=newer.payment_date + timedelta(days=7),  # type: ignore[operator]
+    )
+    (moved,) = (await post(database, books.practice_id, reversal)).claims
+    assert (moved.financial_state, moved.changed) == ("reversed", True)
