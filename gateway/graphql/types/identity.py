@@ -75,6 +75,13 @@ class PracticeType:
     def rejection_reason(self) -> str | None:
         return self.row.rejection_reason
 
+    @strawberry.field(
+        description="Whether a secondary claim goes out by itself once the primary's payment "
+        "posts (practice administrators switch it with setAutoSecondaryClaims)."
+    )
+    def auto_secondary_claims(self) -> bool:
+        return self.row.auto_secondary_claims
+
 
 @strawberry.type(name="User", description="A person with an account.")
 class UserType:

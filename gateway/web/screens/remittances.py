@@ -1,6 +1,7 @@
 """Remittances: the ledger's payments (``/remittances``), one with its claim payments, balancing
 findings and match states (``/remittances/<id>``), the unmatched worklist with a match form
-(``/remittances/unmatched``) and uploading an 835 received elsewhere (``/remittances/upload``).
+(``/remittances/unmatched``), uploading an 835 received elsewhere (``/remittances/upload``) and
+fetching a payer's remittances now (``/remittances/fetch``, the answer shown on the list).
 
 Reading needs payments:read; uploading and matching payments:write (the API refuses anyway).
 """
@@ -8,10 +9,12 @@ Reading needs payments:read; uploading and matching payments:write (the API refu
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.web.api import PAYER_DOWN_CODES
 from gateway.web.forms import GENERAL, FormErrors, call_failed, field_errors
 from gateway.web.screens.payments import GROUP_WORDS
 from gateway.web.visit import Visit, page
@@ -26,6 +29,12 @@ SOURCE_WORDS = {
     "ENTERED": "Typed in",
 }
 MATCH_WORDS = {"MATCHED": "Matched", "MANUAL": "Matched by hand", "UNMATCHED": "Not matched"}
+#: A fetch's failure in a biller's words, after the payer's name (the API's code in the URL).
+FETCH_ERROR_WORDS = {
+    "IN_PROGRESS": "a fetch from this payer is already running; reload this page in a moment.",
+    "UNKNOWN_PAYER": "this payer does not send remittances through the gateway.",
+}
+FETCH_DOWN_WORDS = "is not answering; the gateway fetches again on its own schedule. Try later."
 
 
 def refused(visit: Visit, writing: bool = False) -> Response:
@@ -46,20 +55,80 @@ async def listing(visit: Visit) -> Response:
     frame = await visit.frame()
     if PAYMENTS_READ not in frame["scopes"]:
         return refused(visit)
+    return await _listing_page(visit, frame, FormErrors())
+
+
+async def _listing_page(
+    visit: Visit, frame: dict[str, Any], errors: FormErrors, status: int = 200
+) -> Response:
     after = visit.request.query_params.get("after") or None
     result = await visit.call("RemittancesList", {"first": PAGE_SIZE, "after": after})
     connection = result.data.get("remittances")
+    names = payer_names(result)
+    sending = [p for p in result.data.get("payers") or () if "PAYMENTS" in p["capabilities"]]
     return visit.html(
         "remittances.html",
+        status,
         **frame,
         remittances=(connection or {}).get("items") or [],
         page_info=(connection or {}).get("pageInfo") or {},
         paged=bool(after),
         failed=connection is None,
-        payers=payer_names(result),
+        payers=names,
+        fetch_payers=sending,
         source_words=SOURCE_WORDS,
         posted=visit.request.query_params.get("posted", ""),
+        fetch_notice=fetch_notice(visit.request.query_params, names),
+        errors=errors,
+        labels={"payerId": "Payer"},
     )
+
+
+def fetch_notice(query: Any, names: dict[str, str]) -> tuple[str, str] | None:
+    """("ok" | "error", the sentence) for the fetch this page was redirected from, else None."""
+    payer_id = query.get("fetched_from")
+    if not payer_id:
+        return None
+    name = names.get(payer_id, payer_id)
+    code = query.get("fetch_error")
+    if code:
+        if code in PAYER_DOWN_CODES:
+            return "error", f"{name} {FETCH_DOWN_WORDS}"
+        words = FETCH_ERROR_WORDS.get(code, "the fetch did not work; try again in a moment.")
+        return "error", f"{name}: {words}"
+    fetched, new = _count(query.get("fetched")), _count(query.get("new"))
+    return "ok", (
+        f"{name}: {fetched} remittance{'' if fetched == 1 else 's'} fetched, {new} new posted."
+    )
+
+
+def _count(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+@page()
+async def fetch(visit: Visit) -> Response:
+    frame = await visit.frame()
+    if PAYMENTS_WRITE not in frame["scopes"]:
+        return refused(visit, writing=True)
+    posted = await visit.request.form()
+    payer_id = str(posted.get("payerId", "")).strip()
+    errors = FormErrors()
+    if not payer_id:
+        errors.add("payerId", "Choose the payer to fetch remittances from.")
+        return await _listing_page(visit, frame, errors, 400)
+    result = await visit.call("FetchRemittances", {"payerId": payer_id})
+    payload = result.data.get("fetchRemittances")
+    if payload is None:
+        errors.add(GENERAL, "The fetch could not be started just now. Try again in a moment.")
+        return await _listing_page(visit, frame, errors, 400)
+    query = {"fetched_from": payer_id}
+    problems = payload.get("errors") or ()
+    if problems:
+        query["fetch_error"] = str(problems[0].get("code") or "")
+    else:
+        query |= {"fetched": str(payload["fetched"]), "new": str(payload["posted"])}
+    return visit.redirect(f"/remittances?{urlencode(query)}")
 
 
 @page()
@@ -214,6 +283,7 @@ async def _file_text(sent: Any, errors: FormErrors) -> str:
 
 ROUTES = [
     Route("/remittances", listing, methods=["GET"]),
+    Route("/remittances/fetch", fetch, methods=["POST"]),
     Route("/remittances/unmatched", unmatched, methods=["GET"]),
     Route("/remittances/unmatched/{claim_payment_id}", match, methods=["POST"]),
     Route("/remittances/upload", upload_form, methods=["GET"]),
