@@ -1,5 +1,6 @@
 """Practice admin, People: the practice's users (disable with a confirm step, enable), open
-invitations, and inviting someone by email with a role (the invitation code shown once)."""
+invitations, inviting someone by email with a role (the invitation code shown once), and the
+practice's switch for sending secondary claims automatically."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ async def _people_page(
         return refused(visit)
     result = await visit.call("AdminPeople")
     invitations = [i for i in result.data.get("invitations") or () if not i.get("acceptedAt")]
+    practice = (result.data.get("me") or {}).get("practice") or {}
     return visit.html(
         "admin_people.html",
         status,
@@ -51,6 +53,8 @@ async def _people_page(
         form=form,
         errors=errors,
         labels=INVITE_LABELS,
+        auto_secondary=practice.get("autoSecondaryClaims"),
+        secondary_saved=visit.request.query_params.get("secondary", ""),
     )
 
 
@@ -181,9 +185,27 @@ async def withdraw(visit: Visit) -> Response:
     return visit.redirect("/admin")
 
 
+@page()
+async def auto_secondary(visit: Visit) -> Response:
+    frame = await admin_frame(visit)
+    if frame is None:
+        return refused(visit)
+    posted = await visit.request.form()
+    wanted = str(posted.get("enabled", ""))
+    if wanted not in ("true", "false"):
+        return await _people_page(visit, {}, {"form": "Choose on or off."}, 400)
+    result = await visit.call("AdminSetAutoSecondaryClaims", {"enabled": wanted == "true"})
+    payload = result.data.get("setAutoSecondaryClaims")
+    if payload is None:
+        errors = field_errors(payload, result) or {"form": "Try again."}
+        return await _people_page(visit, {}, errors, 400)
+    return visit.redirect(f"/admin?secondary={'on' if payload['enabled'] else 'off'}")
+
+
 ROUTES = [
     Route("/admin", people, methods=["GET"]),
     Route("/admin/invitations", invite, methods=["POST"]),
+    Route("/admin/secondary-claims", auto_secondary, methods=["POST"]),
     Route("/admin/invitations/sent", invitation_sent, methods=["GET"]),
     Route("/admin/invitations/{invitation_id}/withdraw", confirm_withdraw, methods=["GET"]),
     Route("/admin/invitations/{invitation_id}/withdraw", withdraw, methods=["POST"]),
