@@ -26,7 +26,12 @@ ROLE_WORDS = {
     "ANALYST": "Analyst (sees claims and payments, not patient names)",
     "PRACTICE_ADMIN": "Practice administrator",
 }
-INVITE_LABELS = {"email": "Email address", "role": "Role", "form": "Invitation"}
+INVITE_LABELS = {
+    "email": "Email address",
+    "role": "Role",
+    "form": "Invitation",
+    "enabled": "Secondary claims",
+}
 
 
 @page()
@@ -193,11 +198,11 @@ async def auto_secondary(visit: Visit) -> Response:
     posted = await visit.request.form()
     wanted = str(posted.get("enabled", ""))
     if wanted not in ("true", "false"):
-        return await _people_page(visit, {}, {"form": "Choose on or off."}, 400)
+        return await _people_page(visit, {}, {"enabled": "Choose on or off."}, 400)
     result = await visit.call("AdminSetAutoSecondaryClaims", {"enabled": wanted == "true"})
     payload = result.data.get("setAutoSecondaryClaims")
     if payload is None:
-        errors = field_errors(payload, result) or {"form": "Try again."}
+        errors = {"enabled": "That did not work just now. Reload the page and try again."}
         return await _people_page(visit, {}, errors, 400)
     return visit.redirect(f"/admin?secondary={'on' if payload['enabled'] else 'off'}")
 
