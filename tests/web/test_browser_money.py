@@ -3,11 +3,13 @@ section; axe on each, screenshots to look at."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from tests.ledger.api import payer_of
 from tests.money.conftest import card, submitted
 from tests.money.ledger_rows import adj, line, paid_claim, post
 from tests.web.browsing import Watched, axe_scan, login, screenshot
@@ -128,3 +130,20 @@ def test_remittances_upload_and_unmatched(page: Watched, live_portal: LivePortal
     p.goto(f"{live.url}/remittances/enter")
     assert axe_scan(page, "paper eob") == []
     screenshot(page, "remittance-enter")
+
+
+def test_fetch_now_posts_a_payer_s_remittances(page: Watched, live_portal: LivePortal) -> None:
+    live, p = live_portal, page.page
+    payer_id = payer_of(live.gateway, "rest")
+    login(page, live, "biller")
+    p.goto(f"{live.url}/remittances")
+    p.select_option("#payerId", payer_id)
+    with p.expect_navigation(url=lambda url: "fetched_from=" in url):
+        p.locator("button", has_text="Fetch now").click()
+    notice = p.locator("p[role=status]", has_text="remittances fetched").inner_text()
+    assert re.fullmatch(
+        r"Lakeshore Health Plan: \d+ remittances fetched, [1-9]\d* new posted\.", notice
+    )
+    assert p.locator("tbody a").count() > 0
+    assert axe_scan(page, "remittances fetched") == []
+    screenshot(page, "remittances-fetched")
