@@ -45,9 +45,8 @@ class Staff:
         totp = pyotp.TOTP(self.totp_secret)
         current = int(time.time() // totp.interval)
         step = max(current, self.last_step + 1)
-        if step > current + 1:  # both usable steps are spent: wait for the next one
+        if step > current + 1:  # both usable steps are spent: wait until ``step`` is usable
             time.sleep((current + 1) * totp.interval - time.time() + 0.05)
-            step = current + 1
         self.last_step = step
         return str(totp.at(step * totp.interval))
 

@@ -135,7 +135,7 @@ def test_remittances_upload_and_unmatched(page: Watched, live_portal: LivePortal
 def test_fetch_now_posts_a_payer_s_remittances(page: Watched, live_portal: LivePortal) -> None:
     live, p = live_portal, page.page
     payer_id = payer_of(live.gateway, "rest")
-    login(page, live, "biller")
+    login(page, live, "biller")  # the third time in this module: a code of the next TOTP step
     p.goto(f"{live.url}/remittances")
     p.select_option("#payerId", payer_id)
     with p.expect_navigation(url=lambda url: "fetched_from=" in url):

@@ -3,7 +3,8 @@ findings and match states (``/remittances/<id>``), the unmatched worklist with a
 (``/remittances/unmatched``), uploading an 835 received elsewhere (``/remittances/upload``) and
 fetching a payer's remittances now (``/remittances/fetch``, the answer shown on the list).
 
-Reading needs payments:read; uploading and matching payments:write (the API refuses anyway).
+Reading needs payments:read; uploading, matching and fetching payments:write (the API refuses
+anyway; a fetch is refused here first, 403, as its form is only shown to those who may use it).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def fetch_notice(query: Any, names: dict[str, str]) -> tuple[str, str] | None:
     payer_id = query.get("fetched_from")
     if not payer_id:
         return None
-    name = names.get(payer_id, payer_id)
+    name = names.get(payer_id, "That payer")  # never the URL's text on the page
     code = query.get("fetch_error")
     if code:
         if code in PAYER_DOWN_CODES:
