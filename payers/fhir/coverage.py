@@ -14,7 +14,7 @@ from typing import Any
 
 from payers.fhir.resources import ParsedResource
 from payers.fhir.terminology import MEMBER_NUMBER, as_date, codings, first_code
-from payers.model import DiscoveredCoverage, Plan, SubscriberRelation
+from payers.model import Demographics, DiscoveredCoverage, Plan, SubscriberRelation
 
 _RELATIONS = {
     "self": SubscriberRelation.SELF,
@@ -110,3 +110,22 @@ def _payor(reference: Any) -> str:
 
 def _first_text(*values: Any) -> str | None:
     return next((str(v) for v in values if v), None)
+
+
+_GENDERS = {"female": "F", "male": "M"}
+
+
+def demographics_of(patient: Any) -> Demographics | None:
+    """Who a Patient resource says the person is (None when it lacks a name or birth date)."""
+    name = next(iter(patient.name or ()), None)
+    birth = as_date(patient.birthDate)
+    if name is None or birth is None or not name.family:
+        return None
+    address = next(iter(patient.address or ()), None)
+    return Demographics(
+        first_name=str(next(iter(name.given or ()), "")),
+        last_name=str(name.family),
+        birth_date=birth,
+        gender=_GENDERS.get(str(patient.gender or "")),
+        postal_code=str(address.postalCode) if address and address.postalCode else None,
+    )
