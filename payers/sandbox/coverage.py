@@ -80,14 +80,23 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         MemberSpec("felix", "CMI6139024401", _HOSPITAL, family=True, coverage="5"),
         MemberSpec("wanda", "CMI7004418201", _HOSPITAL, family=True),
         MemberSpec("nora", "CMI3387105601", _HOSPITAL, coverage="ended"),
-        MemberSpec("olive", "CMI8842017701", _HOSPITAL, order=2, on_file=False),
+        MemberSpec(
+            "olive",
+            "CMI8842017701",
+            _HOSPITAL,
+            order=2,
+            on_file=False,
+            other_coverage=("summit", "SHA815530462"),
+        ),
     ),
     "northwind": (
         MemberSpec("theo", "NWB700314562", _HERON, family=True, coverage="3"),
         MemberSpec("greta", "NWB118830574", _HERON, coverage="ended"),
         MemberSpec("ivan", "NWB902741186", _HERON, coverage="7"),
         MemberSpec("wanda", "NWB455120937", _HERON, order=2, family=True),
-        MemberSpec("quincy", "NWB361905528", _HERON, on_file=False),
+        MemberSpec(
+            "quincy", "NWB361905528", _HERON, on_file=False, other_coverage=("summit", "SHA772045139")
+        ),
     ),
     "summit": (
         MemberSpec("priya", "SHA300917265", _INDIVIDUAL, family=True, coverage="1"),

@@ -204,9 +204,7 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
     if not member_id:
         raise PayerProtocolError(payer_id, "271 subscriber loop has no NM1*IL member identifier")
     patient = next((lv for lv in reversed(levels) if lv.benefits), levels[-1])
-    others = [(seg, extra, other_payer(seg, extra)) for seg, extra in patient.benefits]
-    # EB*R naming another payer is a COB statement, carried as other_coverage, not a benefit.
-    benefits = fold_accumulators([_benefit(seg, extra) for seg, extra, o in others if o is None])
+    benefits = fold_accumulators([_benefit(seg, extra) for seg, extra in patient.benefits])
     plan = _plan(levels, benefits)
     disclaimers = tuple(m for b in benefits if b.code.code == "P" for m in b.messages)
     return EligibilityResult(
@@ -217,7 +215,8 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
         plan=plan,
         benefits=benefits,
         messages=disclaimers,
-        other_coverage=tuple(o for _, _, o in others if o is not None),
+        # EB*R stays a benefit (the payer's words); the payer it names is also a COB hint.
+        other_coverage=tuple(o for seg, extra in patient.benefits if (o := other_payer(seg, extra))),
     )
 
 

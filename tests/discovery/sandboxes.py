@@ -40,7 +40,9 @@ async def sandbox(key: str) -> AsyncIterator[Sandbox]:
         yield Sandbox(WORLD.books[key], build_adapter(settings, AdapterRegistry.discover(), client))
 
 
-def who(person: SandboxPerson, *, first_name: str | None = None, zip_code: bool = False) -> Demographics:
+def who(
+    person: SandboxPerson, *, first_name: str | None = None, zip_code: bool = False
+) -> Demographics:
     return Demographics(
         first_name or person.first_name,
         person.last_name,

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from payers.contract import Capability, PayerRejected, SupportsCoverageDiscovery
-from payers.model import Demographics
+from payers.model import Demographics, MemberQuery
 from tests.discovery.sandboxes import BY_PROTOCOL, WORLD, Sandbox, sandbox, who
 
 PEOPLE = WORLD.people
@@ -92,3 +92,29 @@ async def test_x12_270_carries_no_member_id() -> None:
     [subscriber] = [s for s in segments if s.startswith("NM1*IL")]
     assert subscriber.rstrip("*") == "NM1*IL*1*Twofold*Quincy"
     assert any(s.startswith("DMG*D8*") and s.endswith("*M") for s in segments)
+
+
+@pytest.mark.parametrize(
+    ("key", "person", "other"),
+    [
+        ("summit", "olive", ("Cascade Mutual Insurance", "CMI77", "CMI8842017701")),
+        ("cascade", "olive", ("Summit Health Alliance", "SHA12", "SHA815530462")),
+        ("northwind", "quincy", ("Summit Health Alliance", "SHA12", "SHA772045139")),
+    ],
+)
+async def test_eligibility_names_the_other_payer_per_protocol(
+    key: str, person: str, other: tuple[str, str, str]
+) -> None:
+    async with sandbox(key) as payer:
+        member = next(m for m in payer.book.members.values() if m.person.key == person)
+        query = MemberQuery(
+            member.member_id,
+            member.person.first_name,
+            member.person.last_name,
+            member.person.birth_date,
+        )
+        result = await payer.adapter.check_eligibility(query, ["30"], date.today())  # type: ignore[attr-defined]
+    assert result.active
+    [found] = result.other_coverage
+    assert (found.payer_name, found.payer_id, found.member_id) == other
+    assert found.start == date(date.today().year - 2, 1, 1)
