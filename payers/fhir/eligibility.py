@@ -52,9 +52,9 @@ from payers.model import (
     Code,
     CoverageLevel,
     EligibilityResult,
-    OtherCoverage,
     MemberQuery,
     Network,
+    OtherCoverage,
     Plan,
 )
 

@@ -33,6 +33,7 @@ from payers.model import (
     ServiceLinePayment,
     SubmissionAck,
 )
+from payers.rest.coverage_wire import other_coverage
 from payers.rest.fields import (
     WireError,
     day,
@@ -47,7 +48,6 @@ from payers.rest.fields import (
     strings,
     text,
 )
-from payers.rest.coverage_wire import other_coverage
 from payers.rest.prior_payers import prior_payers_json
 
 __all__ = ["WireError", "items"]

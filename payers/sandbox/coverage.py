@@ -95,7 +95,11 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         MemberSpec("ivan", "NWB902741186", _HERON, coverage="7"),
         MemberSpec("wanda", "NWB455120937", _HERON, order=2, family=True),
         MemberSpec(
-            "quincy", "NWB361905528", _HERON, on_file=False, other_coverage=("summit", "SHA772045139")
+            "quincy",
+            "NWB361905528",
+            _HERON,
+            on_file=False,
+            other_coverage=("summit", "SHA772045139"),
         ),
     ),
     "summit": (

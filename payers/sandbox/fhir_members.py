@@ -136,7 +136,9 @@ def coverage(
     )
 
 
-def _other_coverage(member: SandboxMember, other: OtherCoverage, resource_id: str) -> dict[str, Any]:
+def _other_coverage(
+    member: SandboxMember, other: OtherCoverage, resource_id: str
+) -> dict[str, Any]:
     period = {k: v.isoformat() for k, v in (("start", other.start), ("end", other.end)) if v}
     return {
         "resourceType": "Coverage",

@@ -216,7 +216,9 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
         benefits=benefits,
         messages=disclaimers,
         # EB*R stays a benefit (the payer's words); the payer it names is also a COB hint.
-        other_coverage=tuple(o for seg, extra in patient.benefits if (o := other_payer(seg, extra))),
+        other_coverage=tuple(
+            o for seg, extra in patient.benefits if (o := other_payer(seg, extra))
+        ),
     )
 
 

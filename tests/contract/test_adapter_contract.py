@@ -107,9 +107,11 @@ async def test_eligibility_equals_the_payers_book(case: Case) -> None:
             True,
         )
         assert benefit_rows(result.benefits) == benefit_rows(expected.benefits), member.member_id
-        assert [(o.payer_name, o.payer_id, o.member_id, o.start) for o in result.other_coverage] == [
-            (o.payer_name, o.payer_id, o.member_id, o.start) for o in expected.other_coverage
-        ], member.member_id
+        assert [
+            (o.payer_name, o.payer_id, o.member_id, o.start) for o in result.other_coverage
+        ] == [(o.payer_name, o.payer_id, o.member_id, o.start) for o in expected.other_coverage], (
+            member.member_id
+        )
         assert result.plan is not None and result.plan.group_number == member.group_number
 
 
