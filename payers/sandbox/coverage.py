@@ -113,5 +113,7 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         MemberSpec(
             "olive", "SHA815530462", _INDIVIDUAL, other_coverage=("cascade", "CMI8842017701")
         ),
+        # An ended X12 coverage the practice never held (its 271 states the end date).
+        MemberSpec("greta", "SHA118830582", _INDIVIDUAL, coverage="ended", on_file=False),
     ),
 }

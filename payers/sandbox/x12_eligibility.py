@@ -9,7 +9,8 @@ AAA segments in the subscriber loop: 72 missing member id (and name), 58 missing
 found, 73 name and 71 birth date mismatch. An inquiry without a member id is a coverage-discovery
 search by name and birth date: the one member found, else 75, or 76 when several match. Other
 coverage the payer knows of is an EB*R line with REF*IG, DTP*290 and its 2120 NM1*PR loop. A payer
-that cannot answer now (``busy``: the AAA03 reason, 42 or 80) says so with ``AAA*Y**42*R`` in the payer's own loop (2100A) and echoes the subscriber only.
+that cannot answer now (``busy``: the AAA03 reason, 42 or 80) says so with ``AAA*Y**42*R`` in the
+payer's own loop (2100A) and echoes the subscriber only.
 """
 
 from __future__ import annotations
