@@ -83,7 +83,9 @@ async def test_a_patient_without_cards_is_found_at_two_payers_of_two_protocols(
     assert answer["data"]["discoverCoverage"]["patient"]["id"] == gateway.patient_ids["quincy"]
 
 
-async def test_twins_a_first_name_variant_is_medium_confidence(gateway: Gateway, world: Any) -> None:
+async def test_twins_a_first_name_variant_is_medium_confidence(
+    gateway: Gateway, world: Any
+) -> None:
     payers = by_payer(await gateway.query(DISCOVER, {"who": who(world, "jordan")}))
     rest = payers["lakeshore"]["coverages"]
     assert [(c["person"]["firstName"], c["confidence"]) for c in rest] == [
@@ -104,7 +106,9 @@ async def test_someone_no_payer_knows_and_an_ambiguous_x12_search(
     payers = by_payer(await gateway.query(DISCOVER, {"who": who(world, "norma")}))
     assert {p["outcome"] for p in payers.values()} == {"NOT_FOUND"}
     assert all(p["coverages"] == [] and p["errorCode"] is None for p in payers.values())
-    vague = by_payer(await gateway.query(DISCOVER, {"who": who(world, "jordan", firstName="Jordon")}))
+    vague = by_payer(
+        await gateway.query(DISCOVER, {"who": who(world, "jordan", firstName="Jordon")})
+    )
     assert vague["summit"]["outcome"] == "NOT_FOUND"
     assert vague["summit"]["errorCode"] == "PAYER_REJECTED"  # AAA 76: several members match
     assert len(vague["lakeshore"]["coverages"]) == 2
