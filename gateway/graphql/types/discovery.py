@@ -43,11 +43,11 @@ class DiscoveryDemographicsInput:
 
 @strawberry.type(description="Who the payer matched, as its records state them.")
 class FoundPerson:
-    first_name: str
-    last_name: str
-    birth_date: date
+    first_name: str = strawberry.field(extensions=phi())
+    last_name: str = strawberry.field(extensions=phi())
+    birth_date: date = strawberry.field(extensions=phi())
     gender: str | None
-    postal_code: str | None
+    postal_code: str | None = strawberry.field(extensions=phi())
 
 
 @strawberry.type(description="A coverage a payer found, with how well it matches who was asked.")

@@ -128,6 +128,7 @@ def cards(
             check = {
                 "state": "active" if answer.get("active") else "inactive",
                 "plan": (answer.get("plan") or {}).get("name") or "",
+                "ended_on": answer.get("endedOn"),
                 "sentences": benefit_sentences(answer.get("benefits")),
             }
             if answer.get("stale"):  # the payer failed; the gateway answered with its last answer
