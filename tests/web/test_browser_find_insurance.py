@@ -66,7 +66,7 @@ def test_from_new_patient_find_twins_and_register_with_a_card(
     p.click("button:has-text('Search all payers')")
     p.wait_for_selector("#results-title")
     lakeshore = p.inner_text("#payer-lakeshore")
-    assert "Sure match" in lakeshore and "Likely match: check the card" in lakeshore
+    assert "Sure match" in lakeshore and "Likely match (check the card)" in lakeshore
     assert "a variant of the first name" in lakeshore and "Jordyn Lookalike" in lakeshore
     found += axe_scan(page, "find insurance twins")
     screenshot(page, "find-insurance-twins")

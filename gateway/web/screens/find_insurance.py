@@ -36,7 +36,7 @@ OUTCOME_WORDS = {
 }
 CONFIDENCE_WORDS = {
     "HIGH": "Sure match",
-    "MEDIUM": "Likely match: check the card",
+    "MEDIUM": "Likely match (check the card)",
     "LOW": "Weak match",
 }
 MATCH_WORDS = {
