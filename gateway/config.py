@@ -56,6 +56,8 @@ class GatewaySettings:
     # Credential attempts (login, completeLogin, refreshSession, acceptInvitation, ...) per target
     # account or token, counted per mutation executed, not per request (gateway/graphql/attempts.py).
     credential_attempts_per_minute: int = 10
+    # Coverage discovery asks every payer: searches per minute per user or key (3x per practice).
+    discovery_per_minute: int = 10
     # How long an API key's principal is remembered instead of read again (revoking through the gateway
     # forgets it at once in that process; elsewhere it takes effect within this bound). 0: always read.
     principal_cache_seconds: float = 5.0

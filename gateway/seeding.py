@@ -34,8 +34,8 @@ async def seed_practice_patients(
             await session.flush()
             patient_ids[person.key] = patient.id
             for member in world.coverages_of(person.key):
-                if member.payer_key not in payer_ids:
-                    continue
+                if member.payer_key not in payer_ids or not member.on_file:
+                    continue  # a card the practice does not hold is for coverage discovery to find
                 dependent = member.relation != SubscriberRelation.SELF
                 session.add(
                     Coverage(

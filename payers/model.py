@@ -215,6 +215,23 @@ class EligibilityResult:
     benefits: tuple[Benefit, ...] = ()
     messages: tuple[str, ...] = ()
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
+    #: Other insurance the payer knows the member has (X12 EB*R with its 2120 loop): a COB hint.
+    other_coverage: tuple[OtherCoverage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OtherCoverage:
+    """Another payer that, by this payer's records, also covers the member (coordination of benefits).
+
+    ``payer_id`` is that payer's electronic id as the reporting payer states it (X12 2120 NM109),
+    not a gateway payer id; ``member_id`` the member's id there, when given.
+    """
+
+    payer_name: str
+    payer_id: str | None = None
+    member_id: str | None = None
+    start: date | None = None
+    end: date | None = None
 
 
 # --- claims -----------------------------------------------------------------------------------------
@@ -472,7 +489,11 @@ class Demographics:
 
 @dataclass(frozen=True, slots=True)
 class DiscoveredCoverage:
+    """A coverage a payer found by demographics; ``person`` is who the payer matched, as its records
+    state them (name, birth date, gender, postal code), so the gateway can say how well it matches."""
+
     payer_id: str
     member_id: str
     plan: Plan | None = None
     relation: SubscriberRelation = SubscriberRelation.SELF
+    person: Demographics | None = None

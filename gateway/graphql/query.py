@@ -14,6 +14,7 @@ from gateway.errors import InvalidInput
 from gateway.graphql.access_queries import AccessQueries
 from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.codes_query import CodeQueries
+from gateway.graphql.discovery_query import DiscoveryQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.ledger_query import LedgerQueries
 from gateway.graphql.money_query import MoneyQueries
@@ -112,6 +113,7 @@ class Query(
     MoneyQueries,
     RecentPatientQueries,
     WebhookQueries,
+    DiscoveryQueries,
 ):
     @strawberry.field(description="The payers the gateway is connected to.", extensions=signed_in())
     def payers(self, info: Info) -> list[Payer]:

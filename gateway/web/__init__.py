@@ -27,6 +27,7 @@ from gateway.web.screens import (
     claim_actions,
     claim_correction,
     claims,
+    find_insurance,
     login,
     money,
     new_claim,
@@ -52,6 +53,7 @@ SCREENS = (
     payers,
     patients,
     patient_forms,  # before patient: /patients/new is not a patient id
+    find_insurance,
     patient_cards,
     patient,
     new_claim,  # before claims: /claims/new is not a claim id

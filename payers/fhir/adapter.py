@@ -58,7 +58,7 @@ from payers.fhir.claims import (
     response_status,
 )
 from payers.fhir.client import FhirClient, contract_error
-from payers.fhir.coverage import read_coverage
+from payers.fhir.coverage import demographics_of, read_coverage
 from payers.fhir.eligibility import EligibilityRejected, build_request, read_response
 from payers.fhir.eob import eob_to_claim
 from payers.fhir.remittance import eobs_to_payments, reconcile
@@ -233,6 +233,8 @@ class FhirPayerAdapter:
         return replace(ack, exchange=exchange_of(trips))
 
     async def discover_coverage(self, demographics: Demographics) -> Sequence[DiscoveredCoverage]:
+        """Patients matching the demographics, then their active Coverage; each found coverage
+        carries the person as the payer's Patient states them."""
         params = {
             "family": demographics.last_name,
             "given": demographics.first_name,
@@ -247,8 +249,11 @@ class FhirPayerAdapter:
                 "Coverage", {"beneficiary": f"Patient/{patient.resource.id}"}
             )
             records = [read_coverage(c) for c in coverages]
+            person = demographics_of(patient.resource)
             found.extend(
-                r.discovered(self.settings.id) for r in records if r.active and r.member_id
+                replace(r.discovered(self.settings.id), person=person)
+                for r in records
+                if r.active and r.member_id
             )
         return found
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from payers.fhir.resources import ParsedResource
 from payers.fhir.terminology import MEMBER_NUMBER, as_date, codings, first_code
-from payers.model import DiscoveredCoverage, Plan, SubscriberRelation
+from payers.model import Demographics, DiscoveredCoverage, OtherCoverage, Plan, SubscriberRelation
 
 _RELATIONS = {
     "self": SubscriberRelation.SELF,
@@ -110,3 +110,41 @@ def _payor(reference: Any) -> str:
 
 def _first_text(*values: Any) -> str | None:
     return next((str(v) for v in values if v), None)
+
+
+_GENDERS = {"female": "F", "male": "M"}
+
+
+def demographics_of(patient: Any) -> Demographics | None:
+    """Who a Patient resource says the person is (None when it lacks a name or birth date)."""
+    name = next(iter(patient.name or ()), None)
+    birth = as_date(patient.birthDate)
+    if name is None or birth is None or not name.family:
+        return None
+    address = next(iter(patient.address or ()), None)
+    return Demographics(
+        first_name=str(next(iter(name.given or ()), "")),
+        last_name=str(name.family),
+        birth_date=birth,
+        gender=_GENDERS.get(str(patient.gender or "")),
+        postal_code=str(address.postalCode) if address and address.postalCode else None,
+    )
+
+
+def other_payor(coverage: Any, insurer: Any) -> OtherCoverage | None:
+    """A Coverage in an eligibility response whose payor is not the answering insurer: other
+    insurance the payer knows the member has (None when it is the insurer's own coverage)."""
+    own = insurer.identifier.value if insurer is not None and insurer.identifier else None
+    payor = next(iter(coverage.payor or ()), None)
+    if own is None or payor is None or payor.identifier is None or not payor.identifier.value:
+        return None
+    if str(payor.identifier.value) == str(own):
+        return None
+    period = coverage.period
+    return OtherCoverage(
+        payer_name=str(payor.display or payor.identifier.value),
+        payer_id=str(payor.identifier.value),
+        member_id=member_id(coverage),
+        start=as_date(period.start) if period else None,
+        end=as_date(period.end) if period else None,
+    )

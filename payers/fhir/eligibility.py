@@ -27,7 +27,7 @@ from typing import Any
 
 from payers.codesets import lookup
 from payers.fhir.adjudication import reason_codes
-from payers.fhir.coverage import read_coverage
+from payers.fhir.coverage import other_payor, read_coverage
 from payers.fhir.resources import ParsedResource, parse_resource
 from payers.fhir.terminology import (
     BENEFIT_CATEGORY,
@@ -54,6 +54,7 @@ from payers.model import (
     EligibilityResult,
     MemberQuery,
     Network,
+    OtherCoverage,
     Plan,
 )
 
@@ -177,10 +178,15 @@ def read_response(
     contained = {r.id: r for r in response.contained or ()}
     plan: Plan | None = None
     benefits: list[Benefit] = []
+    others: list[OtherCoverage] = []
     active = False
     for insurance in response.insurance or ():
-        active = active or bool(insurance.inforce)
         target = contained.get(str(insurance.coverage.reference or "").lstrip("#"))
+        other = other_payor(target, response.insurer) if target is not None else None
+        if other is not None:  # another payer's coverage the payer knows of: a COB hint
+            others.append(other)
+            continue
+        active = active or bool(insurance.inforce)
         if plan is None and target is not None:
             plan = read_coverage(target).plan
         if plan is None and insurance.benefitPeriod is not None:
@@ -200,6 +206,7 @@ def read_response(
         plan=plan,
         benefits=tuple(benefits),
         messages=tuple(m for m in (response.disposition,) if m),
+        other_coverage=tuple(others),
     )
 
 

@@ -56,7 +56,7 @@ from payers.model import (
     Payment,
     SubmissionAck,
 )
-from payers.rest import wire
+from payers.rest import coverage_wire, wire
 
 T = TypeVar("T")
 #: The payer's error code for "cannot answer now, send it again later".
@@ -158,7 +158,7 @@ class RestPayerAdapter:
         data, _ = await self._call("POST", "/v1/coverage/discovery", json_body=body)
         return self._decode(
             lambda: tuple(
-                wire.discovered(c, self.settings.id) for c in wire.items(data, "coverages")
+                coverage_wire.discovered(c, self.settings.id) for c in wire.items(data, "coverages")
             )
         )
 

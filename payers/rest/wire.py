@@ -24,7 +24,6 @@ from payers.model import (
     Code,
     CoverageLevel,
     Demographics,
-    DiscoveredCoverage,
     EligibilityResult,
     MemberQuery,
     Network,
@@ -33,8 +32,8 @@ from payers.model import (
     ProviderAdjustment,
     ServiceLinePayment,
     SubmissionAck,
-    SubscriberRelation,
 )
+from payers.rest.coverage_wire import other_coverage
 from payers.rest.fields import (
     WireError,
     day,
@@ -199,6 +198,7 @@ def eligibility(data: Any, payer_id: str) -> EligibilityResult:
         plan=plan(get(data, "plan")),
         benefits=tuple(benefit(b) for b in items(data, "benefits")),
         messages=strings(data, "messages"),
+        other_coverage=tuple(other_coverage(c) for c in items(data, "otherCoverage")),
     )
 
 
@@ -347,20 +347,6 @@ def submission_ack(data: Any) -> SubmissionAck:
         status=claim_status(status) if status is not None else None,
         reasons=reasons,
         duplicate=duplicate,
-    )
-
-
-def discovered(data: Any, payer_id: str) -> DiscoveredCoverage:
-    relation = opt_text(data, "relationship") or "SELF"
-    try:
-        relation_value = SubscriberRelation(relation.lower())
-    except ValueError as exc:
-        raise WireError(f"'relationship' has an unknown value {relation!r}") from exc
-    return DiscoveredCoverage(
-        payer_id=payer_id,
-        member_id=text(data, "memberId"),
-        plan=plan(get(data, "plan")),
-        relation=relation_value,
     )
 
 

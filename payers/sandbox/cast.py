@@ -59,6 +59,13 @@ _PEOPLE: tuple[tuple[str, str, str, int, tuple[int, int], str, str, str, str], .
     ("nora", "Nora", "Notreal", 30, (2, 16), "F", "77 Heron Way", "43999", "10"),
     ("ivan", "Ivan", "Imaginary", 57, (6, 21), "M", "1503 Old Mill Road", "43997", "11"),
     ("wanda", "Wanda", "Whatif", 43, (10, 3), "F", "34 Sycamore Bend", "43998", "12"),
+    # Coverage discovery: twins alike but for the first name, someone covered at two payers the
+    # practice does not know of, someone no payer knows, someone whose payer reports another.
+    ("jordan", "Jordan", "Lookalike", 29, (6, 12), "M", "18 Twin Oaks Drive", "43998", "13"),
+    ("jordyn", "Jordyn", "Lookalike", 29, (6, 12), "F", "18 Twin Oaks Drive", "43998", "14"),
+    ("quincy", "Quincy", "Twofold", 48, (8, 8), "M", "5 Pairing Lane", "43999", "15"),
+    ("norma", "Norma", "Nowhere", 38, (1, 9), "F", "2 Vacant Lot Road", "43997", "16"),
+    ("olive", "Olive", "Otherplan", 58, (10, 19), "F", "61 Crossover Court", "43999", "17"),
 )
 
 

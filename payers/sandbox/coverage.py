@@ -34,6 +34,8 @@ class MemberSpec:
     relation: SubscriberRelation = SubscriberRelation.SELF
     subscriber: str | None = None  # person key of the subscriber when not self
     subscriber_member_id: str | None = None
+    on_file: bool = True  # False: the practice has no card for it (found by coverage discovery)
+    other_coverage: tuple[str, str] | None = None  # (payer key, member id) this payer reports (COB)
 
 
 def payer_claim_id(prefix: str, received: date, sequence: int) -> str:
@@ -70,23 +72,48 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         ),
         MemberSpec("felix", "LHP733018452", _RIVERBEND, order=2, family=True),
         MemberSpec("samuel", "LHP562200981", _ELMRIDGE_SCHOOLS, coverage="ended"),
+        MemberSpec("jordan", "LHP640118273", _RIVERBEND, on_file=False),
+        MemberSpec("jordyn", "LHP640118281", _RIVERBEND, on_file=False),
     ),
     "cascade": (
         MemberSpec("maya", "CMI5520781401", _HOSPITAL, coverage="3"),
         MemberSpec("felix", "CMI6139024401", _HOSPITAL, family=True, coverage="5"),
         MemberSpec("wanda", "CMI7004418201", _HOSPITAL, family=True),
         MemberSpec("nora", "CMI3387105601", _HOSPITAL, coverage="ended"),
+        MemberSpec(
+            "olive",
+            "CMI8842017701",
+            _HOSPITAL,
+            order=2,
+            on_file=False,
+            other_coverage=("summit", "SHA815530462"),
+        ),
     ),
     "northwind": (
         MemberSpec("theo", "NWB700314562", _HERON, family=True, coverage="3"),
         MemberSpec("greta", "NWB118830574", _HERON, coverage="ended"),
         MemberSpec("ivan", "NWB902741186", _HERON, coverage="7"),
         MemberSpec("wanda", "NWB455120937", _HERON, order=2, family=True),
+        MemberSpec(
+            "quincy",
+            "NWB361905528",
+            _HERON,
+            on_file=False,
+            other_coverage=("summit", "SHA772045139"),
+        ),
     ),
     "summit": (
         MemberSpec("priya", "SHA300917265", _INDIVIDUAL, family=True, coverage="1"),
         MemberSpec("theo", "SHA418822390", _INDIVIDUAL, order=2, family=True, coverage="1"),
         MemberSpec("harriet", "SHA227710448", _INDIVIDUAL, order=2, coverage="2"),
         MemberSpec("nora", "SHA509381274", _INDIVIDUAL, coverage="new"),
+        MemberSpec("quincy", "SHA772045139", _INDIVIDUAL, order=2, on_file=False),
+        MemberSpec("jordan", "SHA640552817", _INDIVIDUAL, order=2, on_file=False),
+        MemberSpec("jordyn", "SHA640552825", _INDIVIDUAL, order=2, on_file=False),
+        MemberSpec(
+            "olive", "SHA815530462", _INDIVIDUAL, other_coverage=("cascade", "CMI8842017701")
+        ),
+        # An ended X12 coverage the practice never held (its 271 states the end date).
+        MemberSpec("greta", "SHA118830582", _INDIVIDUAL, coverage="ended", on_file=False),
     ),
 }

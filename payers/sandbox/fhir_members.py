@@ -24,7 +24,15 @@ from payers.fhir.terminology import (
     X12_NETWORK,
     X12_TIME_PERIOD,
 )
-from payers.model import Benefit, BenefitKind, Code, CoverageLevel, EligibilityResult, Network
+from payers.model import (
+    Benefit,
+    BenefitKind,
+    Code,
+    CoverageLevel,
+    EligibilityResult,
+    Network,
+    OtherCoverage,
+)
 from payers.sandbox.fhir_wire import coding, concept, money, of_code, validated
 from payers.sandbox.world import SandboxMember, SandboxPayerBook
 
@@ -128,6 +136,26 @@ def coverage(
     )
 
 
+def _other_coverage(
+    member: SandboxMember, other: OtherCoverage, resource_id: str
+) -> dict[str, Any]:
+    period = {k: v.isoformat() for k, v in (("start", other.start), ("end", other.end)) if v}
+    return {
+        "resourceType": "Coverage",
+        "id": resource_id,
+        "status": "active",
+        **({"subscriberId": other.member_id} if other.member_id else {}),
+        "beneficiary": {"reference": f"Patient/{patient_id(member)}"},
+        **({"period": period} if period else {}),
+        "payor": [
+            {
+                "identifier": {"system": "urn:sandbox-payer:payer-id", "value": other.payer_id},
+                "display": other.payer_name,
+            }
+        ],
+    }
+
+
 def insurer(book: SandboxPayerBook) -> dict[str, Any]:
     return {
         "identifier": {"system": "urn:sandbox-payer:payer-id", "value": book.payer_number},
@@ -150,6 +178,10 @@ def eligibility_response(
             "item": [_item(b) for b in result.benefits],
         }
     ]
+    # Other insurance the payer knows of (COB): a contained Coverage naming the other payor.
+    for n, other in enumerate(result.other_coverage, start=1):
+        response["contained"].append(_other_coverage(member, other, f"other-{n}"))
+        response["insurance"].append({"coverage": {"reference": f"#other-{n}"}, "inforce": True})
     if result.messages:
         response["disposition"] = "; ".join(result.messages)
     return validated(response)

@@ -21,7 +21,7 @@ from payers.sandbox import fhir_claims, fhir_members, fhir_responses
 from payers.sandbox.fhir_wire import fhir_response, validated
 from payers.sandbox.intake import ClaimIntake
 from payers.sandbox.prior_payers_wire import with_fhir_prior_payers
-from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
+from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook, matches_person
 
 _FHIR_TYPES = ("application/fhir+json", "application/json", "application/json+fhir")
 
@@ -170,13 +170,7 @@ class FhirPayer:
 
     @staticmethod
     def _is(member: SandboxMember, who: Demographics) -> bool:
-        person = member.person
-        return (
-            person.birth_date == who.birth_date
-            and _same(person.last_name, who.last_name)
-            and (not who.first_name or _same(person.first_name, who.first_name))
-            and (who.postal_code is None or who.postal_code[:5] == person.postal_code)
-        )
+        return matches_person(member.person, who)
 
     def _member_of(self, reference: str) -> SandboxMember | None:
         return self.by_patient.get(reference.removeprefix("Patient/"))

@@ -32,6 +32,7 @@ from payers.model import (
     SubmissionAck,
     SubscriberRelation,
 )
+from payers.rest.coverage_wire import other_coverage_json, person_json
 from payers.sandbox.prior_payers_wire import with_rest_prior_payers
 
 BENEFIT_TYPES = {
@@ -117,6 +118,7 @@ def eligibility_json(result: EligibilityResult) -> dict[str, Any]:
         "plan": plan_json(result.plan),
         "benefits": [benefit_json(b) for b in result.benefits],
         "messages": list(result.messages),
+        "otherCoverage": [other_coverage_json(o) for o in result.other_coverage],
     }
 
 
@@ -246,6 +248,7 @@ def coverage_json(c: DiscoveredCoverage) -> dict[str, Any]:
         "memberId": c.member_id,
         "plan": plan_json(c.plan),
         "relationship": c.relation.value.upper(),
+        "person": person_json(c.person),
     }
 
 

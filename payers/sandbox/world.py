@@ -38,6 +38,7 @@ from payers.model import (
     Demographics,
     DiscoveredCoverage,
     EligibilityResult,
+    OtherCoverage,
     Payment,
     Plan,
     SubscriberRelation,
@@ -45,7 +46,7 @@ from payers.model import (
 from payers.sandbox.benefits import DESIGNS, PlanDesign, inactive_benefits, plan_benefits
 from payers.sandbox.cast import SandboxPerson, SandboxProvider, build_people, build_providers
 from payers.sandbox.claims import build_history
-from payers.sandbox.coverage import BOOKS, MEMBERS, BookSpec, payer_claim_id
+from payers.sandbox.coverage import BOOKS, MEMBERS, BookSpec, MemberSpec, payer_claim_id
 
 __all__ = [
     "MemberMismatch",
@@ -73,6 +74,8 @@ class SandboxMember:
     active: bool  # covered today
     subscriber_member_id: str = ""
     family: bool = False  # family (vs individual) coverage tier
+    on_file: bool = True  # the practice holds this card (False: only discovery finds it)
+    other_coverage: tuple[OtherCoverage, ...] = ()  # other insurance this payer knows of (COB)
 
     def covers(self, day: date) -> bool:
         """True when the coverage is in force on ``day``."""
@@ -95,6 +98,30 @@ class MemberMismatch(Exception):
 
 def _same_name(a: str, b: str) -> bool:
     return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def first_name_variant(asked: str, known: str) -> bool:
+    """A different spelling or short form of the same first name, as the sandbox payers' fuzzy
+    search accepts it: one is the other's prefix (Sam/Samuel) or both start alike (Jordan/Jordyn)."""
+    a, b = ("".join(n.split()).casefold() for n in (asked, known))
+    if not a or not b or a == b:
+        return False
+    return a.startswith(b) or b.startswith(a) or (len(a) >= 4 and a[:3] == b[:3])
+
+
+def matches_person(person: SandboxPerson, who: Demographics) -> bool:
+    """The sandbox payers' demographic search: birth date and last name exactly, the first name
+    exactly or as a variant, and the postal code when one is given."""
+    return (
+        person.birth_date == who.birth_date
+        and _same_name(person.last_name, who.last_name)
+        and (
+            not who.first_name
+            or _same_name(person.first_name, who.first_name)
+            or first_name_variant(who.first_name, person.first_name)
+        )
+        and (who.postal_code is None or who.postal_code[:5] == person.postal_code)
+    )
 
 
 @dataclass(frozen=True)
@@ -179,6 +206,7 @@ class SandboxPayerBook:
             as_of=as_of,
             plan=member.plan,
             benefits=benefits,
+            other_coverage=member.other_coverage,
         )
 
     def claims_of(
@@ -219,27 +247,36 @@ class SandboxPayerBook:
     def discover(
         self, who: Demographics, as_of: date | None = None
     ) -> tuple[DiscoveredCoverage, ...]:
-        """Coverage in force on ``as_of`` (default today) of a person matched by name and birth."""
-        as_of = as_of or self.today
-        found = []
-        for member in self.members.values():
-            person = member.person
-            if (
-                person.birth_date == who.birth_date
-                and _same_name(person.first_name, who.first_name)
-                and _same_name(person.last_name, who.last_name)
-                and (who.postal_code is None or who.postal_code[:5] == person.postal_code)
-                and member.covers(as_of)
-            ):
-                found.append(
-                    DiscoveredCoverage(
-                        payer_id=self.key,
-                        member_id=member.member_id,
-                        plan=member.plan,
-                        relation=member.relation,
-                    )
-                )
-        return tuple(found)
+        """Coverage in force on ``as_of`` (default today) of people matching ``who`` (see
+        :func:`matches_person`: first-name variants are candidates too), exact names first."""
+        return tuple(
+            discovered(self.key, m) for m in self.discover_members(who, as_of or self.today)
+        )
+
+    def discover_members(self, who: Demographics, as_of: date) -> list[SandboxMember]:
+        """The members :meth:`discover` answers with, exact first names first."""
+        found = [
+            m for m in self.members.values() if matches_person(m.person, who) and m.covers(as_of)
+        ]
+        return sorted(found, key=lambda m: not _same_name(m.person.first_name, who.first_name))
+
+
+def discovered(payer_key: str, member: SandboxMember) -> DiscoveredCoverage:
+    """One member as a found coverage, with the person as the payer's records state them."""
+    person = member.person
+    return DiscoveredCoverage(
+        payer_id=payer_key,
+        member_id=member.member_id,
+        plan=member.plan,
+        relation=member.relation,
+        person=Demographics(
+            person.first_name,
+            person.last_name,
+            person.birth_date,
+            person.gender,
+            person.postal_code,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -295,6 +332,15 @@ def _month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+def _other_coverage(spec: MemberSpec, today: date) -> tuple[OtherCoverage, ...]:
+    """What a payer reports of a member's other insurance (the other book's name and number)."""
+    if spec.other_coverage is None:
+        return ()
+    key, member_id = spec.other_coverage
+    other = next(b for b in BOOKS if b.key == key)
+    return (OtherCoverage(other.name, other.payer_number, member_id, date(today.year - 2, 1, 1)),)
+
+
 def _members(
     spec: BookSpec, today: date, people: Mapping[str, SandboxPerson]
 ) -> dict[str, SandboxMember]:
@@ -329,6 +375,8 @@ def _members(
             active=start <= today and (end is None or today <= end),
             subscriber_member_id=m.subscriber_member_id or m.member_id,
             family=m.family,
+            on_file=m.on_file,
+            other_coverage=_other_coverage(m, today),
         )
     return members
 

@@ -5,9 +5,12 @@ service types joined by the repetition separator, EB05 plan, EB06 time period, E
 percent, EB09/EB10 quantity, EB11 authorization, EB12 network) with its MSG lines. What is left of an
 accumulator is stated on a second EB line with time period 29 (remaining), as real payers do; what is
 already used is not sent (it is the amount less the remaining). A member the book cannot match gets
-AAA segments in the subscriber loop: 72 missing member id, 58 missing birth date, 75 not found,
-73 name and 71 birth date mismatch. A payer that cannot answer now (``busy``: the AAA03 reason, 42 or
-80) says so with ``AAA*Y**42*R`` in the payer's own loop (2100A) and echoes the subscriber only.
+AAA segments in the subscriber loop: 72 missing member id (and name), 58 missing birth date, 75 not
+found, 73 name and 71 birth date mismatch. An inquiry without a member id is a coverage-discovery
+search by name and birth date: the one member found, else 75, or 76 when several match. Other
+coverage the payer knows of is an EB*R line with REF*IG, DTP*290 and its 2120 NM1*PR loop. A payer
+that cannot answer now (``busy``: the AAA03 reason, 42 or 80) says so with ``AAA*Y**42*R`` in the
+payer's own loop (2100A) and echoes the subscriber only.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from payers.model import Benefit, CoverageLevel, EligibilityResult, Network
+from payers.model import (
+    Benefit,
+    CoverageLevel,
+    Demographics,
+    EligibilityResult,
+    Network,
+    OtherCoverage,
+)
 from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
 from payers.sandbox.x12_inquiry import EligibilityInquiry
 from payers.x12.eligibility import IMPLEMENTATION
@@ -149,10 +159,12 @@ def _match(
 ) -> tuple[SandboxMember | None, list[tuple[str, str]]]:
     """The member asked about, or the (AAA01 valid request, AAA03 reason) pairs saying why not."""
     asked = inquiry.member
-    if not asked.member_id:
-        return None, [("N", "72")]
     if asked.birth_date is None:
         return None, [("N", "58")]
+    if not asked.member_id:
+        if not asked.last_name:
+            return None, [("N", "72")]
+        return _search(book, inquiry, asked.birth_date)
     try:
         member = book.verify_member(
             asked.member_id, asked.first_name, asked.last_name, asked.birth_date
@@ -160,6 +172,39 @@ def _match(
     except MemberMismatch as exc:
         return None, [("Y", reason.code) for reason in exc.reasons]
     return member, []
+
+
+def _search(
+    book: SandboxPayerBook, inquiry: EligibilityInquiry, birth_date: date
+) -> tuple[SandboxMember | None, list[tuple[str, str]]]:
+    """A demographics-only inquiry: the one member matching (exact first name preferred), AAA 75
+    when nobody does, AAA 76 when several do and the payer cannot tell which."""
+    asked = inquiry.member
+    who = Demographics(asked.first_name, asked.last_name, birth_date)
+    found = book.discover_members(who, inquiry.as_of or book.today)
+    exact = [m for m in found if m.person.first_name.casefold() == asked.first_name.casefold()]
+    chosen = exact or found
+    if not chosen:
+        return None, [("Y", "75")]
+    if len(chosen) > 1:
+        return None, [("Y", "76")]
+    return chosen[0], []
+
+
+def _other_payer_lines(other: OtherCoverage) -> list[SegmentSpec]:
+    """EB*R naming another payer of the member (COB), with its 2120 loop."""
+    lines: list[SegmentSpec] = [("EB", "R", "", "30")]
+    if other.member_id:
+        lines.append(("REF", "IG", other.member_id))
+    if other.start is not None:
+        span = f"{_d8(other.start)}-{_d8(other.end)}" if other.end else _d8(other.start)
+        lines.append(("DTP", "290", "RD8" if other.end else "D8", span))
+    lines += [
+        ("LS", "2120"),
+        ("NM1", "PR", "2", other.payer_name, "", "", "", "", "PI", other.payer_id or ""),
+        ("LE", "2120"),
+    ]
+    return lines
 
 
 def _member_loop(member: SandboxMember, result: EligibilityResult) -> list[SegmentSpec]:
@@ -183,4 +228,6 @@ def _member_loop(member: SandboxMember, result: EligibilityResult) -> list[Segme
         body.append(("DTP", "347", "D8", _d8(plan.end)))
     for benefit in result.benefits:
         body += benefit_lines(benefit)
+    for other in result.other_coverage:
+        body += _other_payer_lines(other)
     return body

@@ -23,7 +23,8 @@ authentication, sent as the ``UserName``/``Password`` fields of every request.
 A 277 answering a 276 with "claim not found" (A4, D0) or "cannot answer" (E0-E4) is not the claim's
 status: it raises the contract error it means (member not found, payer unavailable, rejected).
 
-Claim search is not an X12 real-time transaction, so this adapter does not declare it.
+Claim search is not an X12 real-time transaction, so this adapter does not declare it. Coverage
+discovery is a 270 by demographics only (see :mod:`payers.x12.discovery`).
 """
 
 from __future__ import annotations
@@ -51,14 +52,18 @@ from payers.model import (
     ClaimState,
     ClaimStatus,
     ClaimSubmission,
+    Demographics,
+    DiscoveredCoverage,
     EligibilityResult,
     MemberQuery,
     PayerExchange,
     Payment,
     SubmissionAck,
+    SubscriberRelation,
 )
 from payers.x12.acknowledgment import parse_277ca, parse_999
 from payers.x12.claim_status import build_276, parse_277
+from payers.x12.discovery import build_discovery_270, found_person
 from payers.x12.eligibility import build_270, parse_271
 from payers.x12.envelope import read_interchanges
 from payers.x12.outgoing import (
@@ -96,6 +101,7 @@ class X12PayerAdapter:
             Capability.CLAIM_STATUS,
             Capability.PAYMENTS,
             Capability.CLAIM_SUBMISSION,
+            Capability.COVERAGE_DISCOVERY,
         }
     )
 
@@ -187,6 +193,40 @@ class X12PayerAdapter:
         answer = await self._transport.exchange(PAYLOAD_270, request)
         result = parse_271(answer, self.settings.id, as_of=as_of, strict=self.strict)
         return replace(result, exchange=_exchange(request, answer))
+
+    async def discover_coverage(self, demographics: Demographics) -> Sequence[DiscoveredCoverage]:
+        """A 270 by demographics only (no member id); the 271 names the member found, AAA 75 none.
+
+        AAA 76 (several members match) is the payer's rejection: the caller must add details."""
+        numbers = self.control_numbers.next()
+        today = _now().date()
+        request = build_discovery_270(
+            demographics,
+            today,
+            payer=self.payer,
+            provider=self.provider,
+            parties=self.parties,
+            numbers=numbers,
+            trace=numbers.interchange,
+            created=_now(),
+        )
+        answer = await self._transport.exchange(PAYLOAD_270, request)
+        try:
+            result = parse_271(answer, self.settings.id, as_of=today, strict=self.strict)
+        except MemberNotFound:
+            return ()
+        if not result.active:
+            return ()
+        person = found_person(answer, self.settings.id, strict=self.strict)
+        return (
+            DiscoveredCoverage(
+                payer_id=self.settings.id,
+                member_id=result.member_id,
+                plan=result.plan,
+                relation=SubscriberRelation.SELF,
+                person=person,
+            ),
+        )
 
     async def claim_status(self, ref: ClaimRef) -> ClaimStatus:
         """Current status of one claim (276 -> 277); matched by payer id or control number."""

@@ -21,6 +21,7 @@ from payers.model import (
     EligibilityResult,
     MemberQuery,
     Network,
+    OtherCoverage,
     Plan,
     SubscriberRelation,
 )
@@ -174,11 +175,13 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
         elif seg.id == "LE":
             in_related_entity = False
         elif in_related_entity:
+            if eb is not None:  # the 2120 entity of the EB line (EB*R: the other payer)
+                eb[1].append(seg)
             continue
         elif seg.id == "EB":
             eb = (seg, [])
             level.benefits.append(eb)
-        elif eb is not None and seg.id in ("MSG", "HSD", "AAA", "DTP"):
+        elif eb is not None and seg.id in ("MSG", "HSD", "AAA", "DTP", "REF"):
             eb[1].append(seg)
         elif seg.id == "AAA":
             rejections.append((level.code, seg))
@@ -212,6 +215,37 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
         plan=plan,
         benefits=benefits,
         messages=disclaimers,
+        # EB*R stays a benefit (the payer's words); the payer it names is also a COB hint.
+        other_coverage=tuple(
+            o for seg, extra in patient.benefits if (o := other_payer(seg, extra))
+        ),
+    )
+
+
+def other_payer(eb: X12Segment, extra: Sequence[X12Segment]) -> OtherCoverage | None:
+    """EB*R (other or additional payor) with its 2120 NM1 (PR/IN/PRP/SEP/TTP), REF*IG or 18/6P
+    (the member's policy there) and DTP*290 (coordination of benefits dates)."""
+    if eb.get(1) != "R":
+        return None
+    payer = next(
+        (s for s in extra if s.id == "NM1" and s.get(1) in ("PR", "IN", "PRP", "SEP", "TTP")),
+        None,
+    )
+    if payer is None or not (payer.get(3) or payer.get(9)):
+        return None
+    ref = next((s for s in extra if s.id == "REF" and s.get(1) in ("IG", "18", "6P", "SY")), None)
+    dates = next((s for s in extra if s.id == "DTP" and s.get(1) == "290"), None)
+    start: date | None = None
+    end: date | None = None
+    if dates is not None:
+        start, end = parse_period(dates.get(2), dates.get(3), dates.where(3))
+        end = end if dates.get(2) == "RD8" else None  # a single date is when COB began
+    return OtherCoverage(
+        payer_name=payer.get(3) or payer.get(9),
+        payer_id=payer.get(9) or None,
+        member_id=(ref.get(2) or None) if ref else None,
+        start=start,
+        end=end,
     )
 
 

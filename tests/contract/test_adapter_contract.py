@@ -92,6 +92,7 @@ def benefit_rows(benefits: Any) -> list[tuple[Any, ...]]:
             tuple(sorted(st.code for st in b.service_types)),
         )
         for b in benefits
+        if b.code.code != "R"  # X12 states other coverage as an EB*R line too (see other_coverage)
     )
 
 
@@ -106,6 +107,11 @@ async def test_eligibility_equals_the_payers_book(case: Case) -> None:
             True,
         )
         assert benefit_rows(result.benefits) == benefit_rows(expected.benefits), member.member_id
+        assert [
+            (o.payer_name, o.payer_id, o.member_id, o.start) for o in result.other_coverage
+        ] == [(o.payer_name, o.payer_id, o.member_id, o.start) for o in expected.other_coverage], (
+            member.member_id
+        )
         assert result.plan is not None and result.plan.group_number == member.group_number
 
 

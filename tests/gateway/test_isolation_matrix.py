@@ -43,6 +43,10 @@ CASES: dict[str, dict[str, Any]] = {
     "patient": {"id": "{patient}"},
     "auditEvents": {"patientId": "{patient}", "actorId": "{user}"},
     "addCoverage": {"input": {"patientId": "{patient}", "coverage": CARD}},
+    "discoverCoverage": {"patientId": "{patient}"},
+    "addDiscoveredCoverage": {
+        "input": {"patientId": "{patient}", "payerId": "lakeshore", "memberId": "LHP424243"}
+    },
     "updatePatient": {"input": {"id": "{patient}", "lastName": "Otherwise"}},
     "updateCoverage": {"input": {"id": "{coverage}", "memberId": "LHP424243"}},
     "endCoverage": {"id": "{coverage}", "endDate": "2024-01-31"},

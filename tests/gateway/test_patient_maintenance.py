@@ -27,7 +27,7 @@ ADD = """mutation($input: AddCoverageInput!) { addCoverage(input: $input) {
   coverage { id priority } errors { code field message } } }"""
 CARDS = """query($id: ID!) { patient(id: $id) {
   coverages { id payer { id } memberId effectiveTo }
-  eligibility { payer { id } } } }"""
+  eligibility { payer { id } source endedOn } } }"""
 
 
 def _person(**overrides: Any) -> dict[str, Any]:
@@ -249,8 +249,11 @@ async def test_an_ended_card_is_kept_not_asked_and_frees_its_priority(gateway: G
     body = await gateway.query(CARDS, {"id": patient["id"]})
     cards = body["data"]["patient"]
     assert [c["effectiveTo"] for c in cards["coverages"]] == [yesterday, None]  # kept
-    # Only the card in force is asked (our made-up member is not found there: an error naming it).
-    asked = {a["payer"]["id"] for a in cards["eligibility"] if a}
+    # Only the card in force is asked (our made-up member is not found there: an error naming it);
+    # the ended card is answered from the practice's record, inactive with its end date.
+    from_record = [a for a in cards["eligibility"] if a and a["source"] == "PRACTICE_RECORD"]
+    assert [a["endedOn"] for a in from_record] == [yesterday]
+    asked = {a["payer"]["id"] for a in cards["eligibility"] if a and a["source"] == "PAYER"}
     asked |= {e["extensions"]["payer"] for e in body.get("errors", [])}
     assert asked == {"cascade"}
     new_primary = {"payerId": "summit", "memberId": "SHP-1", "priority": 1}

@@ -41,7 +41,14 @@ def _multi_covered(gateway: Gateway, world: Any) -> list[str]:
     return [
         key
         for key in world.people
-        if len([m for m in world.coverages_of(key) if m.payer_key in running and m.active]) >= 2
+        if len(
+            [
+                m
+                for m in world.coverages_of(key)
+                if m.payer_key in running and m.active and m.on_file  # the practice's cards
+            ]
+        )
+        >= 2
     ]
 
 
@@ -84,7 +91,7 @@ async def test_summary_joins_every_payer_and_matches_what_each_payer_holds(
         members = {
             m.payer_key: m
             for m in world.coverages_of(person)
-            if m.payer_key in gateway.sandbox_apps
+            if m.payer_key in gateway.sandbox_apps and m.on_file
         }
         assert {c["payer"]["id"] for c in patient["coverages"]} == set(members)
         for answer in patient["eligibility"]:

@@ -156,7 +156,13 @@ async def test_coverage_discovery(adapter: RestPayerAdapter, world: World) -> No
     found = await adapter.discover_coverage(Demographics("Lily", "Sample", lily.birth_date))
     member = world.books["lakeshore"].members["LHP205517612"]
     assert list(found) == [
-        DiscoveredCoverage("lakeshore", "LHP205517612", member.plan, SubscriberRelation.CHILD)
+        DiscoveredCoverage(
+            "lakeshore",
+            "LHP205517612",
+            member.plan,
+            SubscriberRelation.CHILD,
+            Demographics("Lily", "Sample", lily.birth_date, "F", lily.postal_code),
+        )
     ]
     assert await adapter.discover_coverage(Demographics("Lily", "Sample", date(2000, 1, 1))) == ()
 

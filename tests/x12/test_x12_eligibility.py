@@ -92,6 +92,8 @@ def test_rich_5010_pipe_file(corpus, payer_id):
 def test_4010_rich_benefits_with_used_and_remaining(corpus, payer_id):
     result = parse_271(corpus("271_4010_rich_eb_tigershark.txt"), payer_id)
     assert len(result.benefits) == 93  # 16 year-to-date/remaining lines folded into their amounts
+    # EB*R's 2120 NM1*PR names the other payer: a coordination-of-benefits hint
+    assert [o.payer_name for o in result.other_coverage] == ["MEDICARE"]
     assert result.plan is not None and result.plan.name == "MANAGED INDEMNITY"
     family_oop = result.benefits[1]
     assert (family_oop.amount, family_oop.used, family_oop.remaining) == (

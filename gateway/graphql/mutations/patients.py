@@ -153,42 +153,47 @@ class PatientMutations:
         extensions=needs(PATIENTS_WRITE),
     )
     async def add_coverage(self, info: Info, input: AddCoverageInput) -> AddCoveragePayload | None:
-        patient_id = parse_id(input.patient_id, "patient", field="patientId")
-        practice_id = info.context.practice_id
-        problems = Problems(("input", "coverage"))
-        try:
-            async with info.context.services.database.transaction() as session:
-                patient = await find_patient(session, practice_id, patient_id)
-                if patient is None:
-                    error = FieldError(
-                        code="NOT_FOUND", field=["input", "patientId"], message="No such patient."
-                    )
-                    return AddCoveragePayload(coverage=None, errors=[error])
-                existing = await patient_cards(session, practice_id, patient_id)
-                in_force = slots_in_force(existing, today())
-                check_coverage(problems, info, input.coverage, list(in_force))
-                card = input.coverage
-                if any(same_card(c, card.payer_id, card.member_id) for c in existing):
-                    duplicate_card_error(problems)
-                if len(in_force) >= MAX_COVERAGES:
-                    problems.add(
-                        "priority",
-                        "TOO_MANY",
-                        f"A patient has at most {MAX_COVERAGES} cards in force: end one first.",
-                    )
-                if problems:
-                    return AddCoveragePayload(coverage=None, errors=problems.errors)
-                row = fill_coverage_row(
-                    tables.Coverage(practice_id=practice_id, patient_id=patient_id), card
+        return await add_card(info, input)
+
+
+async def add_card(info: Info, input: AddCoverageInput) -> AddCoveragePayload:
+    """Add one card to a patient after its edits (also used by addDiscoveredCoverage)."""
+    patient_id = parse_id(input.patient_id, "patient", field="patientId")
+    practice_id = info.context.practice_id
+    problems = Problems(("input", "coverage"))
+    try:
+        async with info.context.services.database.transaction() as session:
+            patient = await find_patient(session, practice_id, patient_id)
+            if patient is None:
+                error = FieldError(
+                    code="NOT_FOUND", field=["input", "patientId"], message="No such patient."
                 )
-                session.add(row)
-                await note_activity(session, patient_id)
-        except IntegrityError:  # the same card added at the same moment by another request
-            duplicate_card_error(problems)
-            return AddCoveragePayload(coverage=None, errors=problems.errors)
-        return AddCoveragePayload(
-            coverage=Coverage.of(row, patient, info.context.services.payers), errors=[]
-        )
+                return AddCoveragePayload(coverage=None, errors=[error])
+            existing = await patient_cards(session, practice_id, patient_id)
+            in_force = slots_in_force(existing, today())
+            check_coverage(problems, info, input.coverage, list(in_force))
+            card = input.coverage
+            if any(same_card(c, card.payer_id, card.member_id) for c in existing):
+                duplicate_card_error(problems)
+            if len(in_force) >= MAX_COVERAGES:
+                problems.add(
+                    "priority",
+                    "TOO_MANY",
+                    f"A patient has at most {MAX_COVERAGES} cards in force: end one first.",
+                )
+            if problems:
+                return AddCoveragePayload(coverage=None, errors=problems.errors)
+            row = fill_coverage_row(
+                tables.Coverage(practice_id=practice_id, patient_id=patient_id), card
+            )
+            session.add(row)
+            await note_activity(session, patient_id)
+    except IntegrityError:  # the same card added at the same moment by another request
+        duplicate_card_error(problems)
+        return AddCoveragePayload(coverage=None, errors=problems.errors)
+    return AddCoveragePayload(
+        coverage=Coverage.of(row, patient, info.context.services.payers), errors=[]
+    )
 
 
 def same_card_input(a: CoverageInput, b: CoverageInput) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import enum
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Self
 
@@ -18,6 +19,21 @@ from gateway.graphql.types.exchange import RawExchange
 from gateway.identity import CLAIMS_READ
 from gateway.payers import PayerAnswer
 from payers import model
+from payers.codesets import lookup
+
+
+class EligibilitySource(enum.StrEnum):
+    PAYER = "payer"
+    PRACTICE_RECORD = "practice_record"
+
+
+EligibilitySourceEnum = strawberry.enum(EligibilitySource, name="EligibilitySource")
+
+
+def lookup_inactive() -> model.Benefit:
+    """The EB*6 (inactive) line an ended card's answer states, as a payer's would."""
+    return model.Benefit(kind=model.BenefitKind.INACTIVE, code=lookup("benefit-kind", "6"))
+
 
 PAYER_WORDS = "The payer's own messages (free text that may name the member): phi:read only."
 
@@ -60,17 +76,59 @@ class EligibilityResult(PayerAnswerInfo):
     as_of: date
     plan: Plan | None
     messages: list[str] | None = strawberry.field(description=PAYER_WORDS, extensions=phi())
+    ended_on: date | None = strawberry.field(
+        default=None,
+        description="When the coverage ended, on an inactive answer (null: not stated).",
+    )
+    source: EligibilitySourceEnum = strawberry.field(  # type: ignore[valid-type]
+        default=EligibilitySource.PAYER,
+        description="PAYER: the payer answered. PRACTICE_RECORD: the practice ended this card, "
+        "so the answer comes from its record and the payer was not asked.",
+    )
 
     @classmethod
     def of(cls, coverage: Coverage, answer: PayerAnswer) -> Self:
         result: model.EligibilityResult = answer.value
+        plan = result.plan
         return cls(
             **cls.answer_fields(coverage, answer),
             member_id=result.member_id,
             active=result.active,
             as_of=result.as_of,
-            plan=result.plan,  # type: ignore[arg-type]  # the model's Plan has the same fields
+            plan=plan,  # type: ignore[arg-type]  # the model's Plan has the same fields
             messages=list(result.messages),
+            ended_on=plan.end if plan is not None and not result.active else None,
+        )
+
+    @classmethod
+    def ended_in_record(cls, coverage: Coverage, as_of: date) -> Self:
+        """The answer for a card the practice ended before ``as_of``: inactive, from its record."""
+        row = coverage.row
+        plan = model.Plan(
+            name=row.plan_name,
+            group_number=row.group_number,
+            start=row.effective_from,
+            end=row.effective_to,
+        )
+        result = model.EligibilityResult(
+            payer_id=row.payer_id,
+            member_id=row.member_id,
+            active=False,
+            as_of=as_of,
+            plan=plan,
+            benefits=(lookup_inactive(),),
+            messages=(f"The practice's record says this card ended on {row.effective_to}.",),
+        )
+        answer = PayerAnswer(row.payer_id, result, datetime.now(UTC))
+        return cls(
+            **cls.answer_fields(coverage, answer),
+            member_id=row.member_id,
+            active=False,
+            as_of=as_of,
+            plan=plan,  # type: ignore[arg-type]
+            messages=list(result.messages),
+            ended_on=row.effective_to,
+            source=EligibilitySource.PRACTICE_RECORD,
         )
 
     @strawberry.field

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.cache.recording import refuse_response_cache
+from gateway.discovery.hints import hints_of, record_hints
 from gateway.errors import InvalidInput
 from gateway.graphql.permissions import needs, phi
 from gateway.graphql.scalars import Money
@@ -17,6 +18,7 @@ from gateway.graphql.types.benefits import EligibilityResult
 from gateway.graphql.types.claims import PayerClaims
 from gateway.graphql.types.common import ClaimStatusFilterEnum
 from gateway.graphql.types.coverage import Coverage
+from gateway.graphql.types.coverage_hint import OtherCoverageHint
 from gateway.graphql.types.payments import PayerPayments
 from gateway.identity import CLAIMS_READ, ELIGIBILITY_READ, PAYMENTS_READ
 from gateway.ledger.money import patient_balance
@@ -112,19 +114,29 @@ class Patient:
     ) -> list[EligibilityResult | None] | None:
         types = _checked_service_types(service_types)
         day = as_of or _today()
-        coverages = [
-            c
-            for c in await self.coverages(info)
-            if c.row.effective_to is None or c.row.effective_to >= day
-        ]
-        return _fan_out(
+        cards = await self.coverages(info)
+        ended = [c for c in cards if c.row.effective_to is not None and c.row.effective_to < day]
+        asked = _fan_out(
             info,
-            coverages,
+            [c for c in cards if c not in ended],
             Capability.ELIGIBILITY,
             EligibilityResult,
             lambda c: (c.member_query(), types, day),
             fresh,
         )
+        # A card the practice ended is answered from its record (inactive, with its end date),
+        # not left out: an ended card must never look like "no answer".
+        return [*asked, *(EligibilityResult.ended_in_record(c, day) for c in ended)]
+
+    @strawberry.field(
+        description="Other insurance payers reported for the patient in eligibility answers "
+        "(coordination of benefits), most recently seen first.",
+        extensions=phi(),
+    )
+    async def other_coverage_hints(self, info: Info) -> list[OtherCoverageHint] | None:
+        refuse_response_cache()  # hints are written by eligibility checks: live state
+        rows = await hints_of(info.context.services.database, self.row.practice_id, self.row.id)
+        return [OtherCoverageHint.of(r, info.context.services.payers) for r in rows]
 
     @strawberry.field(
         description="Claims at every payer that offers claim search, grouped by payer.",
@@ -214,6 +226,14 @@ def _fan_out(
         answer = await payers.call(
             practice_id, coverage.row.payer_id, capability, *arguments(coverage), fresh=bool(fresh)
         )
+        if capability is Capability.ELIGIBILITY and answer.value.other_coverage:
+            await record_hints(
+                info.context.services.database,
+                practice_id,
+                coverage.row.patient_id,
+                coverage.row.payer_id,
+                answer.value.other_coverage,
+            )
         return answer_type.of(coverage, answer)  # type: ignore[attr-defined]
 
     chosen = [

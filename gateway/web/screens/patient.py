@@ -59,7 +59,7 @@ async def record(visit: Visit) -> Response:
         return visit.refusal(
             502, "Could not open the patient", "The record did not load just now; try again soon."
         )
-    for part in ("firstName", "lastName", "birthDate", "phone", "address"):
+    for part in ("firstName", "lastName", "birthDate", "phone", "address", "otherCoverageHints"):
         patient.setdefault(part, None)  # left out of the query for a role without phi:read
     patient["phone"] = us_phone(patient["phone"])
     for coverage in patient.get("coverages") or ():
@@ -128,6 +128,7 @@ def cards(
             check = {
                 "state": "active" if answer.get("active") else "inactive",
                 "plan": (answer.get("plan") or {}).get("name") or "",
+                "ended_on": answer.get("endedOn"),
                 "sentences": benefit_sentences(answer.get("benefits")),
             }
             if answer.get("stale"):  # the payer failed; the gateway answered with its last answer

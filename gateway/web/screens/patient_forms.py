@@ -101,7 +101,11 @@ async def new_patient(visit: Visit) -> Response:
     scopes = await writer(visit)
     if isinstance(scopes, Response):
         return scopes
-    return await _patient_form(visit, await filled(visit) or {"priority": "1"}, FormErrors())
+    # Find insurance's "Register with this card" opens this form filled in with what was found.
+    given = visit.request.query_params
+    found = {name: given[name] for name in (*PATIENT_FIELDS, *CARD_FIELDS) if given.get(name)}
+    values = {"priority": "1", **found}
+    return await _patient_form(visit, await filled(visit) or values, FormErrors())
 
 
 @page()
