@@ -5,7 +5,8 @@ The rules, as a payer applies them to a claim:
 Primary, per line in order:
 1. The allowed amount is the lower of the line's allowed amount and its charge. In network the
    provider writes off the rest; out of network the provider may bill the patient for it.
-2. A service the plan says it does not cover is the patient's in full.
+2. A service the plan says it does not cover is the patient's in full; a preventive service in
+   network (ACA) has no cost sharing.
 3. A copay for the line's service type replaces deductible and coinsurance, once per visit per
    service type (a second line of that type goes to deductible and coinsurance).
 4. Otherwise the deductible left takes the allowed amount first; the coinsurance is applied to what
@@ -109,7 +110,7 @@ def _own_sharing(
     elif left.deductible is not None:
         steps.append("The deductible is met: none of this line goes to it.")
     rest = allowed - deductible
-    rate = terms.coinsurance or ZERO
+    rate = terms.coinsurances.get(service.code, terms.coinsurance) or ZERO
     coinsurance = cents(rest * rate)
     if rest > 0:
         steps.append(
@@ -139,7 +140,10 @@ def _allowed_words(terms: PayerTerms, index: int, line: EstimateLineInput) -> tu
     known = terms.allowed[index]
     allowed = min(known.amount, line.charge)
     source = _SOURCE_WORDS[known.source].format(count=known.count)
-    return allowed, f"{terms.payer_name} allows {dollars(allowed)} of the {dollars(line.charge)} charge ({source})."
+    return (
+        allowed,
+        f"{terms.payer_name} allows {dollars(allowed)} of the {dollars(line.charge)} charge ({source}).",
+    )
 
 
 def _primary(
@@ -166,6 +170,10 @@ def _primary(
             f"{dollars(line.charge)} is yours."
         )
         return ZERO, line.charge, steps
+    if line.preventive and terms.network is not Network.OUT_OF_NETWORK:
+        steps.append("Preventive care in network: no deductible, copay or coinsurance.")
+        steps.append(f"{terms.payer_name} pays {dollars(allowed)}.")
+        return allowed, balance, steps
     sharing, more = _own_sharing(line, allowed, terms, left)
     steps += more
     sharing = _apply_cap(sharing, left, terms.payer_name, steps)

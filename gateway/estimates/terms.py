@@ -53,6 +53,7 @@ class EstimateLineInput:
     units: Decimal
     charge: Money
     service_type: Code
+    preventive: bool = False  # ACA preventive service: no cost sharing in network
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,12 @@ class PayerTerms:
     allowed: tuple[AllowedAmount, ...]  # one per line, in line order
     deductible_remaining: Money | None = None
     out_of_pocket_remaining: Money | None = None
-    coinsurance: Decimal | None = None  # fraction: 0.2 = 20%
+    coinsurance: Decimal | None = None  # fraction: 0.2 = 20%, plan-wide
+    coinsurances: dict[str, Decimal] = field(default_factory=dict)  # by service type, when stated
     copays: dict[str, Money] = field(default_factory=dict)
-    not_covered: frozenset[str] = frozenset()  # service type codes the plan states it does not cover
+    not_covered: frozenset[str] = (
+        frozenset()
+    )  # service type codes the plan states it does not cover
     unknowns: tuple[str, ...] = ()
 
 
