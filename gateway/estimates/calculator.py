@@ -194,7 +194,7 @@ def _secondary(
     if line.service_type.code in terms.not_covered:
         steps.append(f"{terms.payer_name} does not cover {line.service_type.description}.")
         return ZERO, owed, steps
-    own, more = _own_sharing(line, allowed, terms, left)
+    own, _as_primary_steps = _own_sharing(line, allowed, terms, left)
     liability = allowed - own.total
     pays = min(liability, owed)
     excess = ZERO
