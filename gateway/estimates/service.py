@@ -86,9 +86,13 @@ def problems_of(request: EstimateRequest) -> list[tuple[str, str, str]]:
                     "Use a CPT (5 characters) or HCPCS (a letter and 4 digits) code.",
                 )
             )
-        if not Decimal("0") < p.units <= MAX_UNITS:
+        if not p.units.is_finite() or not Decimal("0") < p.units <= MAX_UNITS:
             found.append((f"procedures.{n}.units", "OUT_OF_RANGE", "Units are 1 to 999."))
-        if not Decimal("0") < p.charge <= MAX_CHARGE or p.charge != p.charge.quantize(CENT):
+        if (
+            not p.charge.is_finite()
+            or not Decimal("0") < p.charge <= MAX_CHARGE
+            or p.charge != p.charge.quantize(CENT)
+        ):
             found.append(
                 (
                     f"procedures.{n}.charge",

@@ -24,6 +24,7 @@ from gateway.graphql.mutations.access import AccessMutations
 from gateway.graphql.mutations.accounts import AccountMutations
 from gateway.graphql.mutations.claims import ClaimMutations
 from gateway.graphql.mutations.corrections import CorrectionMutations
+from gateway.graphql.mutations.fee_schedule import FeeScheduleMutations
 from gateway.graphql.mutations.ledger import LedgerMutations
 from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
@@ -48,6 +49,7 @@ class Mutation(
     CorrectionMutations,
     WebhookMutations,
     LedgerMutations,
+    FeeScheduleMutations,
 ):
     pass
 
