@@ -59,6 +59,12 @@ _PEOPLE: tuple[tuple[str, str, str, int, tuple[int, int], str, str, str, str], .
     ("nora", "Nora", "Notreal", 30, (2, 16), "F", "77 Heron Way", "43999", "10"),
     ("ivan", "Ivan", "Imaginary", 57, (6, 21), "M", "1503 Old Mill Road", "43997", "11"),
     ("wanda", "Wanda", "Whatif", 43, (10, 3), "F", "34 Sycamore Bend", "43998", "12"),
+    # Cost-estimate cases (docs/estimates.md): nothing of the deductible met, copay only, two
+    # payers, out-of-pocket maximum met.
+    ("quinn", "Quinn", "Placeholder", 38, (2, 7), "M", "615 Willow Creek Drive", "43999", "13"),
+    ("ruth", "Ruth", "Provisional", 29, (9, 1), "F", "42 Foundry Street Apt 2", "43998", "14"),
+    ("victor", "Victor", "Sampleton", 66, (5, 25), "M", "1188 Harvest Lane", "43997", "15"),
+    ("odette", "Odette", "Standby", 51, (12, 19), "F", "3 Beacon Row", "43999", "16"),
 )
 
 

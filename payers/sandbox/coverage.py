@@ -34,6 +34,9 @@ class MemberSpec:
     relation: SubscriberRelation = SubscriberRelation.SELF
     subscriber: str | None = None  # person key of the subscriber when not self
     subscriber_member_id: str | None = None
+    used_percent: int | None = (
+        None  # of the in-network deductible and out-of-pocket max (else seeded)
+    )
 
 
 def payer_claim_id(prefix: str, received: date, sequence: int) -> str:
@@ -70,23 +73,30 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         ),
         MemberSpec("felix", "LHP733018452", _RIVERBEND, order=2, family=True),
         MemberSpec("samuel", "LHP562200981", _ELMRIDGE_SCHOOLS, coverage="ended"),
+        MemberSpec("quinn", "LHP640318827", _RIVERBEND, used_percent=0),  # deductible not met
+        MemberSpec("victor", "LHP640318835", _RIVERBEND, order=2),  # secondary to Summit
     ),
     "cascade": (
         MemberSpec("maya", "CMI5520781401", _HOSPITAL, coverage="3"),
         MemberSpec("felix", "CMI6139024401", _HOSPITAL, family=True, coverage="5"),
         MemberSpec("wanda", "CMI7004418201", _HOSPITAL, family=True),
         MemberSpec("nora", "CMI3387105601", _HOSPITAL, coverage="ended"),
+        MemberSpec("odette", "CMI8820417701", _HOSPITAL, used_percent=100),  # out-of-pocket max met
     ),
     "northwind": (
         MemberSpec("theo", "NWB700314562", _HERON, family=True, coverage="3"),
         MemberSpec("greta", "NWB118830574", _HERON, coverage="ended"),
         MemberSpec("ivan", "NWB902741186", _HERON, coverage="7"),
         MemberSpec("wanda", "NWB455120937", _HERON, order=2, family=True),
+        MemberSpec("ruth", "NWB330958214", _HERON),  # an office visit: the copay only
     ),
     "summit": (
         MemberSpec("priya", "SHA300917265", _INDIVIDUAL, family=True, coverage="1"),
         MemberSpec("theo", "SHA418822390", _INDIVIDUAL, order=2, family=True, coverage="1"),
         MemberSpec("harriet", "SHA227710448", _INDIVIDUAL, order=2, coverage="2"),
         MemberSpec("nora", "SHA509381274", _INDIVIDUAL, coverage="new"),
+        MemberSpec(
+            "victor", "SHA771204356", _INDIVIDUAL, coverage="3"
+        ),  # primary; Lakeshore second
     ),
 }

@@ -70,7 +70,7 @@ def test_four_payer_books_with_their_protocols(world: World) -> None:
 
 
 def test_people_are_fictitious_and_local(world: World) -> None:
-    assert len(world.people) == 12
+    assert len(world.people) == 16  # 12, and 4 for the cost-estimate cases
     for person in world.people.values():
         assert re.fullmatch(r"\d{3}-555-01\d\d", person.phone)
         assert (person.city, person.state) == ("Elmridge", "OH")
@@ -82,7 +82,7 @@ def test_coverage_mix(world: World) -> None:
     dual = {
         key for key in world.people if len([m for m in world.coverages_of(key) if m.active]) == 2
     }
-    assert dual == {"harriet", "felix", "theo", "wanda"}
+    assert dual == {"harriet", "felix", "theo", "wanda", "victor"}
     theo = world.coverages_of("theo")
     assert [(m.payer_key, m.order) for m in theo] == [("northwind", 1), ("summit", 2)]
     lily = world.books["lakeshore"].members["LHP205517612"]
