@@ -50,13 +50,31 @@ def test_generated_queries_never_crash_leak_or_cross_practices(running: Any) -> 
         [*theirs, *list(gateway.patient_ids.values())[:3], str(uuid.uuid4()), "not-an-id"]
     )
     id_nodes = ids.map(lambda value: graphql.StringValueNode(value=value))
+    # Required Date and Money arguments (estimate): valid values and junk alike.
+    date_nodes = st.sampled_from(["2026-12-07", "2026-02-30", "yesterday", ""]).map(
+        lambda value: graphql.StringValueNode(value=value)
+    )
+    amount_nodes = st.sampled_from(["145.00", "-1", "1e9", "NaN", "abc"]).map(
+        lambda value: graphql.StringValueNode(value=value)
+    )
     schema = build_schema().as_str()
     seen: list[int] = []
 
     @settings(
         max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), database=None
     )
-    @given(query=queries(schema, custom_scalars={"ID": id_nodes}, allow_x00=False))
+    @given(
+        query=queries(
+            schema,
+            custom_scalars={
+                "ID": id_nodes,
+                "Date": date_nodes,
+                "Money": amount_nodes,
+                "Decimal": amount_nodes,
+            },
+            allow_x00=False,
+        )
+    )
     def check(query: str) -> None:
         response = runner.run(gateway.post(query, key=people.admin.token))
         seen.append(response.status_code)
