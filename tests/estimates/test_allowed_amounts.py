@@ -83,12 +83,7 @@ async def test_fee_schedule_then_learned(gateway: Gateway) -> None:
         database,
         gateway.practice_id,
         "summit",
-        ClaimPayment(
-            **{
-                **{f: getattr(secondary, f) for f in secondary.__slots__},
-                "status": lookup("claim-payment-status", "2"),
-            }
-        ),  # type: ignore[attr-defined]
+        replace(secondary, status=lookup("claim-payment-status", "2")),
         trace="LRN-SEC",
         paid_on=DAY,
     )
