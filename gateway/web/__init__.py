@@ -27,6 +27,7 @@ from gateway.web.screens import (
     claim_actions,
     claim_correction,
     claims,
+    estimate,
     login,
     money,
     new_claim,
@@ -53,6 +54,7 @@ SCREENS = (
     patients,
     patient_forms,  # before patient: /patients/new is not a patient id
     patient_cards,
+    estimate,  # before patient: /patients/{id}/estimate
     patient,
     new_claim,  # before claims: /claims/new is not a claim id
     claims,
