@@ -63,7 +63,7 @@ _PEOPLE: tuple[tuple[str, str, str, int, tuple[int, int], str, str, str, str], .
     # payers, out-of-pocket maximum met.
     ("quinn", "Quinn", "Placeholder", 38, (2, 7), "M", "615 Willow Creek Drive", "43999", "13"),
     ("ruth", "Ruth", "Provisional", 29, (9, 1), "F", "42 Foundry Street Apt 2", "43998", "14"),
-    ("victor", "Victor", "Sampleton", 66, (5, 25), "M", "1188 Harvest Lane", "43997", "15"),
+    ("victor", "Victor", "Samplewood", 66, (5, 25), "M", "1188 Harvest Lane", "43997", "15"),
     ("odette", "Odette", "Standby", 51, (12, 19), "F", "3 Beacon Row", "43999", "16"),
 )
 

@@ -165,7 +165,7 @@ async def test_the_estimate_is_what_the_payer_adjudicates(
 async def test_primary_then_secondary_as_both_payers_adjudicate(
     database: Database, world: World, today: Any, stepped_gateway: Gateway
 ) -> None:
-    """Victor Sampleton: Summit (X12) primary, Lakeshore (REST) secondary by coordination of
+    """Victor Samplewood: Summit (X12) primary, Lakeshore (REST) secondary by coordination of
     benefits; the estimate's shares equal both payers' remittances and the patient's final part."""
     gateway = stepped_gateway
     lines = (OFFICE, LAB)
