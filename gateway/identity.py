@@ -29,6 +29,9 @@ CLAIMS_WRITE = "claims:write"
 PAYMENTS_READ = "payments:read"
 PAYMENTS_WRITE = "payments:write"  # upload, enter and match remittances; fetch them now
 PHI_READ = "phi:read"
+FEES_WRITE = (
+    "fees:write"  # maintain the practice's fee schedule (allowed amounts per payer and code)
+)
 USERS_MANAGE = "users:manage"
 AUDIT_READ = "audit:read"
 PRACTICE_APPROVE = "practice:approve"
@@ -44,6 +47,7 @@ ALL_SCOPES = frozenset(
         PAYMENTS_READ,
         PAYMENTS_WRITE,
         PHI_READ,
+        FEES_WRITE,
         USERS_MANAGE,
         AUDIT_READ,
         PRACTICE_APPROVE,
@@ -60,7 +64,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     "operator": frozenset({PRACTICE_APPROVE}),
     "practice_admin": frozenset(KEY_SCOPES | {USERS_MANAGE}),
     "front_desk": frozenset(_CLINICAL),
-    "biller": frozenset(_CLINICAL | {PAYMENTS_READ, PAYMENTS_WRITE}),
+    "biller": frozenset(_CLINICAL | {PAYMENTS_READ, PAYMENTS_WRITE, FEES_WRITE}),
     "analyst": frozenset({PATIENTS_READ, CLAIMS_READ, PAYMENTS_READ}),
 }
 PRACTICE_ROLES = frozenset(ROLE_SCOPES) - {"operator"}

@@ -15,6 +15,7 @@ from gateway.graphql.access_queries import AccessQueries
 from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.codes_query import CodeQueries
 from gateway.graphql.discovery_query import DiscoveryQueries
+from gateway.graphql.estimate_query import EstimateQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.ledger_query import LedgerQueries
 from gateway.graphql.money_query import MoneyQueries
@@ -109,6 +110,7 @@ class Query(
     AccessQueries,
     ClaimQueries,
     CodeQueries,
+    EstimateQueries,
     LedgerQueries,
     MoneyQueries,
     RecentPatientQueries,

@@ -25,6 +25,7 @@ from gateway.graphql.mutations.accounts import AccountMutations
 from gateway.graphql.mutations.claims import ClaimMutations
 from gateway.graphql.mutations.corrections import CorrectionMutations
 from gateway.graphql.mutations.discovery import DiscoveryMutations
+from gateway.graphql.mutations.fee_schedule import FeeScheduleMutations
 from gateway.graphql.mutations.ledger import LedgerMutations
 from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
@@ -50,6 +51,7 @@ class Mutation(
     WebhookMutations,
     LedgerMutations,
     DiscoveryMutations,
+    FeeScheduleMutations,
 ):
     pass
 

@@ -18,6 +18,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.claims_tables",
     "gateway.storage.ledger_tables",
     "gateway.storage.coverage_hint_tables",
+    "gateway.storage.fee_schedule_tables",
 )
 
 

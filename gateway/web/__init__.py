@@ -27,6 +27,7 @@ from gateway.web.screens import (
     claim_actions,
     claim_correction,
     claims,
+    estimate,
     find_insurance,
     login,
     money,
@@ -55,6 +56,7 @@ SCREENS = (
     patient_forms,  # before patient: /patients/new is not a patient id
     find_insurance,
     patient_cards,
+    estimate,  # before patient: /patients/{id}/estimate
     patient,
     new_claim,  # before claims: /claims/new is not a claim id
     claims,

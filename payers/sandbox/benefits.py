@@ -47,7 +47,11 @@ def _st(*codes: str) -> tuple[Code, ...]:
 
 
 def _accumulators(
-    kind: BenefitKind, amounts: tuple[Decimal, ...], rng: random.Random, family: bool
+    kind: BenefitKind,
+    amounts: tuple[Decimal, ...],
+    rng: random.Random,
+    family: bool,
+    used_percent: int | None = None,
 ) -> list[Benefit]:
     calendar_year = lookup("time-period", "23")
     lines = []
@@ -57,6 +61,8 @@ def _accumulators(
     ):
         # In-network spending is typical; out-of-network accumulators stay mostly untouched.
         share = rng.randrange(5, 95) if network is Network.IN_NETWORK else rng.randrange(0, 10)
+        if used_percent is not None and network is Network.IN_NETWORK:
+            share = used_percent  # a member set up for one case (nothing met, all met)
         ind_used = (ind_amount * share / 100).quantize(Decimal("0.01"))
         levels = [(CoverageLevel.INDIVIDUAL, ind_amount, ind_used)]
         if family:
@@ -92,8 +98,11 @@ def _copay(service_type: str, amount: Decimal, message: str | None = None) -> Be
     )
 
 
-def plan_benefits(design: PlanDesign, *, family: bool, seed: str) -> tuple[Benefit, ...]:
-    """Every benefit line of an active member of ``design``; ``seed`` fixes how much is used."""
+def plan_benefits(
+    design: PlanDesign, *, family: bool, seed: str, used_percent: int | None = None
+) -> tuple[Benefit, ...]:
+    """Every benefit line of an active member of ``design``; ``seed`` fixes how much is used
+    (``used_percent``, when given, of the in-network deductible and out-of-pocket maximum)."""
     rng = random.Random(seed)  # noqa: S311  (reproducible test data, not security)
     level = CoverageLevel.FAMILY if family else CoverageLevel.INDIVIDUAL
     lines = [
@@ -105,8 +114,10 @@ def plan_benefits(design: PlanDesign, *, family: bool, seed: str) -> tuple[Benef
             plan_description=design.name,
         )
     ]
-    lines += _accumulators(BenefitKind.DEDUCTIBLE, design.deductible, rng, family)
-    lines += _accumulators(BenefitKind.OUT_OF_POCKET, design.out_of_pocket, rng, family)
+    lines += _accumulators(BenefitKind.DEDUCTIBLE, design.deductible, rng, family, used_percent)
+    lines += _accumulators(
+        BenefitKind.OUT_OF_POCKET, design.out_of_pocket, rng, family, used_percent
+    )
     lines += [
         _copay("98", design.office_copay, "Primary care office visit"),
         _copay("98", design.specialist_copay, "Specialist office visit"),

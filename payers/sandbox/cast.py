@@ -66,6 +66,12 @@ _PEOPLE: tuple[tuple[str, str, str, int, tuple[int, int], str, str, str, str], .
     ("quincy", "Quincy", "Twofold", 48, (8, 8), "M", "5 Pairing Lane", "43999", "15"),
     ("norma", "Norma", "Nowhere", 38, (1, 9), "F", "2 Vacant Lot Road", "43997", "16"),
     ("olive", "Olive", "Otherplan", 58, (10, 19), "F", "61 Crossover Court", "43999", "17"),
+    # Cost-estimate cases (docs/estimates.md): nothing of the deductible met, copay only, two
+    # payers, out-of-pocket maximum met.
+    ("quinn", "Quinn", "Placeholder", 38, (2, 7), "M", "615 Willow Creek Drive", "43999", "18"),
+    ("ruth", "Ruth", "Provisional", 29, (9, 1), "F", "42 Foundry Street Apt 2", "43998", "19"),
+    ("victor", "Victor", "Samplewood", 66, (5, 25), "M", "1188 Harvest Lane", "43997", "20"),
+    ("odette", "Odette", "Standby", 51, (12, 19), "F", "3 Beacon Row", "43999", "21"),
 )
 
 

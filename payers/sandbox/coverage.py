@@ -36,6 +36,9 @@ class MemberSpec:
     subscriber_member_id: str | None = None
     on_file: bool = True  # False: the practice has no card for it (found by coverage discovery)
     other_coverage: tuple[str, str] | None = None  # (payer key, member id) this payer reports (COB)
+    used_percent: int | None = (
+        None  # of the in-network deductible and out-of-pocket max (else seeded)
+    )
 
 
 def payer_claim_id(prefix: str, received: date, sequence: int) -> str:
@@ -74,6 +77,8 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         MemberSpec("samuel", "LHP562200981", _ELMRIDGE_SCHOOLS, coverage="ended"),
         MemberSpec("jordan", "LHP640118273", _RIVERBEND, on_file=False),
         MemberSpec("jordyn", "LHP640118281", _RIVERBEND, on_file=False),
+        MemberSpec("quinn", "LHP640318827", _RIVERBEND, used_percent=0),  # deductible not met
+        MemberSpec("victor", "LHP640318835", _RIVERBEND, order=2),  # secondary to Summit
     ),
     "cascade": (
         MemberSpec("maya", "CMI5520781401", _HOSPITAL, coverage="3"),
@@ -88,6 +93,7 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
             on_file=False,
             other_coverage=("summit", "SHA815530462"),
         ),
+        MemberSpec("odette", "CMI8820417701", _HOSPITAL, used_percent=100),  # out-of-pocket max met
     ),
     "northwind": (
         MemberSpec("theo", "NWB700314562", _HERON, family=True, coverage="3"),
@@ -101,6 +107,7 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
             on_file=False,
             other_coverage=("summit", "SHA772045139"),
         ),
+        MemberSpec("ruth", "NWB330958214", _HERON),  # an office visit: the copay only
     ),
     "summit": (
         MemberSpec("priya", "SHA300917265", _INDIVIDUAL, family=True, coverage="1"),
@@ -115,5 +122,8 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         ),
         # An ended X12 coverage the practice never held (its 271 states the end date).
         MemberSpec("greta", "SHA118830582", _INDIVIDUAL, coverage="ended", on_file=False),
+        MemberSpec(
+            "victor", "SHA771204356", _INDIVIDUAL, coverage="3"
+        ),  # primary; Lakeshore second
     ),
 }

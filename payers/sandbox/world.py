@@ -391,8 +391,14 @@ def build_world(today: date) -> World:
     for spec in sorted(BOOKS, key=lambda s: s.build_order):
         design = DESIGNS[spec.key]
         members = _members(spec, today, people)
+        used = {m.member_id: m.used_percent for m in MEMBERS[spec.key]}
         benefits = {
-            member_id: plan_benefits(design, family=member.family, seed=f"{spec.key}/{member_id}")
+            member_id: plan_benefits(
+                design,
+                family=member.family,
+                seed=f"{spec.key}/{member_id}",
+                used_percent=used.get(member_id),
+            )
             for member_id, member in members.items()
         }
         history = build_history(

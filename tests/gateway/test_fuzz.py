@@ -50,8 +50,11 @@ def test_generated_queries_never_crash_leak_or_cross_practices(running: Any) -> 
         [*theirs, *list(gateway.patient_ids.values())[:3], str(uuid.uuid4()), "not-an-id"]
     )
     id_nodes = ids.map(lambda value: graphql.StringValueNode(value=value))
-    # discoverCoverage takes a birth date at the root: well-formed and malformed dates alike.
-    date_nodes = st.sampled_from(["1980-04-02", "2999-01-01", "1980-02-30", "soon"]).map(
+    # Date and Money arguments (estimate, discoverCoverage's birth date): valid values and junk.
+    date_nodes = st.sampled_from(
+        ["2026-12-07", "1980-04-02", "2999-01-01", "2026-02-30", "yesterday", ""]
+    ).map(lambda value: graphql.StringValueNode(value=value))
+    amount_nodes = st.sampled_from(["145.00", "-1", "1e9", "NaN", "abc"]).map(
         lambda value: graphql.StringValueNode(value=value)
     )
     schema = build_schema().as_str()
@@ -61,7 +64,16 @@ def test_generated_queries_never_crash_leak_or_cross_practices(running: Any) -> 
         max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), database=None
     )
     @given(
-        query=queries(schema, custom_scalars={"ID": id_nodes, "Date": date_nodes}, allow_x00=False)
+        query=queries(
+            schema,
+            custom_scalars={
+                "ID": id_nodes,
+                "Date": date_nodes,
+                "Money": amount_nodes,
+                "Decimal": amount_nodes,
+            },
+            allow_x00=False,
+        )
     )
     def check(query: str) -> None:
         response = runner.run(gateway.post(query, key=people.admin.token))

@@ -41,6 +41,12 @@ CARD = {"payerId": "lakeshore", "memberId": "LHP424242", "priority": 3}
 #: root field -> its variables, with "{kind}" standing for the id of an object of that kind.
 CASES: dict[str, dict[str, Any]] = {
     "patient": {"id": "{patient}"},
+    "estimate": {
+        "patientId": "{patient}",
+        "date": "2026-11-02",
+        "procedures": [{"code": "99213", "units": "1", "charge": "145.00"}],
+        "providerNpi": "1245319599",
+    },
     "auditEvents": {"patientId": "{patient}", "actorId": "{user}"},
     "addCoverage": {"input": {"patientId": "{patient}", "coverage": CARD}},
     "discoverCoverage": {"patientId": "{patient}"},

@@ -70,7 +70,7 @@ def test_four_payer_books_with_their_protocols(world: World) -> None:
 
 
 def test_people_are_fictitious_and_local(world: World) -> None:
-    assert len(world.people) == 17  # 12, and 5 for coverage discovery
+    assert len(world.people) == 21  # 12, 5 for coverage discovery, 4 for the cost-estimate cases
     for person in world.people.values():
         assert re.fullmatch(r"\d{3}-555-01\d\d", person.phone)
         assert (person.city, person.state) == ("Elmridge", "OH")
@@ -83,7 +83,10 @@ def test_coverage_mix(world: World) -> None:
         key for key in world.people if len([m for m in world.coverages_of(key) if m.active]) == 2
     }
     # the discovery people's second cards are not on the practice's file (only discovery finds them)
-    assert dual == {"harriet", "felix", "theo", "wanda", "jordan", "jordyn", "quincy", "olive"}
+    assert dual == {
+        *("harriet", "felix", "theo", "wanda", "victor"),
+        *("jordan", "jordyn", "quincy", "olive"),
+    }
     assert world.coverages_of("norma") == ()
     theo = world.coverages_of("theo")
     assert [(m.payer_key, m.order) for m in theo] == [("northwind", 1), ("summit", 2)]

@@ -30,6 +30,7 @@ SCOPE_WORDS = {
     "payments:read": "See payments and adjustments",
     "payments:write": "Upload, enter and match remittances, and fetch them from payers now",
     "audit:read": "Read the audit trail",
+    "fees:write": "Maintain the practice's fee schedule",
 }
 #: How long a new key works: choice -> days (None: until revoked).
 EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365, "never": None}

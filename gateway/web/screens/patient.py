@@ -76,6 +76,7 @@ async def record(visit: Visit) -> Response:
         can_edit={"patients:write", "phi:read"} <= scopes,
         can_check="eligibility:read" in scopes,
         can_claim="claims:write" in scopes,
+        can_estimate={"eligibility:read", "phi:read"} <= scopes,
         shows_claims="claims:read" in scopes,
         shows_payments="payments:read" in scopes,
     )
