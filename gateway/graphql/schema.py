@@ -28,6 +28,7 @@ from gateway.graphql.mutations.ledger import LedgerMutations
 from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.mutations.registration import RegistrationMutations
+from gateway.graphql.mutations.schedule import ScheduleMutations
 from gateway.graphql.mutations.webhooks import WebhookMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
@@ -48,6 +49,7 @@ class Mutation(
     CorrectionMutations,
     WebhookMutations,
     LedgerMutations,
+    ScheduleMutations,
 ):
     pass
 
