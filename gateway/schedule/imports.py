@@ -94,7 +94,13 @@ async def _import_row(  # type: ignore[no-untyped-def]
     patient_id, found = await resolve_patient(session, practice_id, row.patient)
     problems += found
     checked, edits = check(replace(row.draft, patient_id=patient_id or "?"), zone, today)
-    problems += [(_place(path, places), code, message) for path, code, message in edits]
+    reported = {path.partition(".")[0] for path, _, _ in problems}
+    # A value that could not be read is reported once, as unreadable, not also as missing.
+    problems += [
+        (place, code, message)
+        for place, code, message in ((_place(p, places), c, m) for p, c, m in edits)
+        if not (code == "REQUIRED" and place.partition(".")[0] in reported)
+    ]
     if problems or checked is None:
         return RowReport(row.line, row.entry, "refused", None, problems)
     appointment_id, outcome, clash = await upsert(
