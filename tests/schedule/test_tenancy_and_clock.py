@@ -96,3 +96,18 @@ def test_days_around_daylight_saving_changes() -> None:
     assert end - start == timedelta(hours=25)
     assert on_the_clock(date(2026, 3, 8), time(2, 30), zone) is None  # skipped
     assert on_the_clock(date(2026, 3, 8), time(3, 30), zone) is not None
+
+
+async def test_demo_practice_gets_a_plausible_today_and_tomorrow(gateway: Gateway) -> None:
+    from gateway.schedule.demo_day import seed_demo_schedule
+
+    ids = list(gateway.patient_ids.values())
+    assert await seed_demo_schedule(gateway.services.database, gateway.practice_id, ids) == 24
+    assert await seed_demo_schedule(gateway.services.database, gateway.practice_id, ids) == 0
+    async with gateway.services.database.session() as session:
+        today = await practice_today(session, gateway.practice_id)
+        for day in (today, today + timedelta(days=1)):
+            booked = await appointments_for_day(session, gateway.practice_id, day)
+            assert 10 <= len(booked) <= 15
+            codes = {p.code for a in booked for p in a.procedures}
+            assert {"99213", "99214", "97110", "98941", "93000"} & codes
