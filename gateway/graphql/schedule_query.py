@@ -6,6 +6,7 @@ schedule is live data, never replayed from the whole-response cache.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import strawberry
@@ -28,7 +29,7 @@ async def with_patients(
     session: AsyncSession, practice_id: str, values: list[AppointmentValue]
 ) -> list[Appointment]:
     ids = {v.patient_id for v in values}
-    rows = (
+    rows: Iterable[tables.Patient] = (
         await session.scalars(
             select(tables.Patient).where(
                 tables.Patient.practice_id == practice_id, tables.Patient.id.in_(ids)

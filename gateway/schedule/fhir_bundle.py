@@ -38,7 +38,7 @@ SERVICE_TYPE_SYSTEMS = (
 )
 PROCEDURE_SYSTEMS = ("http://www.ama-assn.org/go/cpt", "cpt", "hcpcs")
 MEMBER_NUMBER = "MB"
-SUPPORT = {
+SUPPORT: dict[str, Any] = {
     "Patient": Patient,
     "Practitioner": Practitioner,
     "Location": Location,
