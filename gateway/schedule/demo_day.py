@@ -61,7 +61,9 @@ async def seed_demo_schedule(database: Database, practice_id: str, patient_ids: 
                     clock=clock,
                     provider_npi=PROVIDERS[slot % 2],
                     visit_type=visit_type,
-                    location="Main office" if slot % 3 else "Therapy suite",
+                    location="Therapy suite"
+                    if {"PT", "AE", "33"} & set(service_types)
+                    else "Main office",
                     service_types=service_types,
                     procedures=procedures,
                     status=_status(day, today, slot),
