@@ -23,6 +23,7 @@ from gateway.config import GatewaySettings
 from gateway.http.app import build_services, create_app
 from gateway.identity import create_api_key
 from gateway.practices import create_practice
+from gateway.schedule.demo_day import seed_demo_schedule
 from gateway.seeding import seed_practice_patients
 from gateway.storage.database import Database
 from gateway.storage.migrate import upgrade
@@ -155,6 +156,7 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
         patients = await seed_practice_patients(
             services.database, practice_id, world, set(base_urls)
         )
+        await seed_demo_schedule(services.database, practice_id, list(patients.values()))
         key = await create_api_key(services.database, practice_id, "demo")
         logins = await seed_demo_users(services.database, practice_id, password)
     finally:

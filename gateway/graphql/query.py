@@ -22,6 +22,7 @@ from gateway.graphql.money_query import MoneyQueries
 from gateway.graphql.pagination import decode_cursor, encode_cursor
 from gateway.graphql.permissions import ArgumentScope, needs, scoped_argument, signed_in
 from gateway.graphql.recent_patients import RecentPatientQueries
+from gateway.graphql.schedule_query import ScheduleQueries
 from gateway.graphql.types.patient import Patient
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.webhook_query import WebhookQueries
@@ -114,6 +115,7 @@ class Query(
     LedgerQueries,
     MoneyQueries,
     RecentPatientQueries,
+    ScheduleQueries,
     WebhookQueries,
     DiscoveryQueries,
 ):

@@ -30,6 +30,7 @@ from gateway.graphql.mutations.ledger import LedgerMutations
 from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.mutations.registration import RegistrationMutations
+from gateway.graphql.mutations.schedule import ScheduleMutations
 from gateway.graphql.mutations.webhooks import WebhookMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
@@ -52,6 +53,7 @@ class Mutation(
     LedgerMutations,
     DiscoveryMutations,
     FeeScheduleMutations,
+    ScheduleMutations,
 ):
     pass
 

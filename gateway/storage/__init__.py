@@ -19,6 +19,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.ledger_tables",
     "gateway.storage.coverage_hint_tables",
     "gateway.storage.fee_schedule_tables",
+    "gateway.storage.schedule_tables",
 )
 
 

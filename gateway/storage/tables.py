@@ -52,6 +52,8 @@ class Practice(Base):
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     #: Send the secondary claim by itself once the primary's payment posts (0010_ledger).
     auto_secondary_claims: Mapped[bool] = mapped_column(default=False)
+    #: IANA zone of the practice's clock: its "today", "tomorrow" and appointment times (0012).
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/New_York")
 
 
 class ApiKey(Base):

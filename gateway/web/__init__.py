@@ -40,6 +40,7 @@ from gateway.web.screens import (
     payments,
     remittance_entry,
     remittances,
+    schedule,
     today,
 )
 from gateway.web.session import SessionSeal
@@ -51,6 +52,7 @@ from gateway.web.visit import Portal, Visit, page
 SCREENS = (
     login,
     today,
+    schedule,
     payers,
     patients,
     patient_forms,  # before patient: /patients/new is not a patient id

@@ -16,6 +16,7 @@ class NavItem:
 #: In the order of a front desk's day. Screens other helpers add register here with their path.
 NAV = (
     NavItem("Today", "/", frozenset({"patients:read"})),
+    NavItem("Schedule", "/schedule", frozenset({"patients:read", "phi:read"})),
     NavItem("Patients", "/patients", frozenset({"patients:read", "phi:read"})),
     NavItem("New claim", "/claims/new", frozenset({"claims:write"})),
     NavItem("Claims", "/claims", frozenset({"claims:read"})),

@@ -174,6 +174,10 @@ _CPT: dict[str, str] = {
     "73600": "Ankle X-ray, 2 views",
     "73630": "Foot X-ray, complete, at least 3 views",
     "73721": "MRI of a leg joint (e.g. knee) without contrast",
+    "98940": "Chiropractic spinal manipulation, 1 or 2 spinal regions",
+    "98941": "Chiropractic spinal manipulation, 3 or 4 spinal regions",
+    "98942": "Chiropractic spinal manipulation, 5 spinal regions",
+    "98943": "Chiropractic manipulation outside the spine, one or more regions",
 }
 
 # HCPCS Level II: CMS descriptions (public domain).

@@ -31,11 +31,19 @@ from gateway.ledger.posting import post_remittance
 from gateway.storage import load_metadata, tables
 from gateway.storage.claims_tables import Webhook
 from gateway.storage.identity_tables import Invitation as InvitationRow
+from gateway.storage.schedule_tables import Appointment
 from payers.codesets import lookup
 from payers.model import ClaimPayment, Payment
 from tests.gateway.conftest import Gateway
 from tests.gateway.people import People
 
+APPOINTMENT = {
+    "date": (datetime.now(UTC) + timedelta(days=3)).date().isoformat(),
+    "time": "09:30",
+    "providerNpi": "1245319599",
+    "visitType": "Office visit",
+    "serviceTypes": ["98"],
+}
 CARD = {"payerId": "lakeshore", "memberId": "LHP424242", "priority": 3}
 
 #: root field -> its variables, with "{kind}" standing for the id of an object of that kind.
@@ -97,6 +105,12 @@ CASES: dict[str, dict[str, Any]] = {
                 }
             ],
         },
+    },
+    "appointment": {"id": "{appointment}"},
+    "cancelAppointment": {"input": {"id": "{appointment}"}},
+    "createAppointment": {"input": {"patientId": "{patient}", **APPOINTMENT}},
+    "updateAppointment": {
+        "input": {"id": "{appointment}", "appointment": {"patientId": "{patient}", **APPOINTMENT}}
     },
 }
 
@@ -219,6 +233,19 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
             source="entered",
         )
     ids["remittance"] = posted.remittance_id
+    # B's appointment.
+    async with gateway.services.database.transaction() as session:
+        appointment = Appointment(
+            practice_id=gateway.other_practice_id,
+            patient_id=gateway.other_patient_id,
+            starts_at=datetime.now(UTC) + timedelta(days=3),
+            provider_npi="1245319599",
+            visit_type="Office visit",
+            service_types=["98"],
+        )
+        session.add(appointment)
+        await session.flush()
+        ids["appointment"] = appointment.id
     ids["claim_payment"] = posted.claims[0].remittance_claim_id
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())

@@ -21,11 +21,12 @@ def _nav_labels(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "shown"),
     [
-        ("front_desk", ["Today", "Patients", "New claim", "Claims", "Payers"]),
+        ("front_desk", ["Today", "Schedule", "Patients", "New claim", "Claims", "Payers"]),
         (
             "biller",
             [
                 "Today",
+                "Schedule",
                 "Patients",
                 "New claim",
                 "Claims",
@@ -41,6 +42,7 @@ def _nav_labels(html: str) -> list[str]:
             "practice_admin",
             [
                 "Today",
+                "Schedule",
                 "Patients",
                 "New claim",
                 "Claims",

@@ -82,6 +82,13 @@ class PracticeType:
     def auto_secondary_claims(self) -> bool:
         return self.row.auto_secondary_claims
 
+    @strawberry.field(
+        description="The practice's IANA time zone (e.g. America/New_York): its today, tomorrow "
+        "and appointment times are read on this clock."
+    )
+    def time_zone(self) -> str:
+        return self.row.time_zone
+
 
 @strawberry.type(name="User", description="A person with an account.")
 class UserType:

@@ -1,0 +1,55 @@
+"""Schedule: one day of the practice's appointments (its own clock), with the previous and next day.
+
+The day defaults to today in the practice's time zone (``Practice.timeZone``); ``?date=`` names
+another (a date is not PHI). Booking, editing and importing are the API's for now
+(docs/schedule.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.web.visit import Visit, page
+
+STATUS_WORDS = {
+    "BOOKED": "Booked",
+    "ARRIVED": "Arrived",
+    "FULFILLED": "Seen",
+    "NOSHOW": "Did not come",
+    "CANCELLED": "Cancelled",
+}
+
+
+@page()
+async def day_view(visit: Visit) -> Response:
+    clock = await visit.call("ScheduleClock")
+    zone_name = ((clock.data.get("me") or {}).get("practice") or {}).get("timeZone")
+    try:
+        zone = ZoneInfo(zone_name or "America/New_York")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("America/New_York")
+    today = datetime.now(UTC).astimezone(zone).date()
+    asked = visit.request.query_params.get("date", "")
+    try:
+        day = date.fromisoformat(asked) if asked else today
+    except ValueError:
+        day = today
+    result = await visit.call("ScheduleDay", {"date": day.isoformat()})
+    return await visit.page(
+        "schedule.html",
+        day=day,
+        today=today,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        appointments=result.data.get("appointments") or [],
+        refused=bool(result.errors),
+        status_words=STATUS_WORDS,
+        zone=zone_name,
+    )
+
+
+ROUTES = [Route("/schedule", day_view, methods=["GET"])]
