@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -9,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from gateway.config import GatewaySettings
 from gateway.demo import demo_practice
@@ -16,6 +19,8 @@ from gateway.http.app import build_services, create_app
 from gateway.identity import create_api_key
 from gateway.practices import create_practice
 from gateway.seeding import seed_practice_patients
+from gateway.jobs.runner import BatchRunner
+from gateway.storage.batch_tables import EligibilityCheck
 from gateway.storage.database import Database
 from gateway.storage.tables import Coverage, Patient
 from payers.model import SubscriberRelation
@@ -186,3 +191,31 @@ async def add_cards(
             )
     return ids
 
+
+
+@contextlib.asynccontextmanager
+async def running(runner: BatchRunner) -> AsyncIterator[None]:
+    """``runner`` working in the background, as in a worker process, until the block ends."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run_forever(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+async def until_finished(gateway: BatchGateway, batch_id: str, seconds: float = 60.0) -> dict:  # type: ignore[type-arg]
+    async with asyncio.timeout(seconds):
+        while (progress := await gateway.progress(batch_id))["status"] != "finished":
+            await asyncio.sleep(0.05)
+    return progress
+
+
+async def checks_of(database: Database, batch_id: str) -> list[EligibilityCheck]:
+    async with database.session() as session:
+        return list(
+            await session.scalars(
+                select(EligibilityCheck).where(EligibilityCheck.batch_id == batch_id)
+            )
+        )
