@@ -181,8 +181,10 @@ class BatchRunner:
             finally:
                 budget.release(slot)
 
+        most = self.settings.max_slots_per_process or budget.concurrency
+
         def _add_askers() -> None:
-            for slot in budget.take_slots(budget.concurrency - budget.held):
+            for slot in budget.take_slots(min(most, budget.concurrency) - budget.held):
                 askers.append(asyncio.create_task(asker(slot), name=f"batch-{payer_id}-{slot}"))
 
         _add_askers()

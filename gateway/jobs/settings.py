@@ -20,6 +20,9 @@ class BatchSettings:
     retry_base_seconds: float = 30.0  # first wait after a retryable failure, doubling...
     retry_cap_seconds: float = 900.0  # ...up to this
     payer_rest_seconds: float = 5.0  # a payer that just failed gets no batch checks this long
+    # The most of a payer's budget slots one process takes (0: as many as are free). Below the
+    # budget, several worker processes share a payer's batch checks instead of one taking all.
+    max_slots_per_process: int = 0
     lease_seconds: float = 30.0  # a check's lease, renewed while held: a crash's checks go again
     idle_seconds: float = 1.0  # how often an idle process looks for due checks
     flush_seconds: float = 0.05  # results are written in groups, at least this often
