@@ -17,9 +17,9 @@ from gateway.config import GatewaySettings
 from gateway.demo import demo_practice
 from gateway.http.app import build_services, create_app
 from gateway.identity import create_api_key
+from gateway.jobs.runner import BatchRunner
 from gateway.practices import create_practice
 from gateway.seeding import seed_practice_patients
-from gateway.jobs.runner import BatchRunner
 from gateway.storage.batch_tables import EligibilityCheck
 from gateway.storage.database import Database
 from gateway.storage.tables import Coverage, Patient
@@ -190,7 +190,6 @@ async def add_cards(
                 )
             )
     return ids
-
 
 
 @contextlib.asynccontextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from gateway.identity import ELIGIBILITY_READ, PATIENTS_READ, create_api_key
@@ -87,9 +88,7 @@ async def test_stored_results_keep_money_as_decimals(batch_gateway: BatchGateway
     ]
     assert amounts and all(type(a).__name__ == "Decimal" for a in amounts)
     # As stored: text, never a float.
-    assert all(
-        isinstance(b["amount"], str) for r in stored for b in r["benefits"] if b["amount"]
-    )
+    assert all(isinstance(b["amount"], str) for r in stored for b in r["benefits"] if b["amount"])
 
 
 async def test_a_double_click_makes_one_batch(batch_gateway: BatchGateway) -> None:

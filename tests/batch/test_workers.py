@@ -113,9 +113,9 @@ async def test_a_killed_workers_checks_are_taken_over_and_done_once(
                 in_flight = meter.in_flight
                 workers[0].kill()  # SIGKILL mid-batch, checks in flight
                 await workers[0].wait()
-                while (progress := await batch_progress(database, practice_id, batch_id)) is None or (
-                    progress.batch.status != "finished"
-                ):
+                while (
+                    progress := await batch_progress(database, practice_id, batch_id)
+                ) is None or (progress.batch.status != "finished"):
                     await asyncio.sleep(0.1)
             assert progress.succeeded == CARDS
             checks = await checks_of(database, batch_id)
