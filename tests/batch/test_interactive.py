@@ -25,7 +25,7 @@ async def test_an_interactive_check_does_not_wait_behind_a_batch(
         patient_id = gateway.patient_ids[member.person.key]
         await gateway.faults(REST_PAYER, latency_ms=100)
 
-        async def timed() -> float:
+        async def timed(gateway: Any = gateway, patient_id: str = patient_id) -> float:
             started = time.perf_counter()
             answer = await gateway.query(CHECK, {"id": patient_id})
             assert "errors" not in answer, answer
