@@ -102,6 +102,10 @@ class PayerSettings:
     credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
     cache_ttl: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CACHE_TTL))
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: Batch eligibility's budget at this payer (gateway/jobs/budget.py): checks in flight at once
+    #: and checks started per second, across every gateway process on one machine.
+    batch_concurrency: int = 5
+    batch_rate_per_second: float = 10.0
 
 
 # --- errors -----------------------------------------------------------------------------------------

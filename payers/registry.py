@@ -151,6 +151,8 @@ class _Strict(BaseModel):
 class _Defaults(_Strict):
     timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     cache_ttl: dict[str, int] = Field(default_factory=dict)
+    batch_concurrency: int = Field(default=5, ge=1, le=500)
+    batch_rate_per_second: float = Field(default=10.0, gt=0, le=10_000)
 
 
 class _PayerEntry(_Strict):
@@ -162,6 +164,8 @@ class _PayerEntry(_Strict):
     credentials: dict[str, str] = Field(default_factory=dict)
     cache_ttl: dict[str, int] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
+    batch_concurrency: int | None = Field(default=None, ge=1, le=500)
+    batch_rate_per_second: float | None = Field(default=None, gt=0, le=10_000)
 
     @field_validator("id")
     @classmethod
@@ -239,6 +243,9 @@ def parse_payers_config(
                 credentials=credentials,
                 cache_ttl={**DEFAULT_CACHE_TTL, **parsed.defaults.cache_ttl, **entry.cache_ttl},
                 options=dict(entry.options),
+                batch_concurrency=entry.batch_concurrency or parsed.defaults.batch_concurrency,
+                batch_rate_per_second=entry.batch_rate_per_second
+                or parsed.defaults.batch_rate_per_second,
             )
         )
     return settings

@@ -1,5 +1,5 @@
-"""``payer-gateway worker``: the claims dispatcher, status poller, remittance puller and webhook sender,
-without the API.
+"""``payer-gateway worker``: the claims dispatcher, status poller, remittance puller, webhook sender and
+batch eligibility runner, without the API.
 
 Run as many as you like on PostgreSQL (rows are leased, taken with ``FOR UPDATE SKIP LOCKED``); on
 SQLite one process writes at a time, so keep to one dispatcher (a worker, or the gateway's own).
@@ -31,9 +31,13 @@ async def run_worker(settings: GatewaySettings) -> None:
         loop.add_signal_handler(sig, claims.stop)
     try:
         await claims.start(loops=True)
+        if services.batches is not None:  # batch eligibility checks (gateway/jobs/)
+            await services.batches.start(loops=True)
         log.info("claims worker started")
         await claims.wait()
     finally:
+        if services.batches is not None:
+            await services.batches.close()
         await claims.close()
         await services.payers.aclose()
         await services.database.dispose()

@@ -21,6 +21,7 @@ from gateway.storage.tables import Coverage
 if TYPE_CHECKING:
     from gateway.claims.services import ClaimServices
     from gateway.http.rate_limit import RateLimiter
+    from gateway.jobs.services import BatchServices
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class GatewayServices:
     database: Database
     payers: PayerDirectory
     claims: ClaimServices | None = None  # submission, dispatch, status fan-out (gateway.claims)
+    batches: BatchServices | None = None  # batch eligibility (gateway.jobs)
 
 
 @dataclass

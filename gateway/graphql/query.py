@@ -12,6 +12,7 @@ from strawberry.types import Info
 from gateway.cache.recording import refuse_response_cache
 from gateway.errors import InvalidInput
 from gateway.graphql.access_queries import AccessQueries
+from gateway.graphql.batch_query import BatchQueries
 from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.codes_query import CodeQueries
 from gateway.graphql.discovery_query import DiscoveryQueries
@@ -109,6 +110,7 @@ def _search_condition(practice_id: str, search: str):  # type: ignore[no-untyped
 @strawberry.type
 class Query(
     AccessQueries,
+    BatchQueries,
     ClaimQueries,
     CodeQueries,
     EstimateQueries,

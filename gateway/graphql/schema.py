@@ -22,6 +22,7 @@ from gateway.graphql.caller_input import CallerInputExecutionContext
 from gateway.graphql.masking import MaskUnexpectedErrors
 from gateway.graphql.mutations.access import AccessMutations
 from gateway.graphql.mutations.accounts import AccountMutations
+from gateway.graphql.mutations.batches import BatchMutations
 from gateway.graphql.mutations.claims import ClaimMutations
 from gateway.graphql.mutations.corrections import CorrectionMutations
 from gateway.graphql.mutations.discovery import DiscoveryMutations
@@ -54,6 +55,7 @@ class Mutation(
     DiscoveryMutations,
     FeeScheduleMutations,
     ScheduleMutations,
+    BatchMutations,
 ):
     pass
 

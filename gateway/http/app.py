@@ -41,6 +41,7 @@ from gateway.http.parsed_body_view import ParsedBodyView
 from gateway.http.rate_limit import RateLimit, RateLimiter, limiter_for
 from gateway.http.request_id import RequestId
 from gateway.http.security_headers import SecurityHeaders
+from gateway.jobs.services import build_batch_services
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.requests import GraphQLRequestMetrics
 from gateway.payers import PayerDirectory, Resilience, TransportFactory
@@ -102,9 +103,10 @@ def build_services(
     if payer_settings is None:
         payer_settings = load_payers_config(settings.payers_config)
     metrics = GatewayMetrics()
+    registry = registry or AdapterRegistry.discover()
     payers = PayerDirectory.build(
         payer_settings,
-        registry or AdapterRegistry.discover(),
+        registry,
         transport_for,
         cache=open_payer_cache(settings, metrics, payer_settings),
         metrics=metrics,
@@ -120,7 +122,10 @@ def build_services(
     )
     database = Database(settings.database_url)
     claims = build_claim_services(settings, database, payers)
-    return GatewayServices(settings=settings, database=database, payers=payers, claims=claims)
+    batches = build_batch_services(settings, database, payer_settings, registry, transport_for)
+    return GatewayServices(
+        settings=settings, database=database, payers=payers, claims=claims, batches=batches
+    )
 
 
 class GatewayApp(Starlette):
@@ -165,6 +170,9 @@ def create_app(services: GatewayServices) -> Starlette:
             if services.claims is not None:
                 opened.push_async_callback(services.claims.close)
                 await services.claims.start(loops=services.claims.settings.run_in_gateway)
+            if services.batches is not None:
+                opened.push_async_callback(services.batches.close)
+                await services.batches.start(loops=services.batches.settings.run_in_gateway)
             yield
 
     limiter = limiter_for(settings)

@@ -20,6 +20,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.coverage_hint_tables",
     "gateway.storage.fee_schedule_tables",
     "gateway.storage.schedule_tables",
+    "gateway.storage.batch_tables",
 )
 
 

@@ -29,7 +29,8 @@ Control routes (never faulted, never counted, no credentials)::
     PUT  /_control/faults   replace them (fields left out take their defaults); 400 if invalid
     POST /_control/reset    back to the construction settings; stats and received claims cleared
     GET  /_control/stats    {"requests": {operation: n}, "claims_received": {control_number: n},
-                             "faults_injected": {"latency"|"error"|"hang"|"malformed"|"busy": n}}
+                             "faults_injected": {"latency"|"error"|"hang"|"malformed"|"busy": n},
+                             "peak_in_flight": {operation: most requests held at once}}
     PUT  /_control/claims/{control_number}/status
                             the payer adjudicates a claim it received: from then on its claim status
                             and claim search answer the new status. Body (see
@@ -156,6 +157,17 @@ class SandboxStats:
         self.requests: Counter[str] = Counter()
         self.claims_received: Counter[str] = Counter()
         self.faults_injected: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()
+        #: The most requests of each operation the server held at once (a client's concurrency).
+        self.peak_in_flight: Counter[str] = Counter()
+
+    def entered(self, operation: str) -> None:
+        self.in_flight[operation] += 1
+        if self.in_flight[operation] > self.peak_in_flight[operation]:
+            self.peak_in_flight[operation] = self.in_flight[operation]
+
+    def left(self, operation: str) -> None:
+        self.in_flight[operation] -= 1
 
     def record_claim(self, control_number: str) -> None:
         """Count one receipt of a claim (duplicates included)."""
@@ -166,6 +178,7 @@ class SandboxStats:
             "requests": dict(self.requests),
             "claims_received": dict(self.claims_received),
             "faults_injected": dict(self.faults_injected),
+            "peak_in_flight": dict(self.peak_in_flight),
         }
 
 
@@ -226,10 +239,22 @@ class FaultMiddleware:
             response = await self._control_route(Request(scope, receive))
             await response(scope, receive, send)
             return
-        control = self.control
         operation = self.operation_of(scope)
-        if operation is not None:
-            control.stats.requests[operation] += 1
+        if operation is None:
+            await self._faulted(scope, receive, send, operation)
+            return
+        stats = self.control.stats
+        stats.requests[operation] += 1
+        stats.entered(operation)
+        try:
+            await self._faulted(scope, receive, send, operation)
+        finally:
+            stats.left(operation)
+
+    async def _faulted(
+        self, scope: Scope, receive: Receive, send: Send, operation: str | None
+    ) -> None:
+        control = self.control
         faults = control.faults
         if not faults.applies_to(operation):
             await self.app(scope, receive, send)

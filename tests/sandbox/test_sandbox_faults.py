@@ -129,6 +129,7 @@ async def test_stats_count_operations_and_reset_clears_them(client: httpx.AsyncC
         "requests": {"payments": 2, "claim_status": 1},
         "claims_received": {},
         "faults_injected": {},
+        "peak_in_flight": {"payments": 1, "claim_status": 1},
     }
     await client.post("/_control/reset")
     assert (await client.get("/_control/stats")).json()["requests"] == {}

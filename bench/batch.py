@@ -1,0 +1,174 @@
+"""Batch eligibility: N checks over sandbox REST payers answering in 200 ms, 50 in flight per payer.
+
+One `payer-gateway worker` process runs the batch (SQLite in /dev/shm); the sandboxes run here on
+loopback. Reports the wall time from the batch's start to its last result against the limit the
+budgets set (checks per payer x 0.2 s / 50, the largest over payers), and the worker's peak resident
+memory (VmHWM). Last line: JSON {checks, wall_s, limit_s, ratio, peak_rss_mb}.
+
+    python bench/batch.py --checks 10000 [--payers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.rig import MEMORY_DIR, payers_config, rest_sandboxes  # noqa: E402
+
+LATENCY_MS = 200
+BUDGET = 50
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+async def seed(database_url: str, sandboxes, checks: int) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    from gateway.practices import create_practice
+    from gateway.storage.database import Database
+    from gateway.storage.migrate import upgrade
+    from gateway.storage.tables import Coverage, Patient
+
+    database = Database(database_url)
+    await upgrade(database)
+    practice_id = await create_practice(
+        database, "Bench Family Medicine", "1234567893", "123456789"
+    )
+    book = sandboxes.world.books[sandboxes.book_key]
+    member = next(m for m in book.members.values() if m.active and m.relation.value == "self")
+    payer_ids = list(sandboxes.base_urls)
+    patients = -(-checks // len(payer_ids))
+    ids: list[str] = []
+    made = 0
+    async with database.transaction() as session:
+        for n in range(patients):
+            patient = Patient(
+                practice_id=practice_id,
+                first_name=member.person.first_name,
+                last_name=member.person.last_name,
+                birth_date=member.person.birth_date,
+            )
+            session.add(patient)
+            await session.flush()
+            ids.append(patient.id)
+            for order, payer_id in enumerate(payer_ids, start=1):
+                if made == checks:
+                    break
+                made += 1
+                session.add(
+                    Coverage(
+                        practice_id=practice_id,
+                        patient_id=patient.id,
+                        payer_id=payer_id,
+                        member_id=member.member_id,
+                        group_number=f"B{n:06d}",
+                        relation="self",
+                        priority=order,
+                    )
+                )
+    await database.dispose()
+    return practice_id, ids
+
+
+async def main(checks: int, payers: int) -> dict[str, float]:
+    from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
+    from payers.sandbox.faults import FaultSettings
+
+    os.environ.setdefault(DATA_KEYS_ENV, generate_key())
+
+    workdir = Path(tempfile.mkdtemp(dir=MEMORY_DIR))
+    database_url = f"sqlite:///{workdir / 'bench.db'}"
+    async with rest_sandboxes(payers, faults=FaultSettings(latency_ms=LATENCY_MS)) as sandboxes:
+        config = workdir / "payers.toml"
+        config.write_text(
+            payers_config(sandboxes.base_urls, 10.0).replace(
+                "[defaults]\n",
+                f"[defaults]\nbatch_concurrency = {BUDGET}\nbatch_rate_per_second = 1000\n",
+                1,
+            )
+        )
+        practice_id, patient_ids = await seed(database_url, sandboxes, checks)
+        from gateway.config import GatewaySettings
+        from gateway.http.app import build_services
+        from gateway.jobs.batches import BatchRequest, batch_progress, start_batch
+        from payers.registry import load_payers_config
+
+        services = build_services(
+            GatewaySettings(database_url=database_url), load_payers_config(config)
+        )
+        assert services.batches is not None
+        environ = {
+            **os.environ,
+            "PAYER_GATEWAY_DATABASE_URL": database_url,
+            "PAYER_GATEWAY_PAYERS_CONFIG": str(config),
+            "PAYER_GATEWAY_LOG_LEVEL": "WARNING",
+            "PAYER_GATEWAY_CLAIMS_POLL_TICK_SECONDS": "3600",
+            "PAYER_GATEWAY_CLAIMS_REMITTANCE_TICK_SECONDS": "3600",
+            "PAYER_GATEWAY_BATCH_IDLE_SECONDS": "0.05",
+            "PAYER_GATEWAY_BATCH_BUDGET_DIR": str(workdir / "budgets"),
+        }
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from gateway.cli import main; main(['worker'])", env=environ
+        )
+        try:
+            await asyncio.sleep(3)  # the worker starts (imports, migrations checked)
+            started_at = time.perf_counter()
+            started = await start_batch(
+                services.database,
+                services.payers,
+                services.batches.settings,
+                practice_id,
+                None,
+                BatchRequest(str(uuid.uuid4()), tuple(patient_ids)),
+                patient_ids,
+                datetime.now(UTC).date(),
+            )
+            while True:
+                progress = await batch_progress(services.database, practice_id, started.batch.id)
+                assert progress is not None
+                if progress.batch.status == "finished":
+                    break
+                await asyncio.sleep(0.2)
+            wall = time.perf_counter() - started_at
+            rss = peak_rss_mb(worker.pid)
+            per_payer = [p.total for p in progress.by_payer]
+        finally:
+            worker.terminate()
+            await worker.wait()
+            await services.batches.payers.aclose()
+            await services.payers.aclose()
+            await services.database.dispose()
+    limit = max(per_payer) * LATENCY_MS / 1000 / BUDGET
+    print(
+        f"checks {checks} over {payers} payers: succeeded {progress.succeeded}, "
+        f"failed {progress.failed}"
+    )
+    return {
+        "checks": checks,
+        "wall_s": round(wall, 2),
+        "limit_s": round(limit, 2),
+        "ratio": round(wall / limit, 2),
+        "peak_rss_mb": rss,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checks", type=int, default=10_000)
+    parser.add_argument("--payers", type=int, default=2)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main(args.checks, args.payers))))
