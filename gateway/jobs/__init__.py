@@ -1,0 +1,1 @@
+"""Long work off the request path: batch eligibility and its worklist."""
