@@ -331,7 +331,9 @@ def _auth_required(
     if not needing:
         return []
     procedures = tuple(
-        p for p in visit.procedures if (st := service_type_of(p)) is not None and st.code in needing
+        p
+        for p in visit.procedures
+        if (mapped := service_type_of(p)) is not None and mapped.code in needing
     )
     names = ", ".join(st.description for st in needing.values())
     planned = (
