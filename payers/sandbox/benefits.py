@@ -47,7 +47,11 @@ def _st(*codes: str) -> tuple[Code, ...]:
 
 
 def _accumulators(
-    kind: BenefitKind, amounts: tuple[Decimal, ...], rng: random.Random, family: bool
+    kind: BenefitKind,
+    amounts: tuple[Decimal, ...],
+    rng: random.Random,
+    family: bool,
+    individual_used: Decimal | None = None,
 ) -> list[Benefit]:
     calendar_year = lookup("time-period", "23")
     lines = []
@@ -58,6 +62,8 @@ def _accumulators(
         # In-network spending is typical; out-of-network accumulators stay mostly untouched.
         share = rng.randrange(5, 95) if network is Network.IN_NETWORK else rng.randrange(0, 10)
         ind_used = (ind_amount * share / 100).quantize(Decimal("0.01"))
+        if individual_used is not None and network is Network.IN_NETWORK:
+            ind_used = individual_used  # drawn all the same, so later lines stay as they were
         levels = [(CoverageLevel.INDIVIDUAL, ind_amount, ind_used)]
         if family:
             fam_used = min(fam_amount, ind_used + Decimal(rng.randrange(0, 900)))
@@ -92,8 +98,11 @@ def _copay(service_type: str, amount: Decimal, message: str | None = None) -> Be
     )
 
 
-def plan_benefits(design: PlanDesign, *, family: bool, seed: str) -> tuple[Benefit, ...]:
-    """Every benefit line of an active member of ``design``; ``seed`` fixes how much is used."""
+def plan_benefits(
+    design: PlanDesign, *, family: bool, seed: str, deductible_used: Decimal | None = None
+) -> tuple[Benefit, ...]:
+    """Every benefit line of an active member of ``design``; ``seed`` fixes how much is used
+    (``deductible_used``, when given, is the in-network individual deductible used)."""
     rng = random.Random(seed)  # noqa: S311  (reproducible test data, not security)
     level = CoverageLevel.FAMILY if family else CoverageLevel.INDIVIDUAL
     lines = [
@@ -105,7 +114,7 @@ def plan_benefits(design: PlanDesign, *, family: bool, seed: str) -> tuple[Benef
             plan_description=design.name,
         )
     ]
-    lines += _accumulators(BenefitKind.DEDUCTIBLE, design.deductible, rng, family)
+    lines += _accumulators(BenefitKind.DEDUCTIBLE, design.deductible, rng, family, deductible_used)
     lines += _accumulators(BenefitKind.OUT_OF_POCKET, design.out_of_pocket, rng, family)
     lines += [
         _copay("98", design.office_copay, "Primary care office visit"),

@@ -59,6 +59,12 @@ _PEOPLE: tuple[tuple[str, str, str, int, tuple[int, int], str, str, str, str], .
     ("nora", "Nora", "Notreal", 30, (2, 16), "F", "77 Heron Way", "43999", "10"),
     ("ivan", "Ivan", "Imaginary", 57, (6, 21), "M", "1503 Old Mill Road", "43997", "11"),
     ("wanda", "Wanda", "Whatif", 43, (10, 3), "F", "34 Sycamore Bend", "43998", "12"),
+    # people whose checks land on the batch worklist (see coverage.py for why each one does)
+    ("rosa", "Rosa", "Hypothetical", 38, (4, 12), "F", "615 Linden Street", "43999", "13"),
+    ("dario", "Dario", "Standin", 51, (9, 29), "M", "23 Foundry Lane", "43997", "14"),
+    ("elsie", "Elsie", "Exemplar", 44, (2, 8), "F", "480 Meadowlark Drive", "43998", "15"),
+    ("hank", "Hank", "Nocard", 59, (7, 19), "M", "12 Tannery Row", "43997", "16"),
+    ("quinn", "Quinn", "Provisional", 33, (12, 1), "F", "905 Willow Court", "43999", "17"),
 )
 
 

@@ -28,12 +28,19 @@ class MemberSpec:
     group: tuple[str, str]  # group number, group name
     order: int = 1
     coverage: str = (
-        "2"  # years since the plan started, "ended" (terminated) or "new" (just started)
+        "2"  # years since the plan started, "ended" (terminated), "lapsed" (ended last month)
+        # or "new" (just started)
     )
     family: bool = False
     relation: SubscriberRelation = SubscriberRelation.SELF
     subscriber: str | None = None  # person key of the subscriber when not self
     subscriber_member_id: str | None = None
+    # what the practice typed from the card, when it differs from the payer's member id (a typo)
+    practice_member_id: str | None = None
+    # the employer group the member moved to on the first of this month (same member id)
+    moved_to_group: tuple[str, str] | None = None
+    # in-network individual deductible used this year, when the test data fixes it
+    deductible_used: str | None = None
 
 
 def payer_claim_id(prefix: str, received: date, sequence: int) -> str:
@@ -53,6 +60,7 @@ _RIVERBEND = ("G51230", "Riverbend Manufacturing Co")
 _HOSPITAL = ("884210", "Elmridge Regional Medical Center")
 _HERON = ("0072215", "Heron Logistics LLC")
 _INDIVIDUAL = ("SHA7710", "Summit Individual and Family")
+_QUILLFEATHER = ("0081340", "Quillfeather Press Inc")
 
 MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
     "lakeshore": (
@@ -70,23 +78,33 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         ),
         MemberSpec("felix", "LHP733018452", _RIVERBEND, order=2, family=True),
         MemberSpec("samuel", "LHP562200981", _ELMRIDGE_SCHOOLS, coverage="ended"),
+        # Hank's employer dropped the plan at the end of last month: inactive, with its end date
+        MemberSpec("hank", "LHP318805526", _RIVERBEND, coverage="lapsed"),
     ),
     "cascade": (
         MemberSpec("maya", "CMI5520781401", _HOSPITAL, coverage="3"),
         MemberSpec("felix", "CMI6139024401", _HOSPITAL, family=True, coverage="5"),
         MemberSpec("wanda", "CMI7004418201", _HOSPITAL, family=True),
         MemberSpec("nora", "CMI3387105601", _HOSPITAL, coverage="ended"),
+        # Elsie has met little of her deductible yet: $1,000 in network, $180 used
+        MemberSpec("elsie", "CMI4471902301", _HOSPITAL, deductible_used="180.00"),
     ),
     "northwind": (
         MemberSpec("theo", "NWB700314562", _HERON, family=True, coverage="3"),
         MemberSpec("greta", "NWB118830574", _HERON, coverage="ended"),
         MemberSpec("ivan", "NWB902741186", _HERON, coverage="7"),
         MemberSpec("wanda", "NWB455120937", _HERON, order=2, family=True),
+        # Rosa changed jobs: from the first of this month her new employer's group covers her
+        MemberSpec("rosa", "NWB660218843", _HERON, coverage="3", moved_to_group=_QUILLFEATHER),
     ),
     "summit": (
         MemberSpec("priya", "SHA300917265", _INDIVIDUAL, family=True, coverage="1"),
         MemberSpec("theo", "SHA418822390", _INDIVIDUAL, order=2, family=True, coverage="1"),
         MemberSpec("harriet", "SHA227710448", _INDIVIDUAL, order=2, coverage="2"),
         MemberSpec("nora", "SHA509381274", _INDIVIDUAL, coverage="new"),
+        # the practice typed Dario's member id with two digits swapped: the payer finds no one
+        MemberSpec("dario", "SHA604418273", _INDIVIDUAL, practice_member_id="SHA604418237"),
+        # Quinn's knee rehab (97110) needs prior authorization at Summit
+        MemberSpec("quinn", "SHA712093358", _INDIVIDUAL, coverage="1"),
     ),
 }

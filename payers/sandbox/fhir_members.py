@@ -24,7 +24,7 @@ from payers.fhir.terminology import (
     X12_NETWORK,
     X12_TIME_PERIOD,
 )
-from payers.model import Benefit, BenefitKind, Code, CoverageLevel, EligibilityResult, Network
+from payers.model import Benefit, BenefitKind, Code, CoverageLevel, EligibilityResult, Network, Plan
 from payers.sandbox.fhir_wire import coding, concept, money, of_code, validated
 from payers.sandbox.world import SandboxMember, SandboxPayerBook
 
@@ -88,10 +88,16 @@ def patient(book: SandboxPayerBook, member: SandboxMember) -> dict[str, Any]:
 
 
 def coverage(
-    book: SandboxPayerBook, member: SandboxMember, today: date, *, resource_id: str | None = None
+    book: SandboxPayerBook,
+    member: SandboxMember,
+    today: date,
+    *,
+    resource_id: str | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
-    """The Coverage of one member (``resource_id`` "coverage" when contained)."""
-    plan = member.plan
+    """The Coverage of one member (``resource_id`` "coverage" when contained), as ``plan`` (the
+    one in force on the asked date) or the member's current plan."""
+    plan = plan or member.plan
     period = {k: v.isoformat() for k, v in (("start", plan.start), ("end", plan.end)) if v}
     classes = [
         {
@@ -141,7 +147,9 @@ def eligibility_response(
     """The CoverageEligibilityResponse stating ``result``."""
     response = _response_shell(book, today, result.as_of)
     response["patient"] = {"reference": f"Patient/{patient_id(member)}"}
-    response["contained"] = [coverage(book, member, today, resource_id="coverage")]
+    response["contained"] = [
+        coverage(book, member, today, resource_id="coverage", plan=result.plan)
+    ]
     response["outcome"] = "complete"
     response["insurance"] = [
         {
