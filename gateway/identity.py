@@ -24,6 +24,7 @@ KEY_PREFIX = "pgw_"
 PATIENTS_READ = "patients:read"
 PATIENTS_WRITE = "patients:write"
 ELIGIBILITY_READ = "eligibility:read"
+ELIGIBILITY_BATCH = "eligibility:batch"  # start batch eligibility jobs and follow their progress
 CLAIMS_READ = "claims:read"
 CLAIMS_WRITE = "claims:write"
 PAYMENTS_READ = "payments:read"
@@ -39,6 +40,7 @@ ALL_SCOPES = frozenset(
         PATIENTS_READ,
         PATIENTS_WRITE,
         ELIGIBILITY_READ,
+        ELIGIBILITY_BATCH,
         CLAIMS_READ,
         CLAIMS_WRITE,
         PAYMENTS_READ,
@@ -59,7 +61,7 @@ _CLINICAL = {PATIENTS_READ, PATIENTS_WRITE, ELIGIBILITY_READ, CLAIMS_READ, CLAIM
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "operator": frozenset({PRACTICE_APPROVE}),
     "practice_admin": frozenset(KEY_SCOPES | {USERS_MANAGE}),
-    "front_desk": frozenset(_CLINICAL),
+    "front_desk": frozenset(_CLINICAL | {ELIGIBILITY_BATCH}),
     "biller": frozenset(_CLINICAL | {PAYMENTS_READ, PAYMENTS_WRITE}),
     "analyst": frozenset({PATIENTS_READ, CLAIMS_READ, PAYMENTS_READ}),
 }

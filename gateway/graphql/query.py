@@ -23,6 +23,7 @@ from gateway.graphql.recent_patients import RecentPatientQueries
 from gateway.graphql.types.patient import Patient
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.webhook_query import WebhookQueries
+from gateway.graphql.worklist_query import WorklistQueries
 from gateway.identity import PATIENTS_READ, PHI_READ
 from gateway.storage import tables
 
@@ -112,6 +113,7 @@ class Query(
     MoneyQueries,
     RecentPatientQueries,
     WebhookQueries,
+    WorklistQueries,
 ):
     @strawberry.field(description="The payers the gateway is connected to.", extensions=signed_in())
     def payers(self, info: Info) -> list[Payer]:

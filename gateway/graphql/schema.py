@@ -29,6 +29,7 @@ from gateway.graphql.mutations.patient_changes import PatientChangeMutations
 from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.mutations.registration import RegistrationMutations
 from gateway.graphql.mutations.webhooks import WebhookMutations
+from gateway.graphql.mutations.worklist import WorklistMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
 from gateway.graphql.subscriptions import Subscription
@@ -48,6 +49,7 @@ class Mutation(
     CorrectionMutations,
     WebhookMutations,
     LedgerMutations,
+    WorklistMutations,
 ):
     pass
 
