@@ -160,6 +160,7 @@ async def test_every_sandbox_failure_is_phi_free_without_phi_read(
     _, errors_with_phi = await _summary(gateway, patient_id, gateway.key)
     assert {e["extensions"]["payer"] for e in errors_with_phi} == set(MEMBER_IDS)
     assert all(isinstance(e["extensions"].get("payerMessage"), str) for e in errors_with_phi)
+
     # The message is the same for everyone (the payer's words are only ever an extension); the
     # second ask may meet an opened breaker, so compare what both asks answered alike.
     # (One payer's operations may word the same code differently: its eligibility answer names
