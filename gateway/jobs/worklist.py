@@ -139,14 +139,15 @@ def _failure_items(failure: CheckFailure) -> tuple[WorklistItem, ...]:
     if not failure.final:
         return ()
     if failure.code == "MEMBER_NOT_FOUND":
-        advice = " ".join(dict.fromkeys(w for w in map(plain_words, failure.reasons) if w))
+        # the payer's reasons in our words say what to look at; without them, everything it matches on
+        advice = " ".join(dict.fromkeys(w for w in map(plain_words, failure.reasons) if w)) or (
+            "Check the member ID, name and birth date against the insurance card."
+        )
         return (
             WorklistItem(
                 WorklistKind.MEMBER_NOT_FOUND,
-                "The payer found no member matching this coverage. "
-                + (advice + " " if advice else "")
-                + "Check the member ID, name and birth date against the insurance card and "
-                "correct the coverage.",
+                f"The payer found no member matching this coverage. {advice} Correct the "
+                "coverage, then check again.",
                 reasons=failure.reasons,
                 error_code=failure.code,
             ),

@@ -24,6 +24,7 @@ from gateway.web.screens import (
     admin_keys,
     admin_webhooks,
     audit,
+    batches,
     claim_actions,
     claim_correction,
     claims,
@@ -66,6 +67,7 @@ SCREENS = (
     admin_keys,
     admin_webhooks,
     audit,
+    batches,
 )
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
+from strawberry.types import Info
 
 from gateway.graphql.permissions import needs, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.common import CodeType
 from gateway.graphql.types.patient import Patient
+from gateway.graphql.types.payer import Payer
 from gateway.identity import PATIENTS_READ
 from gateway.jobs.worklist import WorklistKind
 from gateway.jobs.worklist_store import KindCount, StoredWorklistItem
@@ -72,6 +74,11 @@ class WorklistEntry:
     @strawberry.field
     def payer_id(self) -> str:
         return self.stored.payer_id
+
+    @strawberry.field(description="The payer asked; null if it is no longer configured.")
+    def payer(self, info: Info) -> Payer | None:
+        configured = info.context.services.payers.get(self.stored.payer_id)
+        return Payer.of(configured) if configured is not None else None
 
     @strawberry.field(description="The patient the item is about.", extensions=needs(PATIENTS_READ))
     def patient(self) -> Patient | None:
