@@ -37,18 +37,20 @@ async def seed_practice_patients(
                 if member.payer_key not in payer_ids or not member.on_file:
                     continue  # a card the practice does not hold is for coverage discovery to find
                 dependent = member.relation != SubscriberRelation.SELF
+                # the card as the practice recorded it, typos and out-of-date plans included
+                plan = member.plan_on_file or member.plan
                 session.add(
                     Coverage(
                         practice_id=practice_id,
                         patient_id=patient.id,
                         payer_id=member.payer_key,
-                        member_id=member.member_id,
-                        group_number=member.group_number,
-                        plan_name=member.plan.name if member.plan else None,
+                        member_id=member.practice_member_id or member.member_id,
+                        group_number=plan.group_number,
+                        plan_name=plan.name,
                         relation=member.relation.value,
                         priority=member.order,
-                        effective_from=member.plan.start if member.plan else None,
-                        effective_to=member.plan.end if member.plan else None,
+                        effective_from=plan.start,
+                        effective_to=plan.end,
                         subscriber_first_name=member.subscriber.first_name if dependent else None,
                         subscriber_last_name=member.subscriber.last_name if dependent else None,
                         subscriber_birth_date=member.subscriber.birth_date if dependent else None,

@@ -25,6 +25,9 @@ def patient_of(source: Any) -> str | None:
         return row.id
     if isinstance(row, tables.Coverage | SubmittedClaim):
         return row.patient_id
+    stated = getattr(source, "audited_patient_id", None)  # objects that name their patient
+    if isinstance(stated, str):
+        return stated
     coverage = getattr(source, "coverage", None)
     coverage_row = getattr(coverage, "row", None)
     if isinstance(coverage_row, tables.Coverage):

@@ -27,6 +27,7 @@ from gateway.graphql.schedule_query import ScheduleQueries
 from gateway.graphql.types.patient import Patient
 from gateway.graphql.types.payer import Payer
 from gateway.graphql.webhook_query import WebhookQueries
+from gateway.graphql.worklist_query import WorklistQueries
 from gateway.identity import PATIENTS_READ, PHI_READ
 from gateway.storage import tables
 
@@ -120,6 +121,7 @@ class Query(
     ScheduleQueries,
     WebhookQueries,
     DiscoveryQueries,
+    WorklistQueries,
 ):
     @strawberry.field(description="The payers the gateway is connected to.", extensions=signed_in())
     def payers(self, info: Info) -> list[Payer]:

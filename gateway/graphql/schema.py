@@ -33,6 +33,7 @@ from gateway.graphql.mutations.patients import PatientMutations
 from gateway.graphql.mutations.registration import RegistrationMutations
 from gateway.graphql.mutations.schedule import ScheduleMutations
 from gateway.graphql.mutations.webhooks import WebhookMutations
+from gateway.graphql.mutations.worklist import WorklistMutations
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
 from gateway.graphql.subscriptions import Subscription
@@ -56,6 +57,7 @@ class Mutation(
     FeeScheduleMutations,
     ScheduleMutations,
     BatchMutations,
+    WorklistMutations,
 ):
     pass
 

@@ -21,6 +21,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.fee_schedule_tables",
     "gateway.storage.schedule_tables",
     "gateway.storage.batch_tables",
+    "gateway.storage.worklist_tables",
 )
 
 

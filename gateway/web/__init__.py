@@ -24,6 +24,7 @@ from gateway.web.screens import (
     admin_keys,
     admin_webhooks,
     audit,
+    batches,
     claim_actions,
     claim_correction,
     claims,
@@ -72,6 +73,7 @@ SCREENS = (
     admin_keys,
     admin_webhooks,
     audit,
+    batches,
 )
 
 

@@ -69,7 +69,7 @@ def contract_error(payer_id: str, codes: Sequence[Code], message: str) -> PayerE
     """The contract error a payer's own error codes call for."""
     aaa = {c.code for c in codes if c.system == "aaa-reject-reason"}
     if aaa & MEMBER_NOT_FOUND_CODES:
-        return MemberNotFound(payer_id, message)
+        return MemberNotFound(payer_id, message, [PayerRejection(code) for code in codes])
     transient = any(c.system == ISSUE_TYPE and c.code in TRANSIENT_ISSUES for c in codes)
     if aaa & TRY_LATER_CODES or transient:
         words = " ".join(w for w in (plain_words(c) for c in codes) if w)

@@ -52,6 +52,7 @@ def _accumulators(
     rng: random.Random,
     family: bool,
     used_percent: int | None = None,
+    individual_used: Decimal | None = None,
 ) -> list[Benefit]:
     calendar_year = lookup("time-period", "23")
     lines = []
@@ -64,6 +65,8 @@ def _accumulators(
         if used_percent is not None and network is Network.IN_NETWORK:
             share = used_percent  # a member set up for one case (nothing met, all met)
         ind_used = (ind_amount * share / 100).quantize(Decimal("0.01"))
+        if individual_used is not None and network is Network.IN_NETWORK:
+            ind_used = individual_used  # drawn all the same, so later lines stay as they were
         levels = [(CoverageLevel.INDIVIDUAL, ind_amount, ind_used)]
         if family:
             fam_used = min(fam_amount, ind_used + Decimal(rng.randrange(0, 900)))
@@ -99,10 +102,16 @@ def _copay(service_type: str, amount: Decimal, message: str | None = None) -> Be
 
 
 def plan_benefits(
-    design: PlanDesign, *, family: bool, seed: str, used_percent: int | None = None
+    design: PlanDesign,
+    *,
+    family: bool,
+    seed: str,
+    used_percent: int | None = None,
+    deductible_used: Decimal | None = None,
 ) -> tuple[Benefit, ...]:
     """Every benefit line of an active member of ``design``; ``seed`` fixes how much is used
-    (``used_percent``, when given, of the in-network deductible and out-of-pocket maximum)."""
+    (``used_percent``, when given, of the in-network deductible and out-of-pocket maximum;
+    ``deductible_used``, when given, is the in-network individual deductible used)."""
     rng = random.Random(seed)  # noqa: S311  (reproducible test data, not security)
     level = CoverageLevel.FAMILY if family else CoverageLevel.INDIVIDUAL
     lines = [
@@ -114,7 +123,9 @@ def plan_benefits(
             plan_description=design.name,
         )
     ]
-    lines += _accumulators(BenefitKind.DEDUCTIBLE, design.deductible, rng, family, used_percent)
+    lines += _accumulators(
+        BenefitKind.DEDUCTIBLE, design.deductible, rng, family, used_percent, deductible_used
+    )
     lines += _accumulators(
         BenefitKind.OUT_OF_POCKET, design.out_of_pocket, rng, family, used_percent
     )

@@ -72,6 +72,12 @@ _PEOPLE: tuple[tuple[str, str, str, int, tuple[int, int], str, str, str, str], .
     ("ruth", "Ruth", "Provisional", 29, (9, 1), "F", "42 Foundry Street Apt 2", "43998", "19"),
     ("victor", "Victor", "Samplewood", 66, (5, 25), "M", "1188 Harvest Lane", "43997", "20"),
     ("odette", "Odette", "Standby", 51, (12, 19), "F", "3 Beacon Row", "43999", "21"),
+    # people whose checks land on the batch worklist (see coverage.py for why each one does)
+    ("rosa", "Rosa", "Hypothetical", 38, (4, 12), "F", "615 Linden Street", "43999", "22"),
+    ("dario", "Dario", "Standin", 51, (9, 29), "M", "23 Foundry Lane", "43997", "23"),
+    ("elsie", "Elsie", "Exemplar", 44, (2, 8), "F", "480 Meadowlark Drive", "43998", "24"),
+    ("hank", "Hank", "Nocard", 59, (7, 19), "M", "12 Tannery Row", "43997", "25"),
+    ("petra", "Petra", "Pretend", 33, (12, 1), "F", "905 Willow Court", "43999", "26"),
 )
 
 

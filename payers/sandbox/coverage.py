@@ -28,7 +28,8 @@ class MemberSpec:
     group: tuple[str, str]  # group number, group name
     order: int = 1
     coverage: str = (
-        "2"  # years since the plan started, "ended" (terminated) or "new" (just started)
+        "2"  # years since the plan started, "ended" (terminated), "lapsed" (ended last month)
+        # or "new" (just started)
     )
     family: bool = False
     relation: SubscriberRelation = SubscriberRelation.SELF
@@ -39,6 +40,12 @@ class MemberSpec:
     used_percent: int | None = (
         None  # of the in-network deductible and out-of-pocket max (else seeded)
     )
+    # what the practice typed from the card, when it differs from the payer's member id (a typo)
+    practice_member_id: str | None = None
+    # the employer group the member moved to on the first of this month (same member id)
+    moved_to_group: tuple[str, str] | None = None
+    # in-network individual deductible used this year, when the test data fixes it
+    deductible_used: str | None = None
 
 
 def payer_claim_id(prefix: str, received: date, sequence: int) -> str:
@@ -58,6 +65,7 @@ _RIVERBEND = ("G51230", "Riverbend Manufacturing Co")
 _HOSPITAL = ("884210", "Elmridge Regional Medical Center")
 _HERON = ("0072215", "Heron Logistics LLC")
 _INDIVIDUAL = ("SHA7710", "Summit Individual and Family")
+_QUILLFEATHER = ("0081340", "Quillfeather Press Inc")
 
 MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
     "lakeshore": (
@@ -79,6 +87,8 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         MemberSpec("jordyn", "LHP640118281", _RIVERBEND, on_file=False),
         MemberSpec("quinn", "LHP640318827", _RIVERBEND, used_percent=0),  # deductible not met
         MemberSpec("victor", "LHP640318835", _RIVERBEND, order=2),  # secondary to Summit
+        # Hank's employer dropped the plan at the end of last month: inactive, with its end date
+        MemberSpec("hank", "LHP318805526", _RIVERBEND, coverage="lapsed"),
     ),
     "cascade": (
         MemberSpec("maya", "CMI5520781401", _HOSPITAL, coverage="3"),
@@ -94,6 +104,8 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
             other_coverage=("summit", "SHA815530462"),
         ),
         MemberSpec("odette", "CMI8820417701", _HOSPITAL, used_percent=100),  # out-of-pocket max met
+        # Elsie has met little of her deductible yet: $1,000 in network, $180 used
+        MemberSpec("elsie", "CMI4471902301", _HOSPITAL, deductible_used="180.00"),
     ),
     "northwind": (
         MemberSpec("theo", "NWB700314562", _HERON, family=True, coverage="3"),
@@ -108,6 +120,8 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
             other_coverage=("summit", "SHA772045139"),
         ),
         MemberSpec("ruth", "NWB330958214", _HERON),  # an office visit: the copay only
+        # Rosa changed jobs: from the first of this month her new employer's group covers her
+        MemberSpec("rosa", "NWB660218843", _HERON, coverage="3", moved_to_group=_QUILLFEATHER),
     ),
     "summit": (
         MemberSpec("priya", "SHA300917265", _INDIVIDUAL, family=True, coverage="1"),
@@ -125,5 +139,9 @@ MEMBERS: dict[str, tuple[MemberSpec, ...]] = {
         MemberSpec(
             "victor", "SHA771204356", _INDIVIDUAL, coverage="3"
         ),  # primary; Lakeshore second
+        # the practice typed Dario's member id with two digits swapped: the payer finds no one
+        MemberSpec("dario", "SHA604418273", _INDIVIDUAL, practice_member_id="SHA604418237"),
+        # Petra's knee rehab (97110) needs prior authorization at Summit
+        MemberSpec("petra", "SHA712093358", _INDIVIDUAL, coverage="1"),
     ),
 }

@@ -32,6 +32,7 @@ from payers.model import (
     EligibilityResult,
     Network,
     OtherCoverage,
+    Plan,
 )
 from payers.sandbox.fhir_wire import coding, concept, money, of_code, validated
 from payers.sandbox.world import SandboxMember, SandboxPayerBook
@@ -96,10 +97,16 @@ def patient(book: SandboxPayerBook, member: SandboxMember) -> dict[str, Any]:
 
 
 def coverage(
-    book: SandboxPayerBook, member: SandboxMember, today: date, *, resource_id: str | None = None
+    book: SandboxPayerBook,
+    member: SandboxMember,
+    today: date,
+    *,
+    resource_id: str | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
-    """The Coverage of one member (``resource_id`` "coverage" when contained)."""
-    plan = member.plan
+    """The Coverage of one member (``resource_id`` "coverage" when contained), as ``plan`` (the
+    one in force on the asked date) or the member's current plan."""
+    plan = plan or member.plan
     period = {k: v.isoformat() for k, v in (("start", plan.start), ("end", plan.end)) if v}
     classes = [
         {
@@ -169,7 +176,9 @@ def eligibility_response(
     """The CoverageEligibilityResponse stating ``result``."""
     response = _response_shell(book, today, result.as_of)
     response["patient"] = {"reference": f"Patient/{patient_id(member)}"}
-    response["contained"] = [coverage(book, member, today, resource_id="coverage")]
+    response["contained"] = [
+        coverage(book, member, today, resource_id="coverage", plan=result.plan)
+    ]
     response["outcome"] = "complete"
     response["insurance"] = [
         {

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from payers.codesets import lookup
 from payers.model import (
@@ -76,11 +77,25 @@ class SandboxMember:
     family: bool = False  # family (vs individual) coverage tier
     on_file: bool = True  # the practice holds this card (False: only discovery finds it)
     other_coverage: tuple[OtherCoverage, ...] = ()  # other insurance this payer knows of (COB)
+    earlier_plan: Plan | None = None  # the plan in force before ``plan`` started (same member id)
+    practice_member_id: str | None = None  # what the practice has on file, when mistyped
+    # the plan as the practice has it on file, when the payer's has moved on without its knowing
+    # (an old card from before a group change, or an end it has not heard of)
+    plan_on_file: Plan | None = None
 
     def covers(self, day: date) -> bool:
         """True when the coverage is in force on ``day``."""
-        start, end = self.plan.start or date.min, self.plan.end or date.max
-        return start <= day <= end
+        return any(_in_force(plan, day) for plan in (self.plan, self.earlier_plan) if plan)
+
+    def plan_on(self, day: date) -> Plan:
+        """The plan that covers ``day`` (the current one when none does)."""
+        if self.earlier_plan is not None and _in_force(self.earlier_plan, day):
+            return self.earlier_plan
+        return self.plan
+
+
+def _in_force(plan: Plan, day: date) -> bool:
+    return (plan.start or date.min) <= day <= (plan.end or date.max)
 
 
 class MemberMismatch(Exception):
@@ -186,7 +201,7 @@ class SandboxPayerBook:
                 member_id=member.member_id,
                 active=False,
                 as_of=as_of,
-                plan=member.plan,
+                plan=member.plan_on(as_of),
                 benefits=inactive_benefits(self.design),
                 messages=("Coverage not in force on the requested date",),
             )
@@ -204,7 +219,7 @@ class SandboxPayerBook:
             member_id=member.member_id,
             active=True,
             as_of=as_of,
-            plan=member.plan,
+            plan=member.plan_on(as_of),
             benefits=benefits,
             other_coverage=member.other_coverage,
         )
@@ -249,9 +264,8 @@ class SandboxPayerBook:
     ) -> tuple[DiscoveredCoverage, ...]:
         """Coverage in force on ``as_of`` (default today) of people matching ``who`` (see
         :func:`matches_person`: first-name variants are candidates too), exact names first."""
-        return tuple(
-            discovered(self.key, m) for m in self.discover_members(who, as_of or self.today)
-        )
+        day = as_of or self.today
+        return tuple(discovered(self.key, m, day) for m in self.discover_members(who, day))
 
     def discover_members(self, who: Demographics, as_of: date) -> list[SandboxMember]:
         """The members :meth:`discover` answers with, exact first names first."""
@@ -261,13 +275,16 @@ class SandboxPayerBook:
         return sorted(found, key=lambda m: not _same_name(m.person.first_name, who.first_name))
 
 
-def discovered(payer_key: str, member: SandboxMember) -> DiscoveredCoverage:
-    """One member as a found coverage, with the person as the payer's records state them."""
+def discovered(
+    payer_key: str, member: SandboxMember, as_of: date | None = None
+) -> DiscoveredCoverage:
+    """One member as a found coverage (its plan on ``as_of``, default the current one), with the
+    person as the payer's records state them."""
     person = member.person
     return DiscoveredCoverage(
         payer_id=payer_key,
         member_id=member.member_id,
-        plan=member.plan,
+        plan=member.plan_on(as_of) if as_of else member.plan,
         relation=member.relation,
         person=Demographics(
             person.first_name,
@@ -345,10 +362,13 @@ def _members(
     spec: BookSpec, today: date, people: Mapping[str, SandboxPerson]
 ) -> dict[str, SandboxMember]:
     ended = _month_end(today - timedelta(days=100))
+    this_month = today.replace(day=1)
     members = {}
     for m in MEMBERS[spec.key]:
         if m.coverage == "ended":
             start, end = date(today.year - 3, 1, 1), ended
+        elif m.coverage == "lapsed":
+            start, end = date(today.year - 3, 1, 1), this_month - timedelta(days=1)
         elif m.coverage == "new":
             start, end = ended + timedelta(days=1), None
         else:
@@ -362,6 +382,14 @@ def _members(
             start=start,
             end=end,
         )
+        earlier = on_file = None
+        if m.coverage == "lapsed":
+            on_file = replace(plan, end=None)
+        if m.moved_to_group is not None:  # the old group ran to the end of last month
+            on_file = plan
+            earlier = replace(plan, end=this_month - timedelta(days=1))
+            group_number, group_name = m.moved_to_group
+            plan = replace(plan, group_number=group_number, group_name=group_name, start=this_month)
         subscriber = people[m.subscriber or m.person]
         members[m.member_id] = SandboxMember(
             payer_key=spec.key,
@@ -377,8 +405,16 @@ def _members(
             family=m.family,
             on_file=m.on_file,
             other_coverage=_other_coverage(m, today),
+            earlier_plan=earlier,
+            practice_member_id=m.practice_member_id,
+            plan_on_file=on_file,
         )
     return members
+
+
+def _deductible_used(payer_key: str, member_id: str) -> Decimal | None:
+    spec = next(m for m in MEMBERS[payer_key] if m.member_id == member_id)
+    return Decimal(spec.deductible_used) if spec.deductible_used is not None else None
 
 
 def build_world(today: date) -> World:
@@ -398,6 +434,7 @@ def build_world(today: date) -> World:
                 family=member.family,
                 seed=f"{spec.key}/{member_id}",
                 used_percent=used.get(member_id),
+                deductible_used=_deductible_used(spec.key, member_id),
             )
             for member_id, member in members.items()
         }

@@ -54,6 +54,7 @@ def raise_for_aaa(
             payer_id,
             f"payer found no member matching the request ({transaction} AAA at {levels}): "
             f"{words}.{advice}",
+            reasons,
         )
     raise PayerRejected(
         payer_id,

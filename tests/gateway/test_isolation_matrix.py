@@ -27,6 +27,8 @@ from graphql.pyutils import Undefined
 from sqlalchemy import select
 
 from gateway.graphql.schema import build_schema
+from gateway.jobs.worklist import CheckFailure, classify
+from gateway.jobs.worklist_store import CheckSubject, batch_items, record_items
 from gateway.ledger.posting import post_remittance
 from gateway.storage import load_metadata, tables
 from gateway.storage.claims_tables import Webhook
@@ -83,6 +85,8 @@ CASES: dict[str, dict[str, Any]] = {
         }
     },
     "voidClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
+    "batchWorklist": {"batchId": "{worklist_batch}"},
+    "resolveWorklistItem": {"input": {"id": "{worklist_item}"}},
     "sendSecondaryClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
     "submitClaim": {
         "idempotencyKey": "{run}",
@@ -247,6 +251,21 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
         await session.flush()
         ids["appointment"] = appointment.id
     ids["claim_payment"] = posted.claims[0].remittance_claim_id
+    # B's batch worklist with an open item.
+    ids["worklist_batch"] = str(uuid.uuid4())
+    async with gateway.services.database.transaction() as session:
+        subject = CheckSubject(
+            gateway.other_practice_id,
+            ids["worklist_batch"],
+            str(uuid.uuid4()),
+            gateway.other_patient_id,
+            None,
+            "lakeshore",
+        )
+        await record_items(session, subject, classify(CheckFailure("MEMBER_NOT_FOUND")))
+        ids["worklist_item"] = (
+            await batch_items(session, gateway.other_practice_id, ids["worklist_batch"])
+        )[0].id
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())
     return ids

@@ -70,7 +70,7 @@ def test_four_payer_books_with_their_protocols(world: World) -> None:
 
 
 def test_people_are_fictitious_and_local(world: World) -> None:
-    assert len(world.people) == 21  # 12, 5 for coverage discovery, 4 for the cost-estimate cases
+    assert len(world.people) == 26  # 12; 5 for discovery, 4 for estimates, 5 for the worklist
     for person in world.people.values():
         assert re.fullmatch(r"\d{3}-555-01\d\d", person.phone)
         assert (person.city, person.state) == ("Elmridge", "OH")
@@ -96,7 +96,7 @@ def test_coverage_mix(world: World) -> None:
     inactive = {
         m.person.key for b in world.books.values() for m in b.members.values() if not m.active
     }
-    assert inactive == {"samuel", "greta", "nora"}
+    assert inactive == {"samuel", "greta", "nora", "hank"}
     nora = world.coverages_of("nora")
     assert [(m.payer_key, m.active) for m in nora] == [("summit", True), ("cascade", False)]
     assert nora[1].plan.end is not None and nora[1].plan.end < TODAY

@@ -41,6 +41,7 @@ async def test_every_page_with_its_assets_stays_under_the_budget(
         "patient_id": next(iter(portal.gateway.patient_ids.values())),
         "claim_id": claim.id,  # a claim's page and its action pages (void: a confirm page)
         "action": "void",
+        "batch_id": "7d1c9a52-5b1e-4a55-9a43-0c4bd6f1e2a0",  # an empty batch worklist
     }
     await _something_to_withdraw_and_delete(portal)  # their confirm pages are linked from admin
     weights = {"/login": signed_out}
