@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, case, func, or_, select, update
 
+from gateway.jobs.worklist_hook import write_worklists
 from gateway.storage.batch_tables import EligibilityBatch, EligibilityCheck
 from gateway.storage.database import Database
 from gateway.storage.tables import Coverage, Patient
@@ -227,6 +228,8 @@ async def record(database: Database, outcomes: Sequence[CheckOutcome]) -> set[st
     ]
     async with database.transaction() as session:
         await session.execute(_RECORD, params)
+        # The worklist is written with the results it comes from, or not at all.
+        await write_worklists(session, [o.check.check_id for o in outcomes if o.state != "pending"])
     return {o.check.batch_id for o in outcomes if o.state != "pending"}
 
 

@@ -81,7 +81,10 @@ async def test_aaa_42_is_retried_until_the_payer_answers(
         done = await until_finished(gateway, batch_id)
     assert done["retrying"] == 0
     summit = [c for c in await checks_of(database, batch_id) if c.payer_id == x12]
-    assert summit and all(c.state == "succeeded" for c in summit)
+    # Every check ended with the payer's own answer: a benefit list, or (Dario's mistyped member
+    # id) member not found; none with the busy reason it was retried for.
+    assert summit and any(c.state == "succeeded" for c in summit)
+    assert {c.error_code for c in summit if c.state != "succeeded"} <= {"MEMBER_NOT_FOUND"}
     assert any(c.attempts > 1 for c in summit)
 
 

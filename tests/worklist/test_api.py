@@ -46,7 +46,7 @@ async def test_the_worklist_by_kind_with_its_facts(gateway: Gateway, world: Worl
     assert set(by_kind) == {
         ("COVERAGE_ENDED", "Nocard"),
         ("DEDUCTIBLE_REMAINING", "Exemplar"),
-        ("AUTH_REQUIRED", "Provisional"),
+        ("AUTH_REQUIRED", "Pretend"),
         ("MEMBER_NOT_FOUND", "Standin"),
     }
     ended = by_kind["COVERAGE_ENDED", "Nocard"]
@@ -54,7 +54,7 @@ async def test_the_worklist_by_kind_with_its_facts(gateway: Gateway, world: Worl
     assert ended["amountLeft"] is None and ended["resolved"] is False
     elsie = by_kind["DEDUCTIBLE_REMAINING", "Exemplar"]
     assert (elsie["amountLeft"], elsie["deductibleAmount"]) == ("820.00", "1000.00")
-    auth = by_kind["AUTH_REQUIRED", "Provisional"]
+    auth = by_kind["AUTH_REQUIRED", "Pretend"]
     assert [s["code"] for s in auth["serviceTypes"]] == ["PT"]
     assert [p["code"] for p in auth["procedures"]] == ["97110"]
     dario = by_kind["MEMBER_NOT_FOUND", "Standin"]
