@@ -14,6 +14,7 @@ from gateway.errors import InvalidInput
 from gateway.graphql.access_queries import AccessQueries
 from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.codes_query import CodeQueries
+from gateway.graphql.history_query import HistoryQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.ledger_query import LedgerQueries
 from gateway.graphql.money_query import MoneyQueries
@@ -108,6 +109,7 @@ class Query(
     AccessQueries,
     ClaimQueries,
     CodeQueries,
+    HistoryQueries,
     LedgerQueries,
     MoneyQueries,
     RecentPatientQueries,
