@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Subquery, and_, exists, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Subquery, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.history.filters import HistoryFilter
@@ -89,22 +89,23 @@ def _conditions(rows: Subquery, owned: CTE, wanted: HistoryFilter) -> list[Colum
         found.append(last_day >= wanted.service_from)
     if wanted.service_to is not None:
         found.append(rows.c.service_date_from <= wanted.service_to)
+    # Uncorrelated IN subqueries: evaluated once, not once per row (SQLite re-ran the CTE per row).
     if wanted.paid_from is not None or wanted.paid_to is not None:
-        paid = [owned.c.owner_id == rows.c.id]
+        paid = []
         if wanted.paid_from is not None:
             paid.append(owned.c.payment_date >= wanted.paid_from)
         if wanted.paid_to is not None:
             paid.append(owned.c.payment_date <= wanted.paid_to)
-        found.append(exists(select(owned.c.claim_payment_id).where(*paid)))
+        found.append(rows.c.id.in_(select(owned.c.owner_id).where(*paid)))
     if wanted.denial_reasons:
         found.append(
-            exists(
-                select(RemittanceAdjustment.id)
-                .join(owned, owned.c.claim_payment_id == RemittanceAdjustment.remittance_claim_id)
-                .where(
-                    owned.c.owner_id == rows.c.id,
-                    RemittanceAdjustment.reason_code.in_(wanted.denial_reasons),
+            rows.c.id.in_(
+                select(owned.c.owner_id)
+                .join(
+                    RemittanceAdjustment,
+                    RemittanceAdjustment.remittance_claim_id == owned.c.claim_payment_id,
                 )
+                .where(RemittanceAdjustment.reason_code.in_(wanted.denial_reasons))
             )
         )
     return found

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import CTE, ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.history.filters import HistoryFilter
@@ -86,10 +86,9 @@ def _conditions(owned: CTE, wanted: HistoryFilter) -> list[ColumnElement[bool]]:
         found.append(owned.c.payment_date <= wanted.paid_to)
     if wanted.denial_reasons:
         found.append(
-            exists(
-                select(RemittanceAdjustment.id).where(
-                    RemittanceAdjustment.remittance_claim_id == owned.c.claim_payment_id,
-                    RemittanceAdjustment.reason_code.in_(wanted.denial_reasons),
+            owned.c.claim_payment_id.in_(
+                select(RemittanceAdjustment.remittance_claim_id).where(
+                    RemittanceAdjustment.reason_code.in_(wanted.denial_reasons)
                 )
             )
         )
