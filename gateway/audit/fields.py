@@ -20,6 +20,9 @@ from gateway.storage.claims_tables import SubmittedClaim
 
 def patient_of(source: Any) -> str | None:
     """The patient a Patient, Coverage, submitted claim or per-payer answer object belongs to."""
+    named = getattr(source, "audit_patient_id", None)  # history rows name their patient
+    if isinstance(named, str):
+        return named
     row = getattr(source, "row", None)
     if isinstance(row, tables.Patient):
         return row.id

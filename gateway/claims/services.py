@@ -26,6 +26,7 @@ from gateway.claims.webhook_addresses import WebhookAddressGuard
 from gateway.claims.webhook_transport import PinnedAddressTransport
 from gateway.claims.webhooks import WebhookSender
 from gateway.config import GatewaySettings
+from gateway.history.refresher import ClaimHistoryRefresher
 from gateway.ledger.after_posting import after_posting
 from gateway.ledger.posting import PostingResult
 from gateway.ledger.puller import RemittancePuller
@@ -46,6 +47,7 @@ class ClaimServices:
     webhook_client: httpx.AsyncClient
     webhook_guard: WebhookAddressGuard  # judges webhook hosts at registration and every delivery
     puller: RemittancePuller
+    history: ClaimHistoryRefresher | None = None  # payer-reported claims (gateway/history)
     _loops: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -75,6 +77,13 @@ class ClaimServices:
                     name="ledger-puller",
                 ),
             ]
+            if self.history is not None:
+                self._loops.append(
+                    asyncio.create_task(
+                        self._every(self.settings.history_tick_seconds, self._refresh_due),
+                        name="history-refresher",
+                    )
+                )
 
     async def wait(self) -> None:
         await self._stop.wait()
@@ -90,12 +99,19 @@ class ClaimServices:
                 await task
         self._loops = []
         await self.puller.drain()
+        if self.history is not None:
+            await self.history.drain()
         await self.bus.close()
         await self.webhook_client.aclose()
 
     async def _pull_due(self) -> int:
         await self.puller.run_once()
         return 0  # the pulls run as tasks: wait for the next tick, not for them
+
+    async def _refresh_due(self) -> int:
+        assert self.history is not None
+        await self.history.run_once()
+        return 0  # the refreshes run as tasks
 
     async def _every(self, seconds: float, step: Callable[[], Awaitable[int]]) -> None:
         while not self._stop.is_set():
@@ -177,6 +193,14 @@ def build_claim_services(
             posted,
             interval_seconds=claims.remittance_pull_seconds,
             lease_seconds=claims.remittance_lease_seconds,
+        ),
+        history=ClaimHistoryRefresher(
+            database,
+            payers,
+            interval_seconds=claims.history_refresh_seconds,
+            first_refresh_seconds=claims.history_first_refresh_seconds,
+            lease_seconds=claims.history_lease_seconds,
+            lookback_days=claims.history_lookback_days,
         ),
     )
     holder.append(services)

@@ -43,6 +43,13 @@ class ClaimsSettings:
     remittance_pull_seconds: float = 300.0
     remittance_tick_seconds: float = 5.0
     remittance_lease_seconds: float = 120.0
+    # The claim history refresher (gateway/history/refresher.py): each practice's claims from each
+    # payer with claim search this often (the first one this long after a process sees the practice).
+    history_refresh_seconds: float = 3600.0
+    history_first_refresh_seconds: float = 60.0
+    history_tick_seconds: float = 15.0
+    history_lease_seconds: float = 120.0
+    history_lookback_days: int = 730
 
     def __post_init__(self) -> None:
         self.allowed_networks()  # a typo fails at start-up, naming the variable

@@ -17,6 +17,7 @@ from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.codes_query import CodeQueries
 from gateway.graphql.discovery_query import DiscoveryQueries
 from gateway.graphql.estimate_query import EstimateQueries
+from gateway.graphql.history_query import HistoryQueries
 from gateway.graphql.ids import parse_id
 from gateway.graphql.ledger_query import LedgerQueries
 from gateway.graphql.money_query import MoneyQueries
@@ -115,6 +116,7 @@ class Query(
     ClaimQueries,
     CodeQueries,
     EstimateQueries,
+    HistoryQueries,
     LedgerQueries,
     MoneyQueries,
     RecentPatientQueries,

@@ -22,6 +22,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.schedule_tables",
     "gateway.storage.batch_tables",
     "gateway.storage.worklist_tables",
+    "gateway.storage.history_tables",
 )
 
 
