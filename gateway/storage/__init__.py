@@ -17,6 +17,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.audit_tables",
     "gateway.storage.claims_tables",
     "gateway.storage.ledger_tables",
+    "gateway.storage.claim_lines_tables",
 )
 
 
