@@ -41,7 +41,9 @@ class SubmittedClaimLine(Base):
     service_date: Mapped[date | None] = mapped_column(Date)
 
 
-def line_rows(claim_id: str, practice_id: str, submission: dict[str, object]) -> list[dict[str, object]]:
+def line_rows(
+    claim_id: str, practice_id: str, submission: dict[str, object]
+) -> list[dict[str, object]]:
     """The claim_lines rows of a stored submission (``submission_to_json``'s shape)."""
     rows = []
     for line in submission.get("lines") or ():  # type: ignore[attr-defined]

@@ -44,9 +44,7 @@ def _backfill(lines: sa.Table) -> None:
     from gateway.storage.claim_lines_tables import line_rows
 
     bind = op.get_bind()
-    claims = sa.table(
-        "claims", sa.column("id"), sa.column("practice_id"), sa.column("submission")
-    )
+    claims = sa.table("claims", sa.column("id"), sa.column("practice_id"), sa.column("submission"))
     after = ""
     while True:  # keyset pages: a large practice's history never sits in memory at once
         page = bind.execute(
