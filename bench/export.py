@@ -208,11 +208,9 @@ async def generate(url: str, claims: int) -> str:
             await raw.copy_records_to_table(
                 "claim_lines", records=rows.line_rows(), columns=COLUMNS["claim_lines"]
             )
-            buffered: dict[str, list[tuple[Any, ...]]] = {}
+            by_table: dict[str, list[tuple[Any, ...]]] = {}
             for table, row in rows.payment_rows():
-                buffered.setdefault(table, []).append(row)
-                if table == "remittances" or len(buffered[table]) < 20_000:
-                    continue
+                by_table.setdefault(table, []).append(row)
             for table in (
                 "remittances",
                 "remittance_claims",
@@ -220,7 +218,7 @@ async def generate(url: str, claims: int) -> str:
                 "remittance_adjustments",
             ):
                 await raw.copy_records_to_table(
-                    table, records=buffered.pop(table, []), columns=COLUMNS[table]
+                    table, records=by_table.pop(table, []), columns=COLUMNS[table]
                 )
             await raw.execute("ANALYZE")
             await connection.commit()

@@ -49,10 +49,14 @@ async def history(gateway: Any) -> History:  # noqa: F811
     database = gateway.services.database
     async with database.session() as session:
         coverages = (
-            await session.execute(
-                select(Coverage).where(Coverage.practice_id == gateway.practice_id)
+            (
+                await session.execute(
+                    select(Coverage).where(Coverage.practice_id == gateway.practice_id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     claim_ids = []
     payments = []
     for n, coverage in enumerate(coverages[:6]):
@@ -105,7 +109,10 @@ async def history(gateway: Any) -> History:  # noqa: F811
         mine = [c for p, c in payments if p == payer_id]
         async with database.transaction() as session:
             await post_remittance(
-                session, gateway.practice_id, remittance(*mine, payer_id=payer_id), source="uploaded"
+                session,
+                gateway.practice_id,
+                remittance(*mine, payer_id=payer_id),
+                source="uploaded",
             )
     practice = gateway.practice_id
     return History(
