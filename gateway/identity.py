@@ -32,7 +32,9 @@ PHI_READ = "phi:read"
 USERS_MANAGE = "users:manage"
 AUDIT_READ = "audit:read"
 PRACTICE_APPROVE = "practice:approve"
-HISTORY_EXPORT = "history:export"  # bulk history exports (gateway/exports/): de-identified by default
+HISTORY_EXPORT = (
+    "history:export"  # bulk history exports (gateway/exports/): de-identified by default
+)
 
 #: Every scope the gateway knows. Fields declare which they need (see graphql/permissions.py).
 ALL_SCOPES = frozenset(

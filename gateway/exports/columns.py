@@ -55,6 +55,8 @@ class Column:
 def select_expression(column: Column, dialect: str) -> ColumnElement[Any]:
     """The column's SQL on ``dialect`` ("sqlite" or "postgresql"), labelled with its name."""
     source, kind, postgres = column.source, column.kind, dialect == "postgresql"
+    expr: ColumnElement[Any]
+    text: ColumnElement[Any]
     if kind == "money":
         expr = cast(source, Text) if postgres else func.printf("%.2f", source)
     elif kind == "quantity":

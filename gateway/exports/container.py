@@ -35,7 +35,7 @@ class ZipStream:
 
     def __init__(self) -> None:
         self._sink = _Pieces()
-        self._zip = zipfile.ZipFile(self._sink, mode="w")  # type: ignore[arg-type]
+        self._zip = zipfile.ZipFile(self._sink, mode="w")  # type: ignore[call-overload]
 
     def member(self, name: str, *, compress: bool) -> IO[bytes]:
         info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))

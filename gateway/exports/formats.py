@@ -22,6 +22,8 @@ EXTENSIONS = {"parquet": "parquet", "csv": "csv", "ndjson": "ndjson"}
 
 
 class TableWriter(Protocol):
+    def __init__(self, sink: IO[bytes], schema: pa.Schema) -> None: ...
+
     def write(self, batch: pa.RecordBatch) -> None: ...
 
     def close(self) -> None: ...
@@ -78,4 +80,8 @@ class NdjsonMember:
         self._sink.close()
 
 
-WRITERS = {"parquet": ParquetMember, "csv": CsvMember, "ndjson": NdjsonMember}
+WRITERS: dict[str, type[TableWriter]] = {
+    "parquet": ParquetMember,
+    "csv": CsvMember,
+    "ndjson": NdjsonMember,
+}

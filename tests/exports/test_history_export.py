@@ -22,7 +22,6 @@ from gateway.storage.audit_tables import AuditEvent
 from gateway.storage.claim_lines_tables import SubmittedClaimLine
 from gateway.storage.claims_tables import SubmittedClaim
 from gateway.storage.ledger_tables import (
-    Remittance,
     RemittanceAdjustment,
     RemittanceClaim,
     RemittanceLine,
