@@ -72,6 +72,12 @@ class GatewaySettings:
     portal_time_zone: str = "America/New_York"
     # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto to mark the session cookie Secure.
     behind_proxy: bool = False
+    # History exports (GET /exports/history, docs/exports.md): the longest slice, payers named at most,
+    # exports started per practice a minute, and exports streaming at once per practice and process.
+    export_max_days: int = 731
+    export_max_payers: int = 20
+    export_per_minute: int = 6
+    export_max_concurrent: int = 2
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:

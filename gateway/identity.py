@@ -36,6 +36,9 @@ FEES_WRITE = (
 USERS_MANAGE = "users:manage"
 AUDIT_READ = "audit:read"
 PRACTICE_APPROVE = "practice:approve"
+HISTORY_EXPORT = (
+    "history:export"  # bulk history exports (gateway/exports/): de-identified by default
+)
 
 #: Every scope the gateway knows. Fields declare which they need (see graphql/permissions.py).
 ALL_SCOPES = frozenset(
@@ -53,6 +56,7 @@ ALL_SCOPES = frozenset(
         USERS_MANAGE,
         AUDIT_READ,
         PRACTICE_APPROVE,
+        HISTORY_EXPORT,
     }
 )
 
@@ -67,7 +71,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     "practice_admin": frozenset(KEY_SCOPES | {USERS_MANAGE}),
     "front_desk": frozenset(_CLINICAL | {ELIGIBILITY_BATCH}),
     "biller": frozenset(_CLINICAL | {PAYMENTS_READ, PAYMENTS_WRITE, FEES_WRITE}),
-    "analyst": frozenset({PATIENTS_READ, CLAIMS_READ, PAYMENTS_READ}),
+    "analyst": frozenset({PATIENTS_READ, CLAIMS_READ, PAYMENTS_READ, HISTORY_EXPORT}),
 }
 PRACTICE_ROLES = frozenset(ROLE_SCOPES) - {"operator"}
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,7 @@ from gateway.claims.status import record_submitted
 from gateway.graphql.types.common import FieldError
 from gateway.graphql.validation import Problems
 from gateway.payers import PayerDirectory
+from gateway.storage.claim_lines_tables import SubmittedClaimLine, line_rows
 from gateway.storage.claims_tables import ClaimOutbox, SubmittedClaim
 from gateway.storage.database import Database
 from payers.codesets import lookup, normalize
@@ -214,6 +215,9 @@ class ClaimDesk:
             async with self.database.transaction() as session:
                 session.add(claim)
                 await session.flush()
+                lines = line_rows(claim.id, practice_id, claim.submission)
+                if lines:  # rows beside the JSON, for history exports (claim_lines_tables.py)
+                    await session.execute(insert(SubmittedClaimLine), lines)
                 if link is not None and link.within is not None:
                     await link.within(session, claim)
                 session.add(ClaimOutbox(claim_id=claim.id, payer_id=claim.payer_id))

@@ -27,6 +27,7 @@ from gateway.cache.recording import refuse_response_cache
 from gateway.cache.responses import ResponseCache
 from gateway.claims.services import build_claim_services
 from gateway.config import GatewaySettings
+from gateway.exports.endpoint import HistoryExportEndpoint
 from gateway.graphql.context import GatewayServices, RequestContext
 from gateway.graphql.masking import ensure_code
 from gateway.graphql.schema import build_schema
@@ -204,6 +205,10 @@ def create_app(services: GatewayServices) -> Starlette:
             Route("/metrics", metrics),
             Route("/graphql", protected, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", protected),
+            Route(
+                "/exports/history",
+                BearerAuth(HistoryExportEndpoint(services, limiter), services.database, settings),
+            ),
             *assets,
             # Last: the portal answers every other path (its pages call `protected` like any client).
             Mount("/", create_portal(settings, services.payers.cache.store, protected)),

@@ -23,6 +23,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "gateway.storage.batch_tables",
     "gateway.storage.worklist_tables",
     "gateway.storage.history_tables",
+    "gateway.storage.claim_lines_tables",
 )
 
 

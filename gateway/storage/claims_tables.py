@@ -40,6 +40,8 @@ class SubmittedClaim(Base):
         Index("ix_claims_open_poll", "state", "next_poll_at"),
         # Remittance matching by the payer's claim number (0011_ledger_pull_lease).
         Index("ix_claims_practice_payer_claim", "practice_id", "payer_id", "payer_claim_id"),
+        # History export slices by service date (0018_claim_lines).
+        Index("ix_claims_practice_service", "practice_id", "service_date_from", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

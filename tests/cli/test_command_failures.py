@@ -78,8 +78,8 @@ def test_a_scope_typo_gets_a_suggestion(run_command: RunCommand) -> None:
     assert outcome.line == (
         "payer-gateway create-api-key: argument --scopes: unknown scope 'patients:raed' (did you "
         "mean 'patients:read'? scopes: audit:read, claims:read, claims:write, eligibility:batch, "
-        "eligibility:read, fees:write, patients:read, patients:write, payments:read, "
-        "payments:write, phi:read) "
+        "eligibility:read, fees:write, history:export, patients:read, patients:write, "
+        "payments:read, payments:write, phi:read) "
         "(see `payer-gateway create-api-key --help`)"
     )
 

@@ -31,6 +31,7 @@ from gateway.jobs.worklist import CheckFailure, classify
 from gateway.jobs.worklist_store import CheckSubject, batch_items, record_items
 from gateway.ledger.posting import post_remittance
 from gateway.storage import load_metadata, tables
+from gateway.storage.batch_tables import EligibilityBatch
 from gateway.storage.claims_tables import Webhook
 from gateway.storage.identity_tables import Invitation as InvitationRow
 from gateway.storage.schedule_tables import Appointment
@@ -86,6 +87,8 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "voidClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
     "batchWorklist": {"batchId": "{worklist_batch}"},
+    "batch": {"id": "{batch}"},
+    "checkEligibilityBatch": {"idempotencyKey": "isolation-batch-1", "patientIds": ["{patient}"]},
     "resolveWorklistItem": {"input": {"id": "{worklist_item}"}},
     "sendSecondaryClaim": {"input": {"claimId": "{claim}", "idempotencyKey": "{run}"}},
     "submitClaim": {
@@ -165,6 +168,8 @@ def _document(name: str, kind: str, field: GraphQLField, variables: dict[str, An
 def _fill(value: Any, ids: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return ids[value[1:-1]]
     return value
@@ -266,6 +271,21 @@ async def _theirs(gateway: Gateway, people: People) -> dict[str, str]:
         ids["worklist_item"] = (
             await batch_items(session, gateway.other_practice_id, ids["worklist_batch"])
         )[0].id
+    # B's eligibility batch.
+    async with gateway.services.database.transaction() as session:
+        now = datetime.now(UTC)
+        batch = EligibilityBatch(
+            practice_id=gateway.other_practice_id,
+            idempotency_key="isolation-b-batch",
+            request_digest="0" * 64,
+            source="patients",
+            as_of=now.date(),
+            total=0,
+            retry_until=now + timedelta(hours=4),
+        )
+        session.add(batch)
+        await session.flush()
+        ids["batch"] = batch.id
     # B's submitted claim when the fixture has one; a random id still checks the same answer shape.
     ids["claim"] = claim or str(uuid.uuid4())
     return ids

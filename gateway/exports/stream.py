@@ -1,0 +1,151 @@
+"""One export's bytes: every table read in batches from the database and written into the zip.
+
+Rows come through a server-side cursor (``yield_per``: PostgreSQL's named cursor, SQLite's step by
+step), ``batch_rows`` at a time; each batch becomes an Arrow record batch, is written to its
+table's member, and the bytes it produced are handed to the response before the next batch is
+read. Memory therefore holds one batch and what the writers buffer, whatever the export's size.
+Encoding runs in a worker thread (Arrow releases the GIL), so a large export does not stall the
+other requests of the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+import pyarrow as pa
+
+from gateway.exports.columns import Describer, arrow_fields, build_arrays
+from gateway.exports.container import ZipStream
+from gateway.exports.formats import EXTENSIONS, WRITERS, TableWriter
+from gateway.exports.tables import TABLES, ExportTable, Slice, column_names
+from gateway.storage.database import Database
+
+MONTH_FIELD = pa.field(
+    "service_month", pa.string(), metadata={"about": "YYYY-MM of the service date."}
+)
+
+
+@dataclass
+class HistoryExport:
+    """The export of one slice in one format, optionally partitioned by service month."""
+
+    database: Database
+    piece: Slice
+    format: str
+    partition: bool
+    pseudonym: Callable[[str], str]
+    batch_rows: int = 50_000
+    tables: Sequence[ExportTable] = TABLES
+    #: Rows written per table, filled in as the export runs (the audit trail's row counts).
+    counts: dict[str, int] = field(default_factory=dict)
+    finished: bool = False
+
+    def columns(self) -> dict[str, list[str]]:
+        return {t.name: list(column_names(t, self.piece.identified)) for t in self.tables}
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        archive = ZipStream()
+        describer = Describer()
+        for table in self.tables:
+            async for data in self._table(archive, table, describer):
+                if data:
+                    yield data
+        manifest = archive.member("manifest.json", compress=True)
+        manifest.write(json.dumps(self._manifest(), indent=2).encode())
+        manifest.close()
+        self.finished = True
+        yield archive.close()
+
+    async def _table(
+        self, archive: ZipStream, table: ExportTable, describer: Describer
+    ) -> AsyncIterator[bytes]:
+        columns = table.visible(self.piece.identified)
+        fields = arrow_fields(columns)
+        schema = pa.schema(fields if self.partition else [*fields, MONTH_FIELD])
+        members = _Members(archive, table.name, self.format, schema, self.partition)
+        self.counts[table.name] = 0
+        dialect = self.database.engine.dialect.name
+        statement = table.query(self.piece, dialect).execution_options(yield_per=self.batch_rows)
+        async with self.database.engine.connect() as connection:
+            result = await connection.stream(statement)
+            async for rows in result.partitions(self.batch_rows):
+                values = list(zip(*rows, strict=True))
+                months = [day[:7] for day in values[-1]]
+                await asyncio.to_thread(
+                    self._write, members, columns, values[:-1], months, schema, describer
+                )
+                self.counts[table.name] += len(rows)
+                yield archive.take()
+        members.close()
+        yield archive.take()
+
+    def _write(
+        self,
+        members: _Members,
+        columns: Sequence[Any],
+        values: Sequence[Sequence[Any]],
+        months: list[str],
+        schema: pa.Schema,
+        describer: Describer,
+    ) -> None:
+        arrays = build_arrays(columns, values, describer, self.pseudonym)
+        if not self.partition:
+            arrays.append(pa.array(months, pa.string()))
+            members.write(None, pa.RecordBatch.from_arrays(arrays, schema=schema))
+            return
+        batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
+        start = 0
+        for month, run in groupby(months):  # rows come in service-date order: one run per month
+            length = sum(1 for _ in run)
+            members.write(month, batch.slice(start, length))
+            start += length
+
+    def _manifest(self) -> dict[str, Any]:
+        piece = self.piece
+        return {
+            "from": piece.date_from.isoformat(),
+            "to": piece.date_to.isoformat(),
+            "payers": list(piece.payer_ids),
+            "format": self.format,
+            "partition": "month" if self.partition else None,
+            "identified": piece.identified,
+            "rows": dict(self.counts),
+            "columns": self.columns(),
+        }
+
+
+class _Members:
+    """The open member of one table: one file, or one per service month when partitioned."""
+
+    def __init__(
+        self, archive: ZipStream, table: str, fmt: str, schema: pa.Schema, partition: bool
+    ) -> None:
+        self._archive, self._table, self._format = archive, table, fmt
+        self._schema, self._partition = schema, partition
+        self._month: str | None = None
+        self._writer: TableWriter | None = None
+        if not partition:  # an empty table still gets its file, with its columns
+            self._writer = self._open(f"{table}.{EXTENSIONS[fmt]}")
+
+    def _open(self, name: str) -> TableWriter:
+        sink = self._archive.member(name, compress=self._format != "parquet")
+        return WRITERS[self._format](sink, self._schema)
+
+    def write(self, month: str | None, batch: pa.RecordBatch) -> None:
+        if self._partition and month != self._month:
+            self.close()
+            self._month = month
+            ext = EXTENSIONS[self._format]
+            self._writer = self._open(f"{self._table}/service_month={month}/part-0.{ext}")
+        assert self._writer is not None
+        self._writer.write(batch)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
