@@ -39,6 +39,7 @@ from gateway.web.screens import (
     remittance_entry,
     remittances,
     schedule,
+    schedule_forms,
     today,
 )
 from gateway.web.session import SessionSeal
@@ -51,6 +52,7 @@ SCREENS = (
     login,
     today,
     schedule,
+    schedule_forms,
     payers,
     patients,
     patient_forms,  # before patient: /patients/new is not a patient id

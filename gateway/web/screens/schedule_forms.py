@@ -1,0 +1,318 @@
+"""Schedule changes at the front desk: add, edit and cancel an appointment, import a day's schedule.
+
+Every change is the API's (createAppointment, updateAppointment, cancelAppointment, importSchedule,
+each needing patients:write): its field errors are shown at the fields. A viewer without
+patients:write (and phi:read, since the form names patients) is refused here too, not only by the
+API. Forms post to the path they are served from, so one sent as the session expired comes back
+filled in after login. The import answers its report on the page (importing the same file again
+changes nothing, so a reload is harmless).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.web.appointment_form import STATUSES, AppointmentForm
+from gateway.web.forms import GENERAL, FormErrors, call_failed, field_errors
+from gateway.web.screens.schedule import STATUS_WORDS
+from gateway.web.visit import Visit, page
+
+WRITE_SCOPES = frozenset({"patients:write", "phi:read"})
+PATIENT_PAGES = 5  # up to 500 patients in the picker (the API answers 100 at a time)
+MAX_UPLOAD_BYTES = 200_000  # the API's limit on a schedule file (gateway/schedule/limits.py)
+SHOWN_KEPT = 100  # kept rows whose appointment is read back for the report
+FORMATS = {"CSV": "CSV file", "FHIR_BUNDLE": "FHIR Appointment bundle (JSON)"}
+OUTCOME_WORDS = {
+    "created": "Added",
+    "updated": "Updated",
+    "unchanged": "Already on the schedule",
+    "refused": "Not imported",
+}
+
+
+async def writer(visit: Visit) -> dict[str, Any] | Response:
+    """The page's frame, or a refusal when the viewer may not change the schedule."""
+    frame = await visit.frame()
+    if not WRITE_SCOPES <= frame["scopes"]:
+        return visit.refusal(
+            403,
+            "You cannot change the schedule",
+            "Your role can look at the schedule but not add, change, cancel or import "
+            "appointments. Ask your practice's administrator if you need to.",
+        )
+    return frame
+
+
+def back_to_day(day: str | None, done: str) -> str:
+    return f"/schedule?date={day}&done={done}" if day else f"/schedule?done={done}"
+
+
+# ---- add and edit ------------------------------------------------------------------------------
+
+
+@page()
+async def new_form(visit: Visit) -> Response:
+    frame = await writer(visit)
+    if isinstance(frame, Response):
+        return frame
+    resumed = await visit.resumed_form()
+    if resumed is not None:
+        form = AppointmentForm.posted({k: v[0] for k, v in resumed.items() if v})
+    else:
+        asked = visit.request.query_params.get("date", "")
+        form = AppointmentForm({"date": asked[:10], "status": "BOOKED"})
+    return await _form_page(visit, frame, form, None)
+
+
+@page()
+async def create(visit: Visit) -> Response:
+    frame = await writer(visit)
+    if isinstance(frame, Response):
+        return frame
+    form = AppointmentForm.posted(await visit.request.form())
+    appointment = form.to_input()
+    if appointment is not None:
+        result = await visit.call("BookAppointment", {"input": appointment})
+        payload = result.data.get("createAppointment") or {}
+        form.api_errors(payload.get("errors") or ())
+        call_failed([] if payload else result.errors, form.errors)
+        booked = payload.get("appointment")
+        if booked and not form.errors:
+            return visit.redirect(back_to_day(booked.get("localDate"), "added"))
+    return await _form_page(visit, frame, form, None, status=400)
+
+
+@page()
+async def edit_form(visit: Visit) -> Response:
+    frame = await writer(visit)
+    if isinstance(frame, Response):
+        return frame
+    found = await _appointment(visit)
+    if found is None:
+        return _not_found(visit)
+    resumed = await visit.resumed_form()
+    form = (
+        AppointmentForm.posted({k: v[0] for k, v in resumed.items() if v})
+        if resumed is not None
+        else AppointmentForm.of_appointment(found)
+    )
+    return await _form_page(visit, frame, form, found)
+
+
+@page()
+async def change(visit: Visit) -> Response:
+    frame = await writer(visit)
+    if isinstance(frame, Response):
+        return frame
+    found = await _appointment(visit)
+    if found is None:
+        return _not_found(visit)
+    form = AppointmentForm.posted(await visit.request.form())
+    appointment = form.to_input()
+    if appointment is not None:
+        result = await visit.call(
+            "ChangeAppointment", {"input": {"id": found["id"], "appointment": appointment}}
+        )
+        payload = result.data.get("updateAppointment") or {}
+        form.api_errors(payload.get("errors") or ())
+        call_failed([] if payload else result.errors, form.errors)
+        changed = payload.get("appointment")
+        if changed and not form.errors:
+            return visit.redirect(back_to_day(changed.get("localDate"), "changed"))
+    return await _form_page(visit, frame, form, found, status=400)
+
+
+async def _appointment(visit: Visit) -> dict[str, Any] | None:
+    appointment_id = visit.request.path_params["appointment_id"]
+    result = await visit.call("ScheduleAppointment", {"id": appointment_id})
+    found = result.data.get("appointment")
+    return found if isinstance(found, dict) else None
+
+
+def _not_found(visit: Visit) -> Response:
+    return visit.refusal(
+        404, "Appointment not found", "There is no such appointment in your practice's schedule."
+    )
+
+
+async def _patients(visit: Visit) -> list[dict[str, Any]]:
+    """The practice's patients by name for the picker (up to PATIENT_PAGES pages of 100)."""
+    patients: list[dict[str, Any]] = []
+    after = None
+    for _ in range(PATIENT_PAGES):
+        result = await visit.call("SchedulePatients", {"first": 100, "after": after})
+        connection = result.data.get("patients") or {}
+        patients.extend(edge["node"] for edge in connection.get("edges") or ())
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            break
+        after = info.get("endCursor")
+    return patients
+
+
+async def _form_page(
+    visit: Visit,
+    frame: dict[str, Any],
+    form: AppointmentForm,
+    found: dict[str, Any] | None,
+    status: int = 200,
+) -> Response:
+    patients, clock = await asyncio.gather(_patients(visit), visit.call("ScheduleClock"))
+    current = (found or {}).get("patient")
+    if current and all(p["id"] != current["id"] for p in patients):
+        patients.insert(0, current)  # beyond the picker's pages: still offered as it is
+    zone = ((clock.data.get("me") or {}).get("practice") or {}).get("timeZone")
+    return visit.html(
+        "schedule_form.html",
+        status,
+        **frame,
+        form=form,
+        values=form.values,
+        errors=form.errors,
+        labels=form.labels(),
+        appointment=found,
+        patients=patients,
+        zone=zone or "America/New_York",
+        statuses=[s for s in STATUSES if s != "CANCELLED" or form.values.get("status") == s],
+        status_words=STATUS_WORDS,
+    )
+
+
+# ---- cancel ------------------------------------------------------------------------------------
+
+
+@page()
+async def cancel_confirm(visit: Visit) -> Response:
+    frame = await writer(visit)
+    if isinstance(frame, Response):
+        return frame
+    found = await _appointment(visit)
+    if found is None:
+        return _not_found(visit)
+    return visit.html("schedule_cancel.html", **frame, appointment=found, errors=FormErrors())
+
+
+@page()
+async def cancel(visit: Visit) -> Response:
+    frame = await writer(visit)
+    if isinstance(frame, Response):
+        return frame
+    found = await _appointment(visit)
+    if found is None:
+        return _not_found(visit)
+    result = await visit.call("CancelAppointment", {"input": {"id": found["id"]}})
+    payload = result.data.get("cancelAppointment") or {}
+    errors = FormErrors()
+    field_errors(payload.get("errors") or (), (), errors)
+    call_failed([] if payload else result.errors, errors)
+    if not errors:
+        return visit.redirect(back_to_day(found.get("localDate"), "cancelled"))
+    return visit.html("schedule_cancel.html", 400, **frame, appointment=found, errors=errors)
+
+
+# ---- import ------------------------------------------------------------------------------------
+
+
+@page()
+async def import_form(visit: Visit) -> Response:
+    frame = await writer(visit)
+    if isinstance(frame, Response):
+        return frame
+    return _import_page(visit, frame, {"format": "CSV"}, FormErrors())
+
+
+@page()
+async def import_file(visit: Visit) -> Response:
+    posted = await visit.request.form()  # read once (the CSRF check did); closed whatever happens
+    try:
+        frame = await writer(visit)
+        if isinstance(frame, Response):
+            return frame
+        errors = FormErrors()
+        chosen = {"format": str(posted.get("format") or "")}
+        text = await _file_text(posted.get("file"), errors)
+    finally:
+        await posted.close()  # the uploaded file's temporary copy
+    if chosen["format"] not in FORMATS:
+        errors.add("format", "Choose what kind of file it is.")
+    if errors:
+        return _import_page(visit, frame, chosen, errors, status=400)
+    result = await visit.call(
+        "ImportSchedule", {"input": {"format": chosen["format"], "content": text}}
+    )
+    report = result.data.get("importSchedule")
+    if report is None:
+        call_failed(result.errors, errors)
+        return _import_page(visit, frame, chosen, errors, status=400)
+    field_errors(report.get("errors") or (), (), errors)
+    if errors:  # the file as a whole could not be read: its problem belongs to the file field
+        errors.add("file", errors.pop(GENERAL))
+        return _import_page(visit, frame, chosen, errors, status=400)
+    kept = await _kept(visit, report.get("rows") or [])
+    return _import_page(visit, frame, chosen, errors, report=report, kept=kept)
+
+
+async def _kept(visit: Visit, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The kept rows' appointments as they now stand, by id (read together, at most SHOWN_KEPT)."""
+    ids = list(dict.fromkeys(r["appointmentId"] for r in rows if r.get("appointmentId")))
+    results = await asyncio.gather(
+        *(visit.call("ScheduleAppointment", {"id": i}) for i in ids[:SHOWN_KEPT])
+    )
+    found = (r.data.get("appointment") for r in results)
+    return {a["id"]: a for a in found if isinstance(a, dict)}
+
+
+def _import_page(
+    visit: Visit,
+    frame: dict[str, Any],
+    chosen: dict[str, str],
+    errors: FormErrors,
+    status: int = 200,
+    report: dict[str, Any] | None = None,
+    kept: dict[str, dict[str, Any]] | None = None,
+) -> Response:
+    return visit.html(
+        "schedule_import.html",
+        status,
+        **frame,
+        chosen=chosen,
+        errors=errors,
+        labels={"format": "Kind of file", "file": "Schedule file", GENERAL: "The import"},
+        formats=FORMATS,
+        report=report,
+        kept=kept or {},
+        outcome_words=OUTCOME_WORDS,
+        status_words=STATUS_WORDS,
+    )
+
+
+async def _file_text(sent: Any, errors: FormErrors) -> str:
+    if not isinstance(sent, UploadFile) or not sent.filename:
+        errors.add("file", "Choose the schedule file to import.")
+        return ""
+    body = await sent.read(MAX_UPLOAD_BYTES + 1)
+    if len(body) > MAX_UPLOAD_BYTES:
+        errors.add("file", "The file is larger than 200 kB; import the day in two files.")
+        return ""
+    try:
+        return body.decode("utf-8-sig")  # a BOM from a spreadsheet's "CSV UTF-8" is not a column
+    except UnicodeDecodeError:
+        errors.add("file", "The file is not UTF-8 text: save it as CSV UTF-8 or JSON.")
+        return ""
+
+
+ROUTES = [
+    Route("/schedule/new", new_form, methods=["GET"]),
+    Route("/schedule/new", create, methods=["POST"]),
+    Route("/schedule/import", import_form, methods=["GET"]),
+    Route("/schedule/import", import_file, methods=["POST"]),
+    Route("/schedule/{appointment_id}/edit", edit_form, methods=["GET"]),
+    Route("/schedule/{appointment_id}/edit", change, methods=["POST"]),
+    Route("/schedule/{appointment_id}/cancel", cancel_confirm, methods=["GET"]),
+    Route("/schedule/{appointment_id}/cancel", cancel, methods=["POST"]),
+]
