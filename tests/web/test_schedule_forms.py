@@ -3,6 +3,7 @@ at their fields; roles without patients:write see no buttons and are refused by 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from gateway.schedule import practice_today
 from gateway.storage.schedule_tables import Appointment
+from tests.schedule.test_imports import fhir_bundle, patients
 from tests.web.conftest import CSRF, Portal
 
 DOCTOR_NPI = "1234567893"  # a valid check digit
@@ -161,6 +163,7 @@ async def test_import_reports_the_bad_row_and_keeps_the_good_ones(portal: Portal
             f"EHR-1,{first},{day.isoformat()},08:30,{DOCTOR_NPI},Main office,Office visit,98,99213",
             f"EHR-2,{second},{day.isoformat()},09:00,1234567890,Main office,Office visit,98,99213",
             f"EHR-3,{second},{day.isoformat()},10:00,{DOCTOR_NPI},,Chiropractic,33,98941",
+            f"EHR-4,{first},{(day + timedelta(days=1)).isoformat()},11:00,{DOCTOR_NPI},,ECG,98,93000",
         ]
     )
     await portal.login("biller")
@@ -172,13 +175,14 @@ async def test_import_reports_the_bad_row_and_keeps_the_good_ones(portal: Portal
         files={"file": ("day.csv", csv.encode(), "text/csv")},
     )
     assert answer.status_code == 200, answer.text
-    assert "2 added, 0 updated, 0 already on the schedule, 1 not imported." in answer.text
+    assert "3 added, 0 updated, 0 already on the schedule, 1 not imported." in answer.text
     refused = answer.text.split('id="refused-rows"')[1].split("</table>")[0]
     assert '<th scope="row">3</th>' in refused and "wrong check digit" in refused
     kept = answer.text.split('id="kept-rows"')[1].split("</table>")[0]
     assert '<th scope="row">2</th>' in kept and '<th scope="row">4</th>' in kept
     assert "08:30" in kept and "Chiropractic" in kept
-    assert len(await appointments(portal)) == 2
+    assert "11:00" in kept and "ECG" in kept  # a row of another day is shown too
+    assert len(await appointments(portal)) == 3
 
     empty = await portal.client.post(
         "/schedule/import",
@@ -217,3 +221,32 @@ async def test_a_change_without_the_csrf_token_is_refused(portal: Portal) -> Non
         "/schedule/new", data=visit_fields(patient_id, await today(portal))
     )
     assert answer.status_code == 403 and await appointments(portal) == []
+
+
+async def test_import_a_fhir_bundle_reports_entries_and_a_second_import_changes_nothing(
+    portal: Portal,
+) -> None:
+    day = await today(portal) + timedelta(days=1)
+    bundle = json.dumps(fhir_bundle(await patients(portal.gateway), day)).encode()
+    await portal.login("front_desk")
+    blank = await portal.client.get("/schedule/import")
+    sent = {"file": ("day.json", bundle, "application/fhir+json")}
+    answer = await portal.client.post(
+        "/schedule/import", data=form_of(blank, format="FHIR_BUNDLE"), files=sent
+    )
+    assert answer.status_code == 200, answer.text
+    assert "2 added, 0 updated, 0 already on the schedule, 3 not imported." in answer.text
+    refused = answer.text.split('id="refused-rows"')[1].split("</table>")[0]
+    assert ">Entry<" in refused
+    assert [f'<th scope="row">{n}</th>' in refused for n in (5, 6, 7)] == [True] * 3
+    kept = answer.text.split('id="kept-rows"')[1].split("</table>")[0]
+    assert kept.count("Added") == 2 and "Office visit" in kept
+    again = await portal.client.post(
+        "/schedule/import", data=form_of(blank, format="FHIR_BUNDLE"), files=sent
+    )
+    assert "0 added, 0 updated, 2 already on the schedule, 3 not imported." in again.text
+    as_csv = await portal.client.post(
+        "/schedule/import", data=form_of(blank, format="CSV"), files=sent
+    )
+    assert as_csv.status_code == 400 and error_at(as_csv, "file")
+    assert len(await appointments(portal)) == 2

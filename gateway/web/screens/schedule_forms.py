@@ -25,7 +25,7 @@ from gateway.web.visit import Visit, page
 WRITE_SCOPES = frozenset({"patients:write", "phi:read"})
 PATIENT_PAGES = 5  # up to 500 patients in the picker (the API answers 100 at a time)
 MAX_UPLOAD_BYTES = 200_000  # the API's limit on a schedule file (gateway/schedule/limits.py)
-SHOWN_KEPT = 100  # kept rows whose appointment is read back for the report
+KEPT_READS = 12  # API calls that read the kept rows back for the report
 FORMATS = {"CSV": "CSV file", "FHIR_BUNDLE": "FHIR Appointment bundle (JSON)"}
 OUTCOME_WORDS = {
     "created": "Added",
@@ -258,13 +258,31 @@ async def import_file(visit: Visit) -> Response:
 
 
 async def _kept(visit: Visit, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The kept rows' appointments as they now stand, by id (read together, at most SHOWN_KEPT)."""
-    ids = list(dict.fromkeys(r["appointmentId"] for r in rows if r.get("appointmentId")))
-    results = await asyncio.gather(
-        *(visit.call("ScheduleAppointment", {"id": i}) for i in ids[:SHOWN_KEPT])
-    )
-    found = (r.data.get("appointment") for r in results)
-    return {a["id"]: a for a in found if isinstance(a, dict)}
+    """The kept rows' appointments as they now stand, by id. A file is mostly one day: one kept
+    appointment names its day and that day's schedule brings the others, so a few calls (at most
+    KEPT_READS, well inside one person's rate limit) show them; any left are offered as links."""
+    found: dict[str, dict[str, Any]] = {}
+    days: set[str] = set()
+    reads = 0
+    for appointment_id in (r["appointmentId"] for r in rows if r.get("appointmentId")):
+        if appointment_id in found:
+            continue
+        if reads + 2 > KEPT_READS:
+            break
+        reads += 1
+        one = (await visit.call("ScheduleAppointment", {"id": appointment_id})).data
+        appointment = one.get("appointment")
+        if not isinstance(appointment, dict):
+            continue
+        found[appointment_id] = appointment
+        day = str(appointment.get("localDate"))
+        if day not in days:
+            days.add(day)
+            reads += 1
+            schedule = (await visit.call("ScheduleDay", {"date": day})).data
+            for other in schedule.get("appointments") or ():
+                found.setdefault(other["id"], other)
+    return found
 
 
 def _import_page(
