@@ -3,17 +3,22 @@ at their fields; roles without patients:write see no buttons and are refused by 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from gateway.schedule import practice_today
 from gateway.storage.schedule_tables import Appointment
+from tests.gateway.people import PASSWORD
 from tests.schedule.test_imports import fhir_bundle, patients
-from tests.web.conftest import CSRF, Portal
+from tests.web.conftest import CSRF, Portal, start_portal
 
 DOCTOR_NPI = "1234567893"  # a valid check digit
 CSV_HEADER = (
@@ -250,3 +255,36 @@ async def test_import_a_fhir_bundle_reports_entries_and_a_second_import_changes_
     )
     assert as_csv.status_code == 400 and error_at(as_csv, "file")
     assert len(await appointments(portal)) == 2
+
+
+@pytest.fixture
+async def short_idle(database: Any, world: Any) -> AsyncIterator[Portal]:
+    async for running in start_portal(database, world, portal_idle_seconds=1):
+        yield running
+
+
+async def test_an_appointment_posted_as_the_session_expired_comes_back_filled_in(
+    short_idle: Portal,
+) -> None:
+    portal = short_idle
+    patient_id = next(iter(portal.gateway.patient_ids.values()))
+    await portal.login("front_desk")
+    blank = await portal.client.get("/schedule/new")
+    await asyncio.sleep(1.3)
+    typed = visit_fields(patient_id, await today(portal), time="16:40", visitType="Recheck")
+    posted = await portal.client.post("/schedule/new", data=form_of(blank, **typed))
+    assert posted.status_code == 303 and posted.headers["location"] == "/login?expired=1"
+    person = portal.staff["front_desk"]
+    token = await portal.csrf("/login")
+    await portal.client.post(
+        "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token}
+    )
+    token = await portal.csrf("/login/code")
+    done = await portal.client.post(
+        "/login/code", data={"code": person.code(), "csrf_token": token}
+    )
+    assert done.headers["location"].startswith("/schedule/new?resume=")
+    back = await portal.client.get(done.headers["location"])
+    assert 'value="16:40"' in back.text and 'value="Recheck"' in back.text
+    assert f'<option value="{patient_id}" selected' in back.text
+    assert await appointments(portal) == []  # kept, not sent: the person sends it again
