@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.schedule import practice_today
+from gateway.schedule.demo_day import seed_demo_schedule
 from gateway.storage.schedule_tables import Appointment
 from tests.gateway.people import PASSWORD
 from tests.schedule.test_imports import fhir_bundle, patients
@@ -217,6 +218,16 @@ async def test_roles_without_patients_write_see_no_buttons_and_are_refused(porta
     )
     assert imported.status_code == 403
     assert await appointments(portal) == []
+    gateway = portal.gateway
+    await seed_demo_schedule(
+        gateway.services.database, gateway.practice_id, list(gateway.patient_ids.values())
+    )
+    booked = next(a for a in await appointments(portal) if a.status == "booked")
+    for path in (f"/schedule/{booked.id}/edit", f"/schedule/{booked.id}/cancel"):
+        assert (await portal.client.get(path)).status_code == 403
+        sent = await portal.client.post(path, data={"csrf_token": token, "status": "NOSHOW"})
+        assert sent.status_code == 403
+    assert {a.id: a.status for a in await appointments(portal)}[booked.id] == "booked"
 
 
 async def test_a_change_without_the_csrf_token_is_refused(portal: Portal) -> None:
