@@ -57,7 +57,7 @@ def back_to_day(day: str | None, done: str) -> str:
 
 @page()
 async def new_form(visit: Visit) -> Response:
-    frame = await writer(visit)
+    frame, choices = await asyncio.gather(writer(visit), _choices(visit))
     if isinstance(frame, Response):
         return frame
     resumed = await visit.resumed_form()
@@ -66,7 +66,7 @@ async def new_form(visit: Visit) -> Response:
     else:
         asked = visit.request.query_params.get("date", "")
         form = AppointmentForm({"date": asked[:10], "status": "BOOKED"})
-    return await _form_page(visit, frame, form, None)
+    return _form_page(visit, frame, form, None, choices)
 
 
 @page()
@@ -84,15 +84,17 @@ async def create(visit: Visit) -> Response:
         booked = payload.get("appointment")
         if booked and not form.errors:
             return visit.redirect(back_to_day(booked.get("localDate"), "added"))
-    return await _form_page(visit, frame, form, None, status=400)
+    return _form_page(visit, frame, form, None, await _choices(visit), status=400)
 
 
 @page()
 async def edit_form(visit: Visit) -> Response:
-    frame = await writer(visit)
+    # One round: the viewer, the appointment and the picker's choices are asked for together.
+    frame, found, choices = await asyncio.gather(
+        writer(visit), _appointment(visit), _choices(visit)
+    )
     if isinstance(frame, Response):
         return frame
-    found = await _appointment(visit)
     if found is None:
         return _not_found(visit)
     resumed = await visit.resumed_form()
@@ -101,7 +103,7 @@ async def edit_form(visit: Visit) -> Response:
         if resumed is not None
         else AppointmentForm.of_appointment(found)
     )
-    return await _form_page(visit, frame, form, found)
+    return _form_page(visit, frame, form, found, choices)
 
 
 @page()
@@ -124,7 +126,7 @@ async def change(visit: Visit) -> Response:
         changed = payload.get("appointment")
         if changed and not form.errors:
             return visit.redirect(back_to_day(changed.get("localDate"), "changed"))
-    return await _form_page(visit, frame, form, found, status=400)
+    return _form_page(visit, frame, form, found, await _choices(visit), status=400)
 
 
 async def _appointment(visit: Visit) -> dict[str, Any] | None:
@@ -155,18 +157,25 @@ async def _patients(visit: Visit) -> list[dict[str, Any]]:
     return patients
 
 
-async def _form_page(
+async def _choices(visit: Visit) -> tuple[list[dict[str, Any]], str]:
+    """The picker's patients and the practice's time zone."""
+    patients, clock = await asyncio.gather(_patients(visit), visit.call("ScheduleClock"))
+    zone = ((clock.data.get("me") or {}).get("practice") or {}).get("timeZone")
+    return patients, str(zone or "America/New_York")
+
+
+def _form_page(
     visit: Visit,
     frame: dict[str, Any],
     form: AppointmentForm,
     found: dict[str, Any] | None,
+    choices: tuple[list[dict[str, Any]], str],
     status: int = 200,
 ) -> Response:
-    patients, clock = await asyncio.gather(_patients(visit), visit.call("ScheduleClock"))
+    patients, zone = list(choices[0]), choices[1]
     current = (found or {}).get("patient")
     if current and all(p["id"] != current["id"] for p in patients):
         patients.insert(0, current)  # beyond the picker's pages: still offered as it is
-    zone = ((clock.data.get("me") or {}).get("practice") or {}).get("timeZone")
     return visit.html(
         "schedule_form.html",
         status,
@@ -177,7 +186,7 @@ async def _form_page(
         labels=form.labels(),
         appointment=found,
         patients=patients,
-        zone=zone or "America/New_York",
+        zone=zone,
         statuses=[s for s in STATUSES if s != "CANCELLED" or form.values.get("status") == s],
         status_words=STATUS_WORDS,
     )
