@@ -42,6 +42,7 @@ from gateway.web.screens import (
     remittance_entry,
     remittances,
     schedule,
+    schedule_forms,
     today,
 )
 from gateway.web.session import SessionSeal
@@ -54,6 +55,7 @@ SCREENS = (
     login,
     today,
     schedule,
+    schedule_forms,
     payers,
     patients,
     patient_forms,  # before patient: /patients/new is not a patient id

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from gateway.schedule.demo_day import seed_demo_schedule
 from gateway.storage.claims_tables import Webhook
 from gateway.storage.identity_tables import Invitation
 from gateway.web import SCREENS
@@ -44,6 +45,10 @@ async def test_every_page_with_its_assets_stays_under_the_budget(
         "batch_id": "7d1c9a52-5b1e-4a55-9a43-0c4bd6f1e2a0",  # an empty batch worklist
     }
     await _something_to_withdraw_and_delete(portal)  # their confirm pages are linked from admin
+    gateway = portal.gateway  # today's appointments: Schedule links to their edit and cancel pages
+    await seed_demo_schedule(
+        gateway.services.database, gateway.practice_id, list(gateway.patient_ids.values())
+    )
     weights = {"/login": signed_out}
     links: list[str] = []
     pending = [route for route in page_routes(SCREENS) if route != "/login"]

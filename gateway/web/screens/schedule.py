@@ -1,8 +1,8 @@
 """Schedule: one day of the practice's appointments (its own clock), with the previous and next day.
 
 The day defaults to today in the practice's time zone (``Practice.timeZone``); ``?date=`` names
-another (a date is not PHI). Booking, editing and importing are the API's for now
-(docs/schedule.md).
+another (a date is not PHI). ``?done=`` says what a change just did. Adding, editing, cancelling
+and importing are in schedule_forms.py, offered here to viewers with patients:write.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ STATUS_WORDS = {
     "FULFILLED": "Seen",
     "NOSHOW": "Did not come",
     "CANCELLED": "Cancelled",
+}
+DONE_WORDS = {
+    "added": "The appointment was added.",
+    "changed": "The appointment was changed.",
+    "cancelled": "The appointment was cancelled.",
 }
 
 
@@ -49,6 +54,8 @@ async def day_view(visit: Visit) -> Response:
         refused=bool(result.errors),
         status_words=STATUS_WORDS,
         zone=zone_name,
+        done=visit.request.query_params.get("done", ""),
+        done_words=DONE_WORDS,
     )
 
 
