@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from payer_gateway_client.errors import GatewayError, TransportFailed, error_for
+from payer_gateway_client.errors import GatewayError, RateLimited, TransportFailed, error_for
 from payer_gateway_client.history import (
     CLAIM_HISTORY,
     REMITTANCE_HISTORY,
@@ -27,6 +28,8 @@ class Gateway:
     ``url`` is the gateway's address (``/graphql`` is added when missing). The key goes in
     ``Authorization: Bearer``, as the gateway expects from partner systems. Every refusal raises a
     :class:`~payer_gateway_client.errors.GatewayError` subclass carrying the gateway's code.
+    ``rate_limit_retries``: a request refused with 429 is sent again after the gateway's
+    ``Retry-After`` (at most a minute each) this many times before :class:`RateLimited` is raised.
     ``transport`` lets tests and unusual networks choose how requests travel (httpx transports).
     """
 
@@ -36,8 +39,10 @@ class Gateway:
         api_key: str,
         *,
         timeout: float = 60.0,
+        rate_limit_retries: int = 3,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        self.rate_limit_retries = rate_limit_retries
         if not api_key or not api_key.strip():
             raise ValueError("api_key is empty: create one with `payer-gateway create-api-key`")
         base = url.rstrip("/").removesuffix("/graphql")
@@ -64,6 +69,16 @@ class Gateway:
     def query(self, document: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run one operation; its ``data``. Any error in the answer raises (``exc.data`` keeps
         what did answer, since GraphQL answers partly)."""
+        for attempt in range(self.rate_limit_retries + 1):
+            try:
+                return self._query_once(document, variables)
+            except RateLimited as exc:
+                if attempt == self.rate_limit_retries:
+                    raise
+                time.sleep(min(exc.retry_after or 1.0, 60.0))
+        raise AssertionError("unreachable")
+
+    def _query_once(self, document: str, variables: Mapping[str, Any] | None) -> dict[str, Any]:
         try:
             response = self._http.post(
                 self.graphql_url, json={"query": document, "variables": dict(variables or {})}

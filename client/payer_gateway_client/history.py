@@ -65,7 +65,13 @@ def history_filter(**filters: Any) -> dict[str, Any] | None:
             continue
         if isinstance(value, date):
             value = value.isoformat()
-        elif isinstance(value, str) and name in {"payers", "states", "statuses", "denial_reasons", "sources"}:
+        elif isinstance(value, str) and name in {
+            "payers",
+            "states",
+            "statuses",
+            "denial_reasons",
+            "sources",
+        }:
             value = [value]
         built[_FILTER_FIELDS[name]] = list(value) if isinstance(value, tuple | set) else value
     return built or None
@@ -89,5 +95,7 @@ def pages(
         if not info["hasNextPage"]:
             return
         if not info.get("endCursor") or info["endCursor"] == after:
-            raise RuntimeError(f"{field}: the gateway said there is a next page but gave no new cursor")
+            raise RuntimeError(
+                f"{field}: the gateway said there is a next page but gave no new cursor"
+            )
         after = info["endCursor"]

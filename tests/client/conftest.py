@@ -91,7 +91,9 @@ async def _prepare(database_url: str) -> tuple[Any, Any, dict[str, str], History
     os.environ[RUN_IN_GATEWAY] = "false"
     try:
         services = build_services(
-            settings, payer_settings, transport_for=lambda s: httpx.ASGITransport(app=plan.apps[s.id])
+            settings,
+            payer_settings,
+            transport_for=lambda s: httpx.ASGITransport(app=plan.apps[s.id]),
         )
     finally:
         if previous is None:
@@ -103,7 +105,9 @@ async def _prepare(database_url: str) -> tuple[Any, Any, dict[str, str], History
     practice_id = await create_practice(database, *demo_practice(world))
     await seed_practice_patients(database, practice_id, world, set(plan.apps))
     clients = {
-        key: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{key}.sandbox")
+        key: httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=f"http://{key}.sandbox"
+        )
         for key, app in plan.apps.items()
     }
     try:
@@ -118,7 +122,9 @@ async def _prepare(database_url: str) -> tuple[Any, Any, dict[str, str], History
     keys = {
         "practice_id": practice_id,
         "analyst": await create_api_key(database, practice_id, "notebook", analyst),
-        "claims_only": await create_api_key(database, practice_id, "claims", frozenset({CLAIMS_READ})),
+        "claims_only": await create_api_key(
+            database, practice_id, "claims", frozenset({CLAIMS_READ})
+        ),
         "spare": await create_api_key(database, practice_id, "spare", analyst),
     }
     return services, create_app(services), keys, seeded
@@ -134,9 +140,14 @@ def history_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Histor
     def run() -> None:
         async def main() -> None:
             try:
-                services, app, keys, seeded = await _prepare(database_url)
+                _services, app, keys, seeded = await _prepare(database_url)
                 config = uvicorn.Config(
-                    app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+                    app,
+                    host="127.0.0.1",
+                    port=port,
+                    log_config=None,
+                    access_log=False,
+                    lifespan="on",
                 )
                 server = uvicorn.Server(config)
                 ready.update(server=server, keys=keys, seeded=seeded)
