@@ -48,10 +48,18 @@ def test_the_example_notebook_runs_against_the_demo(tmp_path: Path) -> None:
         try:
             # A failing cell raises CellExecutionError naming the cell and its traceback.
             nbclient.NotebookClient(
-                notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+                notebook,
+                timeout=300,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(tmp_path)}},
             ).execute()
         finally:
-            for name in ("PAYER_GATEWAY_URL", "PAYER_GATEWAY_API_KEY", "NOTEBOOK_PLOTS_DIR", "MPLBACKEND"):
+            for name in (
+                "PAYER_GATEWAY_URL",
+                "PAYER_GATEWAY_API_KEY",
+                "NOTEBOOK_PLOTS_DIR",
+                "MPLBACKEND",
+            ):
                 os.environ.pop(name, None)
         assert sorted(p.name for p in plots.iterdir()) == [
             "adjustment-reasons.png",
