@@ -22,6 +22,8 @@ def test_the_example_notebook_runs_against_the_demo(tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("payer_gateway_client", reason="pip install -e './client[pandas,polars]'")
+    if "claimHistory(" not in (NOTEBOOK.parents[1] / "schema.graphql").read_text(encoding="utf-8"):
+        pytest.skip("claimHistory is not in the schema yet (the notebook reads it)")
     port = _free_port()
     command = Path(sys.executable).with_name("payer-gateway")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYER_GATEWAY_")}

@@ -37,6 +37,14 @@ from payers.sandbox.world import build_world
 
 pytest.importorskip("payer_gateway_client", reason="pip install -e './client[pandas,polars]'")
 
+
+def history_in_schema() -> bool:
+    """The history connections (issue 13's History part, gateway/history) are in the schema
+    (schema.graphql is kept equal to the printed schema by tests/test_schema_sync.py)."""
+    printed = Path(__file__).resolve().parents[2] / "schema.graphql"
+    return "claimHistory(" in printed.read_text(encoding="utf-8")
+
+
 #: Per key, so a test that runs one key into its limit holds up no other.
 RATE_PER_MINUTE, RATE_BURST = 120, 30
 RUN_IN_GATEWAY = "PAYER_GATEWAY_CLAIMS_RUN_IN_GATEWAY"

@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 
 from gateway.storage.claims_tables import SubmittedClaim
 from gateway.storage.ledger_tables import RemittanceAdjustment, RemittanceClaim
-from tests.client.conftest import RATE_BURST, HistoryGateway
+from tests.client.conftest import RATE_BURST, HistoryGateway, history_in_schema
+
+if not history_in_schema():  # until the History part is merged: the client reads its connections
+    pytest.skip("claimHistory is not in the schema yet", allow_module_level=True)
 
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
