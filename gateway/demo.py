@@ -21,7 +21,7 @@ from sqlalchemy import update
 from gateway.auth.accounts import create_user
 from gateway.auth.passwords import hash_password
 from gateway.config import GatewaySettings
-from gateway.demo_history import HistorySeeded, clock_start, seed_history
+from gateway.demo_history import HISTORY_DAYS, HistorySeeded, clock_start, seed_history
 from gateway.http.app import build_services, create_app
 from gateway.identity import create_api_key
 from gateway.practices import create_practice
@@ -241,6 +241,9 @@ API key:   {key}
 
 Sandbox payers on loopback:
 {payers}
+
+History:   {setup.history.accepted} claims over the last {HISTORY_DAYS} days, {setup.history.remittances} remittances posted
+           (examples/claim_history.ipynb: PAYER_GATEWAY_URL={portal.rstrip("/")} PAYER_GATEWAY_API_KEY=<key above>)
 
 Example (works as printed):
   curl -s {url} -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
