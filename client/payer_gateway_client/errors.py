@@ -3,7 +3,7 @@
     GatewayError                  base: ``code`` (extensions.code), ``message``, ``errors``, ``request_id``
     ├── AuthenticationRefused     UNAUTHENTICATED: no, unknown, expired or revoked API key (HTTP 401)
     ├── ScopeForbidden            FORBIDDEN: the key lacks a scope a field needs (``paths``)
-    ├── RateLimited               RATE_LIMITED (HTTP 429): ``retry_after`` seconds
+    ├── RateLimited               RATE_LIMITED, EXPORT_RATE_LIMITED, EXPORTS_BUSY (429): ``retry_after``
     ├── InvalidRequest            GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT (``variable``), bad bodies
     ├── PayerFailed               a payer's part failed: PAYER_UNAVAILABLE, PAYER_TIMEOUT, ... (``payer``)
     └── TransportFailed           the gateway could not be reached or did not answer (no code from it)
@@ -93,6 +93,11 @@ _BY_CODE: dict[str, type[GatewayError]] = {
     "UNAUTHENTICATED": AuthenticationRefused,
     "FORBIDDEN": ScopeForbidden,
     "RATE_LIMITED": RateLimited,
+    "EXPORT_RATE_LIMITED": RateLimited,
+    "EXPORTS_BUSY": RateLimited,
+    "BAD_EXPORT_REQUEST": InvalidRequest,
+    "EXPORT_RANGE_TOO_LONG": InvalidRequest,
+    "EXPORT_TOO_MANY_PAYERS": InvalidRequest,
     "GRAPHQL_VALIDATION_FAILED": InvalidRequest,
     "GRAPHQL_PARSE_FAILED": InvalidRequest,
     "BAD_USER_INPUT": InvalidRequest,

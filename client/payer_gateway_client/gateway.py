@@ -156,12 +156,16 @@ class Gateway:
         format: str = "parquet",
         **params: Any,
     ) -> Path:
-        """Download ``GET /exports/history`` (a zip of claims, claim_lines, payments and adjustments
-        tables) to ``destination``, streamed to disk; the path. ``params`` go in the query string
-        (e.g. ``from_="2026-07-01"``, ``to="2026-12-31"``, ``payers="lakeshore,summit"``)."""
+        """Download ``GET /exports/history`` (a zip of the claims, claim_lines, payments,
+        payment_lines and adjustments tables; needs the ``history:export`` scope) to
+        ``destination``, streamed to disk; the path. ``params`` go in the query string:
+        ``from_``/``to`` (service dates), ``payers`` (a list), ``partition="month"``,
+        ``identified=True`` (needs ``phi:read``)."""
         query = {"format": format}
         for name, value in params.items():
             if value is not None:
+                if isinstance(value, bool):
+                    value = "true" if value else "false"
                 query[name.rstrip("_")] = ",".join(value) if isinstance(value, list) else str(value)
         path = Path(destination)
         try:
