@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pyotp
 import uvicorn
 from sqlalchemy import update
@@ -20,6 +21,7 @@ from sqlalchemy import update
 from gateway.auth.accounts import create_user
 from gateway.auth.passwords import hash_password
 from gateway.config import GatewaySettings
+from gateway.demo_history import HISTORY_DAYS, HistorySeeded, clock_start, seed_history
 from gateway.http.app import build_services, create_app
 from gateway.identity import create_api_key
 from gateway.practices import create_practice
@@ -126,6 +128,7 @@ class DemoSetup:
     patient_id: str
     password: str
     logins: list[DemoLogin]
+    history: HistorySeeded
 
 
 async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -> DemoSetup:
@@ -146,6 +149,19 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
     try:
         await upgrade(services.database)
         practice_id = await create_practice(services.database, *demo_practice(world))
+        patients = await seed_practice_patients(
+            services.database, practice_id, world, set(base_urls)
+        )
+        assert services.claims is not None
+        # Months of claims and payments made the real way (gateway/demo_history.py), for analysts.
+        clients = {p: httpx.AsyncClient(base_url=url, timeout=30) for p, url in base_urls.items()}
+        try:
+            history = await seed_history(
+                services.database, services.payers, services.claims, world, practice_id, clients
+            )
+        finally:
+            for client in clients.values():
+                await client.aclose()
         # The demo shows the whole chain: a primary's posted payment sends the secondary claim itself.
         async with services.database.transaction() as session:
             await session.execute(
@@ -153,22 +169,23 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
                 .where(Practice.id == practice_id)
                 .values(auto_secondary_claims=True)
             )
-        patients = await seed_practice_patients(
-            services.database, practice_id, world, set(base_urls)
-        )
         await seed_demo_schedule(services.database, practice_id, list(patients.values()))
         key = await create_api_key(services.database, practice_id, "demo")
         logins = await seed_demo_users(services.database, practice_id, password)
     finally:
+        assert services.claims is not None
+        await services.claims.close()
         await services.payers.aclose()
         await services.database.dispose()
-    return DemoSetup(settings, key, patients[_showcase_person(world)], password, logins)
+    return DemoSetup(settings, key, patients[_showcase_person(world)], password, logins, history)
 
 
 async def run_demo(host: str, port: int, database_path: str) -> None:
-    world = build_world(datetime.now(UTC).date())
-    # The demo's payers adjudicate and pay by themselves within a few minutes of a submission.
-    plan = plan_sandboxes(world, clock=ClockSettings.demo())
+    today = datetime.now(UTC).date()
+    world = build_world(today)
+    # The demo's payers adjudicate and pay by themselves within a few minutes of a submission; their
+    # clocks start months back so the practice's history is replayed through them first.
+    plan = plan_sandboxes(world, clock=replace(ClockSettings.demo(), start_on=clock_start(today)))
     os.environ.update(plan.environ)
     # The demo's webhooks may reach a receiver on this machine, over http; a deployment allows
     # neither unless its operator says so (gateway/claims/webhook_addresses.py).
@@ -226,6 +243,9 @@ API key:   {key}
 
 Sandbox payers on loopback:
 {payers}
+
+History:   {setup.history.accepted} claims over the last {HISTORY_DAYS} days, {setup.history.remittances} remittances posted
+           (examples/claim_history.ipynb: PAYER_GATEWAY_URL={portal.rstrip("/")} PAYER_GATEWAY_API_KEY=<key above>)
 
 Example (works as printed):
   curl -s {url} -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\

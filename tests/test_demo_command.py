@@ -47,7 +47,8 @@ def test_demo_starts_and_answers_the_printed_queries(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        banner = _read_banner(process, time.monotonic() + 60)
+        # The demo first replays months of claim history through the sandboxes (gateway/demo_history.py).
+        banner = _read_banner(process, time.monotonic() + 240)
         url = re.search(r"GraphiQL:\s+(\S+)", banner).group(1)  # type: ignore[union-attr]
         key = re.search(r"API key:\s+(\S+)", banner).group(1)  # type: ignore[union-attr]
         patient_id = re.search(r'"id": "([0-9a-f-]{36})"', banner).group(1)  # type: ignore[union-attr]

@@ -103,6 +103,8 @@ class ClaimIntake:
     def step_clock(self, step: ClockStep) -> dict[str, Any]:
         """``POST /_control/clock``: move time on; the new time and what moved."""
         progress = self.timeline.catch_up()
+        if step.pace is not None:
+            self.clock.settings = replace(self.clock.settings, **step.pace)  # type: ignore[arg-type]
         if step.advance_seconds:
             self.clock.advance(step.advance_seconds)
             later = self.timeline.catch_up()

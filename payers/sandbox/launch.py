@@ -106,6 +106,8 @@ KINDS: dict[str, SandboxKind] = {
             "provider_npi": book.providers["mfm"].npi,
             "payer_identifier": book.payer_number,
             "payer_identifier_system": "urn:sandbox-payer:payer-id",
+            # The sandbox pages by two to exercise paging: months of a practice's EOBs take many.
+            "max_pages": 200,
         },
     ),
     # The X12 payer is asked as the family practice that bills most sandbox claims ("mfm"): its NPI

@@ -126,3 +126,50 @@ async def test_an_urgent_care_visit_takes_the_urgent_care_copay(
         await desk.adapters["lakeshore"].submit_claim(sent, "PGWURGENT")
         (paid,) = await desk.claim_payments("lakeshore", "PGWURGENT")
         assert (paid.paid, paid.patient_responsibility) == (Decimal("18.00"), Decimal("75.00"))
+
+
+async def test_a_clock_started_months_back_is_paced_in_days_then_set_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the demo's history seeder relies on: a start day in the past, claims taking the days
+    ``pace`` says, and the demo's pace again for claims received afterwards."""
+    start_on = TODAY - timedelta(days=120)
+    settings = ClockSettings(45, 45, 30, realtime=False, start_on=start_on)
+    async with open_desk(world, monkeypatch, settings) as desk:
+        clock = (await desk.controls["lakeshore"].get("/_control/clock")).json()
+        assert datetime.fromisoformat(clock["now"]).date() == start_on
+        assert clock["settings"]["start_on"] == start_on.isoformat()
+        paced = await desk.clock("lakeshore", pace={"adjudicate_after_seconds": 9 * 86400})
+        assert paced["moved"] == []
+        served = start_on + timedelta(days=1)
+        sent = claim(world, desk.member(*HARRIET), [line(1, "99213", "145.00", served)])
+        assert (await desk.adapters["lakeshore"].submit_claim(sent, "PGWPACE01")).accepted
+        assert (await desk.clock("lakeshore", advance_seconds=8 * 86400))["remittances"] == []
+        step = await desk.clock("lakeshore", advance_seconds=2 * 86400)
+        assert len(step["remittances"]) == 1
+        [payment] = [
+            p for p in await desk.payments("lakeshore") if p.trace_number in step["remittances"]
+        ]
+        assert payment.payment_date == start_on + timedelta(days=9)
+        back = await desk.clock("lakeshore", pace={"adjudicate_after_seconds": 45})
+        assert back["now"]
+        assert (await desk.controls["lakeshore"].get("/_control/clock")).json()["settings"][
+            "adjudicate_after_seconds"
+        ] == 45
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"pace": {}},
+        {"pace": {"payment_cycle_seconds": 1}},
+        {"pace": {"pend_seconds": -1}},
+        {"pace": 5},
+    ],
+)
+async def test_a_malformed_pace_is_refused(
+    world: World, monkeypatch: pytest.MonkeyPatch, body: dict[str, object]
+) -> None:
+    async with open_desk(world, monkeypatch, ClockSettings.stepped()) as desk:
+        answer = await desk.controls["lakeshore"].post("/_control/clock", json=body)
+        assert answer.status_code == 400 and "pace" in answer.text
