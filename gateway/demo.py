@@ -121,6 +121,29 @@ def _showcase_person(world: World) -> str:
     return max(world.people, key=lambda key: (len(world.coverages_of(key)), key))
 
 
+#: Booked tomorrow, slot by slot (gateway/schedule/demo_day.py's visit types: slot 7 is physical
+#: therapy with 97110): Rosa's plan changed, Hank's card ended, Dario's member id is mistyped, Elsie
+#: has her deductible ahead, Petra's therapy needs prior authorization at her payer.
+_TOMORROW = (
+    "rosa",
+    "hank",
+    "dario",
+    "elsie",
+    "harriet",
+    "oscar",
+    "maya",
+    "petra",
+    "priya",
+    "felix",
+    "ivan",
+    "wanda",
+)
+
+
+def _tomorrow(patients: dict[str, str]) -> list[str]:
+    return [patients[key] for key in _TOMORROW if key in patients]
+
+
 @dataclass(frozen=True, slots=True)
 class DemoSetup:
     settings: GatewaySettings
@@ -169,7 +192,9 @@ async def prepare(database_path: str, world: World, base_urls: dict[str, str]) -
                 .where(Practice.id == practice_id)
                 .values(auto_secondary_claims=True)
             )
-        await seed_demo_schedule(services.database, practice_id, list(patients.values()))
+        await seed_demo_schedule(
+            services.database, practice_id, list(patients.values()), _tomorrow(patients)
+        )
         key = await create_api_key(services.database, practice_id, "demo")
         logins = await seed_demo_users(services.database, practice_id, password)
     finally:

@@ -45,8 +45,16 @@ TIMES = (
 )
 
 
-async def seed_demo_schedule(database: Database, practice_id: str, patient_ids: list[str]) -> int:
-    """Book today's and tomorrow's appointments (the practice's days); the count booked."""
+async def seed_demo_schedule(
+    database: Database,
+    practice_id: str,
+    patient_ids: list[str],
+    tomorrow: list[str] | None = None,
+) -> int:
+    """Book today's and tomorrow's appointments (the practice's days); the count booked.
+
+    ``tomorrow``, when given, is who is booked tomorrow, slot by slot (the demo puts the people whose
+    coverage needs the front desk's attention there, so tomorrow's batch check has a worklist)."""
     booked = 0
     async with database.transaction() as session:
         zone = await practice_zone(session, practice_id)
@@ -54,7 +62,10 @@ async def seed_demo_schedule(database: Database, practice_id: str, patient_ids: 
         for offset, day in enumerate((today, today + timedelta(days=1))):
             for slot, clock in enumerate(TIMES):
                 visit_type, service_types, procedures = VISITS[(slot + offset * 3) % len(VISITS)]
-                patient = patient_ids[(slot + offset * 5) % len(patient_ids)]
+                if offset and tomorrow:
+                    patient = tomorrow[slot % len(tomorrow)]
+                else:
+                    patient = patient_ids[(slot + offset * 5) % len(patient_ids)]
                 draft = AppointmentDraft(
                     patient_id=patient,
                     day=day,
