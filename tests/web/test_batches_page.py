@@ -59,7 +59,7 @@ async def test_the_desk_checks_tomorrow_and_a_double_submit_makes_one_batch(
     assert other_day.status_code == 303 and batch_id not in other_day.headers["location"]
 
     running = (await portal.client.get(f"/batches/{batch_id}?started=new")).text
-    assert "The check has started." in running
+    assert "The check was started." in running
     assert "Waiting to start" in running
     assert f'hx-get="/batches/{batch_id}" hx-trigger="every 3s"' in running
     fragment = await portal.client.get(f"/batches/{batch_id}", headers={"HX-Request": "true"})

@@ -30,7 +30,7 @@ POLL_SECONDS = 3
 
 STATUS_WORDS = {"queued": "Waiting to start", "running": "Checking", "finished": "Finished"}
 STARTED_WORDS = {
-    "new": "The check has started. This page updates by itself until every payer has answered.",
+    "new": "The check was started.",
     "again": "This day was already being checked from this form: nothing new was started. This is "
     "the batch from your first click.",
 }
