@@ -93,6 +93,11 @@ async def test_an_api_refusal_is_shown_with_its_message(portal: Portal) -> None:
     assert f"Your practice has no appointments booked on {empty_day.isoformat()}." in refused.text
     assert 'aria-invalid="true"' in refused.text
     assert f'value="{empty_day.isoformat()}"' in refused.text  # the day chosen is kept
+    altered = await portal.client.post(
+        "/batches", data={"csrf_token": token, "key": "no good!", "date": empty_day.isoformat()}
+    )
+    assert altered.status_code == 400 and "no appointments booked" in altered.text
+    assert "idempotency" not in altered.text.lower()  # a new key, not an error about ours
     no_day = await portal.client.post("/batches", data={"csrf_token": token, "key": key})
     assert no_day.status_code == 400 and "Choose the day" in no_day.text
     unsafe = await portal.client.post("/batches", data={"key": key, "date": empty_day.isoformat()})

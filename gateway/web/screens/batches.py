@@ -11,6 +11,7 @@ Ids only in the address; everything is read and started through the API with the
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ PAGE_SIZE = 100
 MAX_PAGES = 20  # 2,000 items: more than a day's schedule leaves
 RECENT = 20  # batches per page of the list
 POLL_SECONDS = 3
+FORM_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")  # what the form was given: a UUID
 
 STATUS_WORDS = {"queued": "Waiting to start", "running": "Checking", "finished": "Finished"}
 STARTED_WORDS = {
@@ -129,7 +131,8 @@ async def recent(visit: Visit) -> Response:
 async def start(visit: Visit) -> Response:
     posted = await visit.request.form()
     values = {name: str(posted.get(name) or "").strip() for name in ("date", "key")}
-    values["key"] = values["key"] or str(uuid.uuid4())
+    if not FORM_KEY.match(values["key"]):  # missing or altered: this send is a form of its own
+        values["key"] = str(uuid.uuid4())
     errors = FormErrors()
     day = _iso_day(values["date"])
     if day is None:
@@ -137,7 +140,7 @@ async def start(visit: Visit) -> Response:
     else:
         # The day is part of the key: the same form sent twice is one batch, and the same form
         # sent again for another day (back, change the day) is another batch, not a conflict.
-        key = f"{values['key'][:80]}:{day.isoformat()}"
+        key = f"{values['key']}:{day.isoformat()}"
         result = await visit.call("CheckScheduleDay", {"key": key, "day": day.isoformat()})
         payload = result.data.get("checkEligibilityBatch")
         if payload is not None and payload["batch"] is not None:
