@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.jobs.settings import BatchSettings
 from gateway.payers import PayerDirectory
@@ -315,29 +316,73 @@ async def batch_progress(
         )
         if batch is None:
             return None
-        retrying = (EligibilityCheck.state == "pending") & or_(
-            EligibilityCheck.last_error.is_not(None), EligibilityCheck.attempts > 0
+        tallies = await _tallies(session, [batch.id])
+    return _progress(batch, tallies.get(batch.id, {}))
+
+
+async def recent_batches(
+    database: Database,
+    practice_id: str,
+    limit: int,
+    before: tuple[datetime, str] | None = None,
+) -> list[BatchProgress]:
+    """The practice's batches, newest first, each with its progress (one grouped count for all);
+    ``before`` (created_at, id) continues after the last batch of a previous page."""
+    statement = select(EligibilityBatch).where(EligibilityBatch.practice_id == practice_id)
+    if before is not None:
+        statement = statement.where(
+            tuple_(EligibilityBatch.created_at, EligibilityBatch.id) < tuple_(*before)
         )
-        rows = (
-            await session.execute(
-                select(
-                    EligibilityCheck.payer_id,
-                    EligibilityCheck.state,
-                    retrying.label("retrying"),
-                    func.count(),
-                )
-                .where(EligibilityCheck.batch_id == batch_id)
-                .group_by(EligibilityCheck.payer_id, EligibilityCheck.state, retrying)
+    statement = statement.order_by(
+        EligibilityBatch.created_at.desc(), EligibilityBatch.id.desc()
+    ).limit(limit)
+    async with database.session() as session:
+        batches = list(await session.scalars(statement))
+        tallies = await _tallies(session, [b.id for b in batches])
+    return [_progress(b, tallies.get(b.id, {})) for b in batches]
+
+
+async def _tallies(
+    session: AsyncSession, batch_ids: list[str]
+) -> dict[str, dict[str, dict[str, int]]]:
+    """batch id -> payer id -> total, succeeded, failed, retrying."""
+    if not batch_ids:
+        return {}
+    retrying = (EligibilityCheck.state == "pending") & or_(
+        EligibilityCheck.last_error.is_not(None), EligibilityCheck.attempts > 0
+    )
+    rows = (
+        await session.execute(
+            select(
+                EligibilityCheck.batch_id,
+                EligibilityCheck.payer_id,
+                EligibilityCheck.state,
+                retrying.label("retrying"),
+                func.count(),
             )
-        ).all()
-    counts: defaultdict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for payer_id, state, is_retrying, count in rows:
-        tally = counts[payer_id]
+            .where(EligibilityCheck.batch_id.in_(batch_ids))
+            .group_by(
+                EligibilityCheck.batch_id,
+                EligibilityCheck.payer_id,
+                EligibilityCheck.state,
+                retrying,
+            )
+        )
+    ).all()
+    counts: defaultdict[str, dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    for batch_id, payer_id, state, is_retrying, count in rows:
+        tally = counts[batch_id][payer_id]
         tally["total"] += count
         if state in ("succeeded", "failed"):
             tally[state] += count
         elif is_retrying:
             tally["retrying"] += count
+    return counts
+
+
+def _progress(batch: EligibilityBatch, tallies: dict[str, dict[str, int]]) -> BatchProgress:
     by_payer = [
         PayerProgress(
             payer_id,
@@ -346,7 +391,7 @@ async def batch_progress(
             failed=t["failed"],
             retrying=t["retrying"],
         )
-        for payer_id, t in sorted(counts.items())
+        for payer_id, t in sorted(tallies.items())
     ]
     return BatchProgress(
         batch=batch,

@@ -18,6 +18,7 @@ NAV = (
     NavItem("Today", "/", frozenset({"patients:read"})),
     NavItem("Schedule", "/schedule", frozenset({"patients:read", "phi:read"})),
     NavItem("Patients", "/patients", frozenset({"patients:read", "phi:read"})),
+    NavItem("Batches", "/batches", frozenset({"eligibility:batch"})),
     NavItem("New claim", "/claims/new", frozenset({"claims:write"})),
     NavItem("Claims", "/claims", frozenset({"claims:read"})),
     NavItem("Payments", "/payments", frozenset({"payments:read"})),

@@ -16,7 +16,7 @@ async def test_the_worklist_grouped_by_kind_and_ticked_off(portal: Portal, world
     page = await portal.client.get(f"/batches/{batch}")
     assert page.status_code == 200, page.text
     html = page.text
-    headings = re.findall(r'<h2 id="kind-[a-z_]+">([^<]+)', html)
+    headings = re.findall(r'<h3 id="kind-[a-z_]+">([^<]+)', html)
     assert [h.strip() for h in headings] == [
         "Coverage ended",
         "Member not found",

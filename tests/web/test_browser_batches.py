@@ -22,7 +22,7 @@ def test_the_desk_works_the_batch_worklist(
     login(page, live, "front_desk")
     p.goto(f"{live.url}/batches/{batch}")
     assert p.locator("h1").inner_text() == "Batch worklist"
-    assert p.locator("h2").all_inner_texts()[:4] == [
+    assert p.locator("h3").all_inner_texts()[:4] == [
         "Coverage ended (1 to do)",
         "Member not found (1 to do)",
         "Prior authorization needed (1 to do)",

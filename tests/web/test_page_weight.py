@@ -19,6 +19,7 @@ from gateway.web import SCREENS
 from tests.money.conftest import card, submitted
 from tests.web.conftest import Portal, start_portal
 from tests.web.page_weight import PAGE_BUDGET_BYTES, fill_path, page_links, page_routes, page_weight
+from tests.worklist.batches import seed_batch
 
 
 @pytest.fixture
@@ -42,8 +43,8 @@ async def test_every_page_with_its_assets_stays_under_the_budget(
         "patient_id": next(iter(portal.gateway.patient_ids.values())),
         "claim_id": claim.id,  # a claim's page and its action pages (void: a confirm page)
         "action": "void",
-        "batch_id": "7d1c9a52-5b1e-4a55-9a43-0c4bd6f1e2a0",  # an empty batch worklist
     }
+    await seed_batch(portal.gateway, world)  # its worklist is linked from /batches
     await _something_to_withdraw_and_delete(portal)  # their confirm pages are linked from admin
     gateway = portal.gateway  # today's appointments: Schedule links to their edit and cancel pages
     await seed_demo_schedule(

@@ -21,7 +21,10 @@ def _nav_labels(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "shown"),
     [
-        ("front_desk", ["Today", "Schedule", "Patients", "New claim", "Claims", "Payers"]),
+        (
+            "front_desk",
+            ["Today", "Schedule", "Patients", "Batches", "New claim", "Claims", "Payers"],
+        ),
         (
             "biller",
             [
@@ -44,6 +47,7 @@ def _nav_labels(html: str) -> list[str]:
                 "Today",
                 "Schedule",
                 "Patients",
+                "Batches",
                 "New claim",
                 "Claims",
                 "Payments",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from gateway.jobs.worklist import CheckFailure, PlannedVisit, classify
 from gateway.jobs.worklist_store import CheckSubject, record_items
+from gateway.storage.batch_tables import EligibilityBatch
 from payers.codesets import lookup
 from payers.sandbox.world import World
 from tests.gateway.conftest import Gateway
@@ -44,6 +45,26 @@ async def seed_batch(gateway: Gateway, world: World, practice_id: str | None = N
         ),
     ]
     async with gateway.services.database.transaction() as session:
+        now = datetime.now(UTC)
+        session.add(  # the finished job the items came from (the checks' rows are not needed)
+            EligibilityBatch(
+                id=batch,
+                practice_id=practice_id,
+                idempotency_key=f"seeded-{batch}",
+                request_digest="0" * 64,
+                source="schedule",
+                schedule_date=TOMORROW,
+                as_of=TOMORROW,
+                status="finished",
+                total=len(checks),
+                succeeded=3,
+                failed=1,
+                retry_until=now + timedelta(hours=4),
+                started_at=now,
+                finished_at=now,
+            )
+        )
+        await session.flush()
         for person, payer, items in checks:
             subject = CheckSubject(
                 practice_id, batch, str(uuid.uuid4()), patients[person], None, payer

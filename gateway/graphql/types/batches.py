@@ -82,6 +82,18 @@ class EligibilityBatch:
 
 
 @strawberry.type
+class BatchPageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="A page of the practice's batches, the newest first.")
+class EligibilityBatchConnection:
+    items: list[EligibilityBatch]
+    page_info: BatchPageInfo
+
+
+@strawberry.type
 class CheckEligibilityBatchPayload:
     batch: EligibilityBatch | None
     created: bool = strawberry.field(

@@ -7,12 +7,12 @@ and importing are in schedule_forms.py, offered here to viewers with patients:wr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, timedelta
 
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.web.practice_clock import practice_today
 from gateway.web.visit import Visit, page
 
 STATUS_WORDS = {
@@ -33,11 +33,7 @@ DONE_WORDS = {
 async def day_view(visit: Visit) -> Response:
     clock = await visit.call("ScheduleClock")
     zone_name = ((clock.data.get("me") or {}).get("practice") or {}).get("timeZone")
-    try:
-        zone = ZoneInfo(zone_name or "America/New_York")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("America/New_York")
-    today = datetime.now(UTC).astimezone(zone).date()
+    today = practice_today(zone_name)
     asked = visit.request.query_params.get("date", "")
     try:
         day = date.fromisoformat(asked) if asked else today
@@ -48,6 +44,7 @@ async def day_view(visit: Visit) -> Response:
         "schedule.html",
         day=day,
         today=today,
+        tomorrow=today + timedelta(days=1),
         previous_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
         appointments=result.data.get("appointments") or [],
