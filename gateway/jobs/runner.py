@@ -2,7 +2,7 @@
 
 Every worker process (``payer-gateway worker``, and ``serve`` unless turned off) runs one. For each
 payer with due checks it starts a lane: the lane takes the payer's free budget slots on this machine
-(gateway/jobs/budget.py), runs one asker per slot, leases checks a few at a time
+(gateway/jobs/budget.py), runs one asker per slot, leases checks a chunk at a time ahead of need
 (gateway/jobs/leases.py) and paces each start at the payer's rate. Outcomes are written in small
 groups (one transaction per group, not per check), each only while its lease is ours.
 
@@ -152,22 +152,34 @@ class BatchRunner:
         queue: deque[LeasedCheck] = deque()
         held: dict[str, LeasedCheck] = {}  # leased and not yet handed to the writer
         state = {"exhausted": False, "failed": False}
-        fetching = asyncio.Lock()
+        refill: asyncio.Task[None] | None = None
         askers: list[asyncio.Task[None]] = []
 
+        async def lease_more() -> None:
+            _add_askers()
+            taken = await leases.lease_due(
+                self.database, payer_id, max(budget.held, 1) * 2, owner, self.lease
+            )
+            queue.extend(taken)
+            held.update((c.check_id, c) for c in taken)
+            state["exhausted"] = not taken
+
         async def next_check() -> LeasedCheck | None:
-            async with fetching:
-                if not queue and not state["exhausted"] and not state["failed"]:
-                    _add_askers()
-                    taken = await leases.lease_due(
-                        self.database, payer_id, max(budget.held, 1) * 2, owner, self.lease
-                    )
-                    queue.extend(taken)
-                    held.update((c.check_id, c) for c in taken)
-                    state["exhausted"] = not taken
-            if state["failed"] or self._stop.is_set() or not queue:
-                return None
-            return queue.popleft()
+            # The next chunk is leased while the askers still have one slot's worth queued, so no
+            # asker waits on the database between checks.
+            nonlocal refill
+            while not (state["failed"] or self._stop.is_set()):
+                if refill is not None and refill.done():
+                    leased, refill = refill, None
+                    leased.result()  # a lease that failed ends this asker, as it always did
+                if refill is None and not state["exhausted"] and len(queue) <= budget.held:
+                    refill = asyncio.create_task(lease_more())
+                if queue:
+                    return queue.popleft()
+                if refill is None:
+                    return None  # nothing more is due at this payer
+                await asyncio.wait([refill])
+            return None
 
         async def asker(slot: int) -> None:
             try:
@@ -198,6 +210,10 @@ class BatchRunner:
                 for task in running:
                     askers.remove(task)
         finally:
+            if refill is not None:  # its checks, if any, are given back below with the rest
+                await asyncio.wait([refill])
+                if not refill.cancelled():
+                    refill.exception()  # already reported to an asker, or the lane is ending
             renewing.cancel()
             budget.release_all()
             # Leased but never asked (the payer failed, or we are stopping): back without an attempt.
