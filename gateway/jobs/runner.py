@@ -111,14 +111,21 @@ class BatchRunner:
             await self._flush()
 
     async def start_lanes(self) -> int:
-        """Start a lane for each payer with due checks and none running here; also mark finished
-        any batch left with nothing pending (its last results were written by a process that
-        stopped before it could say so)."""
-        await leases.finish_batches(
-            self.database, await leases.unfinished_without_pending(self.database)
-        )
+        """Start a lane for each payer with due checks and none running here; when no lane runs
+        here, also mark finished any batch left with nothing pending (its last results were
+        written by a process that stopped before it could say so).
+
+        While lanes run, this is called every ``idle_seconds``: it asks the database nothing when
+        every payer already has a lane or rests, and leaves the sweep for when none runs (lanes
+        mark their own batches finished), so a busy process spends its CPU on checks."""
+        if not self._lanes:
+            await leases.finish_batches(
+                self.database, await leases.unfinished_without_pending(self.database)
+            )
         now = time.monotonic()
         busy = set(self._lanes) | {p for p, until in self._resting.items() if until > now}
+        if self.payer_ids() <= busy:
+            return 0
         due = await leases.payers_with_due_checks(self.database, busy)
         started = 0
         for payer_id in due:
