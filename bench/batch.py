@@ -2,8 +2,10 @@
 
 One `payer-gateway worker` process runs the batch (SQLite in /dev/shm); the sandboxes run here on
 loopback. Reports the wall time from the batch's start to its last result against the limit the
-budgets set (checks per payer x 0.2 s / 50, the largest over payers), and the worker's peak resident
-memory (VmHWM). Last line: JSON {checks, wall_s, limit_s, ratio, peak_rss_mb}.
+budgets set (checks per payer x 0.2 s / 50, the largest over payers), the worker's peak resident
+memory (VmHWM), and the CPU the worker and this process (the sandbox payers, the progress polls) used
+during the run: a figure near wall_s is the process that holds the batch back. Last line: JSON
+{checks, wall_s, limit_s, ratio, peak_rss_mb, worker_cpu_s, bench_cpu_s}.
 
     python bench/batch.py --checks 10000 [--payers 2]
 """
@@ -28,6 +30,12 @@ from bench.rig import MEMORY_DIR, payers_config, rest_sandboxes  # noqa: E402
 
 LATENCY_MS = 200
 BUDGET = 50
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -127,6 +135,8 @@ async def main(checks: int, payers: int) -> dict[str, float]:
         try:
             await asyncio.sleep(3)  # the worker starts (imports, migrations checked)
             started_at = time.perf_counter()
+            cpu_before = cpu_seconds(worker.pid)
+            here_before = time.process_time()
             started = await start_batch(
                 services.database,
                 services.payers,
@@ -144,6 +154,8 @@ async def main(checks: int, payers: int) -> dict[str, float]:
                     break
                 await asyncio.sleep(0.2)
             wall = time.perf_counter() - started_at
+            worker_cpu = cpu_seconds(worker.pid) - cpu_before
+            here_cpu = time.process_time() - here_before
             rss = peak_rss_mb(worker.pid)
             per_payer = [p.total for p in progress.by_payer]
         finally:
@@ -163,6 +175,8 @@ async def main(checks: int, payers: int) -> dict[str, float]:
         "limit_s": round(limit, 2),
         "ratio": round(wall / limit, 2),
         "peak_rss_mb": rss,
+        "worker_cpu_s": round(worker_cpu, 2),
+        "bench_cpu_s": round(here_cpu, 2),
     }
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from gateway.spread_transport import SpreadTransport
+
 
 class _NoCookies(httpx.Cookies):
     """A jar that stays empty: nothing is stored from responses, nothing is sent."""
@@ -38,15 +40,34 @@ class PayerHTTPClient(httpx.AsyncClient):
         return None
 
 
+#: Connections kept open to a payer between calls, unless the caller keeps more in flight.
+KEEPALIVE_CONNECTIONS = 20
+MAX_CONNECTIONS = 100
+
+
 def payer_client(
-    timeout_seconds: float, transport: httpx.AsyncBaseTransport | None = None
+    timeout_seconds: float,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    in_flight: int = 0,
 ) -> httpx.AsyncClient:
-    """The client one payer's adapter receives."""
+    """The client one payer's adapter receives.
+
+    ``in_flight`` is how many calls the caller keeps going at once (a batch's per-payer budget):
+    that many connections stay open between calls. Fewer would close a connection after most calls
+    and open a new one for the next (a TCP connect per check, a large share of a batch's CPU); such
+    a client spreads its calls over one-connection pools (gateway/spread_transport.py).
+    """
     spare_failed_sniffio_imports()
+    if in_flight and transport is None:
+        transport = SpreadTransport(max(MAX_CONNECTIONS, in_flight))
     return PayerHTTPClient(
         transport=transport,
         timeout=httpx.Timeout(timeout_seconds),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        limits=httpx.Limits(
+            max_connections=max(MAX_CONNECTIONS, in_flight),
+            max_keepalive_connections=max(KEEPALIVE_CONNECTIONS, in_flight),
+        ),
         follow_redirects=False,
     )
 

@@ -127,11 +127,14 @@ class PayerDirectory:
         cache: PayerCallCache | None = None,
         metrics: GatewayMetrics | None = None,
         resilience: Resilience | None = None,
+        for_batches: bool = False,
     ) -> PayerDirectory:
+        """``for_batches``: each payer's client keeps its whole batch budget's connections open."""
         payers, clients = [], []
         for item in settings:
             transport = transport_for(item) if transport_for else None
-            client = payer_client(item.timeout_seconds, transport)
+            in_flight = item.batch_concurrency if for_batches else 0
+            client = payer_client(item.timeout_seconds, transport, in_flight=in_flight)
             clients.append(client)
             payers.append(ConfiguredPayer(item, build_adapter(item, registry, client)))
         return cls(payers, clients, cache=cache, metrics=metrics, resilience=resilience)

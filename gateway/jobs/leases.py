@@ -255,6 +255,15 @@ async def finish_batches(database: Database, batch_ids: Iterable[str]) -> list[s
     finished = []
     for batch_id in batch_ids:
         async with database.transaction() as session:
+            # Most calls come while checks are still pending: an index seek says so without
+            # counting the whole batch (the writer calls this after every group of results).
+            still_pending = await session.scalar(
+                select(EligibilityCheck.id)
+                .where(EligibilityCheck.batch_id == batch_id, EligibilityCheck.state == "pending")
+                .limit(1)
+            )
+            if still_pending is not None:
+                continue
             counts = dict(
                 (
                     await session.execute(

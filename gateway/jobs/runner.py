@@ -2,7 +2,7 @@
 
 Every worker process (``payer-gateway worker``, and ``serve`` unless turned off) runs one. For each
 payer with due checks it starts a lane: the lane takes the payer's free budget slots on this machine
-(gateway/jobs/budget.py), runs one asker per slot, leases checks a few at a time
+(gateway/jobs/budget.py), runs one asker per slot, leases checks a chunk at a time ahead of need
 (gateway/jobs/leases.py) and paces each start at the payer's rate. Outcomes are written in small
 groups (one transaction per group, not per check), each only while its lease is ours.
 
@@ -111,14 +111,21 @@ class BatchRunner:
             await self._flush()
 
     async def start_lanes(self) -> int:
-        """Start a lane for each payer with due checks and none running here; also mark finished
-        any batch left with nothing pending (its last results were written by a process that
-        stopped before it could say so)."""
-        await leases.finish_batches(
-            self.database, await leases.unfinished_without_pending(self.database)
-        )
+        """Start a lane for each payer with due checks and none running here; when no lane runs
+        here, also mark finished any batch left with nothing pending (its last results were
+        written by a process that stopped before it could say so).
+
+        While lanes run, this is called every ``idle_seconds``: it asks the database nothing when
+        every payer already has a lane or rests, and leaves the sweep for when none runs (lanes
+        mark their own batches finished), so a busy process spends its CPU on checks."""
+        if not self._lanes:
+            await leases.finish_batches(
+                self.database, await leases.unfinished_without_pending(self.database)
+            )
         now = time.monotonic()
         busy = set(self._lanes) | {p for p, until in self._resting.items() if until > now}
+        if self.payer_ids() <= busy:
+            return 0
         due = await leases.payers_with_due_checks(self.database, busy)
         started = 0
         for payer_id in due:
@@ -152,22 +159,34 @@ class BatchRunner:
         queue: deque[LeasedCheck] = deque()
         held: dict[str, LeasedCheck] = {}  # leased and not yet handed to the writer
         state = {"exhausted": False, "failed": False}
-        fetching = asyncio.Lock()
+        refill: asyncio.Task[None] | None = None
         askers: list[asyncio.Task[None]] = []
 
+        async def lease_more() -> None:
+            _add_askers()
+            taken = await leases.lease_due(
+                self.database, payer_id, max(budget.held, 1) * 2, owner, self.lease
+            )
+            queue.extend(taken)
+            held.update((c.check_id, c) for c in taken)
+            state["exhausted"] = not taken
+
         async def next_check() -> LeasedCheck | None:
-            async with fetching:
-                if not queue and not state["exhausted"] and not state["failed"]:
-                    _add_askers()
-                    taken = await leases.lease_due(
-                        self.database, payer_id, max(budget.held, 1) * 2, owner, self.lease
-                    )
-                    queue.extend(taken)
-                    held.update((c.check_id, c) for c in taken)
-                    state["exhausted"] = not taken
-            if state["failed"] or self._stop.is_set() or not queue:
-                return None
-            return queue.popleft()
+            # The next chunk is leased while the askers still have one slot's worth queued, so no
+            # asker waits on the database between checks.
+            nonlocal refill
+            while not (state["failed"] or self._stop.is_set()):
+                if refill is not None and refill.done():
+                    leased, refill = refill, None
+                    leased.result()  # a lease that failed ends this asker, as it always did
+                if refill is None and not state["exhausted"] and len(queue) <= budget.held:
+                    refill = asyncio.create_task(lease_more())
+                if queue:
+                    return queue.popleft()
+                if refill is None:
+                    return None  # nothing more is due at this payer
+                await asyncio.wait([refill])
+            return None
 
         async def asker(slot: int) -> None:
             try:
@@ -198,6 +217,10 @@ class BatchRunner:
                 for task in running:
                     askers.remove(task)
         finally:
+            if refill is not None:  # its checks, if any, are given back below with the rest
+                await asyncio.wait([refill])
+                if not refill.cancelled():
+                    refill.exception()  # already reported to an asker, or the lane is ending
             renewing.cancel()
             budget.release_all()
             # Leased but never asked (the payer failed, or we are stopping): back without an attempt.

@@ -59,5 +59,6 @@ def build_batch_services(
             reset_seconds=settings.breaker_reset_seconds,
             retry=RetryPolicy(attempts=0),  # a batch retries with its own backoff, paced
         ),
+        for_batches=True,
     )
     return BatchServices(settings=batch, payers=payers, runner=BatchRunner(database, payers, batch))
