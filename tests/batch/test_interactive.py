@@ -47,4 +47,7 @@ async def test_an_interactive_check_does_not_wait_behind_a_batch(
         print(
             f"interactive median alone {baseline * 1000:.0f} ms, during batch {busy * 1000:.0f} ms"
         )
-        assert busy < baseline + 0.05
+        # Waiting behind the batch would cost whole rounds of its queue (296 checks, 4 at a time,
+        # 100 ms each); sharing the machine with it costs a few ms. One payer round trip of slack
+        # keeps the test true on a loaded CI machine and still fails on any queueing.
+        assert busy < baseline + 0.1

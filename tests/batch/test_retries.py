@@ -35,7 +35,9 @@ async def test_a_payer_down_for_part_of_the_batch_then_back(
     batches = gateway.services.batches
     assert batches is not None
     cards = await add_cards(database, gateway.practice_id, world, REST_PAYER, 30)
-    await gateway.faults(REST_PAYER, latency_ms=20)
+    # Slow enough answers (30 checks, 4 at a time, 200 ms each: about 1.5 s) that the payer is
+    # still needed when it goes down, however busy the machine running the test is.
+    await gateway.faults(REST_PAYER, latency_ms=200)
     started = await gateway.start(cards, str(uuid.uuid4()))
     batch_id = started["batch"]["id"]
     async with running(batches.runner):
