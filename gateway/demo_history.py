@@ -105,11 +105,15 @@ def clock_start(today: date) -> date:
 
 
 def _active_primary(world: World, person: str, day: date) -> SandboxMember | None:
-    """The person's card of lowest order in force on ``day`` (a plan that ended is not billed)."""
+    """The person's card of lowest order in force on ``day`` (a plan that ended is not billed), of
+    those the practice holds as the payer knows them (not a card only discovery finds, nor one
+    whose member id the practice mistyped: the batch worklist's cases)."""
     cards = [
         m
         for m in world.coverages_of(person)
-        if m.plan is not None
+        if m.on_file
+        and m.practice_member_id is None
+        and m.plan is not None
         and (m.plan.start is None or m.plan.start <= day)
         and (m.plan.end is None or day <= m.plan.end)
     ]
