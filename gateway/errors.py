@@ -101,6 +101,12 @@ _WORDS = {
 }
 
 
+def code_words(code: str) -> str | None:
+    """The gateway's words for an adapter error code as stored (a batch check's ``error_code``);
+    None for a code the contract does not define."""
+    return next((words for cls, words in _WORDS.items() if cls.code == code), None)
+
+
 def public_words(error: PayerError) -> str:
     """What any caller may be told of ``error``: the words of its nearest contract class (an adapter's
     own subclass reads as its parent), and the payer's reasons as our code tables describe them."""

@@ -38,6 +38,7 @@ def _types() -> dict[str, Any]:
         "date": pa.date32(),
         "time": pa.timestamp("us", tz="UTC"),
         "int": pa.int32(),
+        "bool": pa.bool_(),
     }
 
 
@@ -75,6 +76,15 @@ STATUSES = {
     "claim_history_id": "text", "claim_id": "text", "payer_id": "code", "state": "code",
     "source": "code", "effective_date": "date", "recorded_at": "time", "category_code": "code",
     "category_description": "code", "status_code": "code", "status_description": "code",
+}  # fmt: skip
+
+ELIGIBILITY = {
+    "check_id": "text", "source": "code", "batch_id": "text", "checked_at": "time",
+    "recorded_at": "time", "as_of": "date", "payer_id": "code", "payer_name": "code",
+    "patient_key": "text", "outcome": "code", "active": "bool", "plan_name": "code",
+    "group_number": "code", "group_name": "code", "deductible_remaining": "money",
+    "out_of_pocket_remaining": "money", "error_code": "code", "error_description": "code",
+    "attempts": "int",
 }  # fmt: skip
 
 
@@ -225,6 +235,33 @@ def status_rows(nodes: Iterable[Row]) -> list[Row]:
     ]
 
 
+def eligibility_rows(nodes: Iterable[Row]) -> list[Row]:
+    return [
+        {
+            "check_id": n["id"],
+            "source": n.get("source"),
+            "batch_id": n.get("batchId"),
+            "checked_at": _time(n.get("checkedAt")),
+            "recorded_at": _time(n.get("recordedAt")),
+            "as_of": _date(n.get("asOf")),
+            "payer_id": n["payerId"],
+            "payer_name": _code(n.get("payer"), "name"),
+            "patient_key": n.get("patientKey"),
+            "outcome": n.get("outcome"),
+            "active": n.get("active"),
+            "plan_name": _code(n.get("plan"), "name"),
+            "group_number": _code(n.get("plan"), "groupNumber"),
+            "group_name": _code(n.get("plan"), "groupName"),
+            "deductible_remaining": _money(n.get("deductibleRemaining")),
+            "out_of_pocket_remaining": _money(n.get("outOfPocketRemaining")),
+            "error_code": n.get("errorCode"),
+            "error_description": n.get("errorDescription"),
+            "attempts": n.get("attempts"),
+        }
+        for n in nodes
+    ]
+
+
 def arrow_table(rows: list[Row], columns: Mapping[str, str]) -> Any:
     """An Arrow table of ``rows`` with exactly ``columns`` (kinds from :func:`_types`)."""
     pa, types = _arrow(), _types()
@@ -268,3 +305,4 @@ payments = _frame(payment_rows, PAYMENTS)
 adjustments = _frame(adjustment_rows, ADJUSTMENTS)
 lines = _frame(line_rows, LINES)
 statuses = _frame(status_rows, STATUSES)
+eligibility = _frame(eligibility_rows, ELIGIBILITY)

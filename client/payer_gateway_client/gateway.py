@@ -12,6 +12,8 @@ import httpx
 from payer_gateway_client.errors import GatewayError, RateLimited, TransportFailed, error_for
 from payer_gateway_client.history import (
     CLAIM_HISTORY,
+    ELIGIBILITY_FILTER_FIELDS,
+    ELIGIBILITY_HISTORY,
     REMITTANCE_HISTORY,
     history_filter,
     pages,
@@ -115,10 +117,29 @@ class Gateway:
         """Every ``remittanceHistory`` claim payment the filter holds (``statuses`` too: CLP02)."""
         return list(self._nodes(REMITTANCE_HISTORY, "remittanceHistory", page_size, filters))
 
+    def eligibility_history(self, *, page_size: int = 100, **filters: Any) -> list[dict[str, Any]]:
+        """Every ``eligibilityHistory`` check (needs ``eligibility:read``). Filters: ``payers``,
+        ``checked_from``, ``checked_to`` (the practice's days), ``outcomes`` (ACTIVE, INACTIVE,
+        FAILED), ``error_codes``."""
+        return list(
+            self._nodes(
+                ELIGIBILITY_HISTORY,
+                "eligibilityHistory",
+                page_size,
+                filters,
+                ELIGIBILITY_FILTER_FIELDS,
+            )
+        )
+
     def _nodes(
-        self, document: str, field: str, page_size: int, filters: Mapping[str, Any]
+        self,
+        document: str,
+        field: str,
+        page_size: int,
+        filters: Mapping[str, Any],
+        fields: Mapping[str, str] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        variables = {"filter": history_filter(**filters), "first": page_size}
+        variables = {"filter": history_filter(fields, **filters), "first": page_size}
         yield from pages(self.query, document, field, variables)
 
     # --- frames --------------------------------------------------------------------------------
@@ -140,6 +161,12 @@ class Gateway:
         from payer_gateway_client import frames
 
         return frames.adjustments(self.remittance_history(**filters), engine)
+
+    def eligibility_frame(self, *, engine: str = "pandas", **filters: Any) -> Any:
+        """Eligibility checks the practice's batches finished, one row each (amounts Decimal)."""
+        from payer_gateway_client import frames
+
+        return frames.eligibility(self.eligibility_history(**filters), engine)
 
     def status_frame(self, *, engine: str = "pandas", **filters: Any) -> Any:
         """Every claim's status history (277 category and status, effective date)."""

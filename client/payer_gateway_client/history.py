@@ -40,7 +40,30 @@ query RemittanceHistory($filter: RemittanceHistoryFilter, $first: Int!, $after: 
   }
 }"""
 
-#: Python keyword -> the filter field of both history connections.
+ELIGIBILITY_HISTORY = """
+query EligibilityHistory($filter: EligibilityHistoryFilter, $first: Int!, $after: String) {
+  eligibilityHistory(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id source batchId checkedAt recordedAt asOf payerId payer { name } patientKey
+      outcome active plan { name groupNumber groupName } deductibleRemaining outOfPocketRemaining
+      errorCode errorDescription attempts
+    } }
+  }
+}"""
+
+#: Python keyword -> the filter field of eligibilityHistory.
+ELIGIBILITY_FILTER_FIELDS = {
+    "payers": "payerIds",
+    "checked_from": "checkedDateFrom",
+    "checked_to": "checkedDateTo",
+    "outcomes": "outcomes",
+    "error_codes": "errorCodes",
+}
+_LISTS = {"payers", "states", "statuses", "denial_reasons", "sources", "outcomes", "error_codes"}
+
+#: Python keyword -> the filter field of both claim history connections.
 _FILTER_FIELDS = {
     "payers": "payerIds",
     "service_from": "serviceDateFrom",
@@ -54,26 +77,24 @@ _FILTER_FIELDS = {
 }
 
 
-def history_filter(**filters: Any) -> dict[str, Any] | None:
-    """The GraphQL filter object for keyword filters (dates as ``date`` or ISO text)."""
-    unknown = sorted(set(filters) - set(_FILTER_FIELDS))
+def history_filter(
+    fields: Mapping[str, str] | None = None, **filters: Any
+) -> dict[str, Any] | None:
+    """The GraphQL filter object for keyword filters (dates as ``date`` or ISO text); ``fields``:
+    the connection's keywords (the claim history connections' by default)."""
+    fields = fields or _FILTER_FIELDS
+    unknown = sorted(set(filters) - set(fields))
     if unknown:
-        raise TypeError(f"unknown filter {', '.join(unknown)}; known: {', '.join(_FILTER_FIELDS)}")
+        raise TypeError(f"unknown filter {', '.join(unknown)}; known: {', '.join(fields)}")
     built: dict[str, Any] = {}
     for name, value in filters.items():
         if value is None:
             continue
         if isinstance(value, date):
             value = value.isoformat()
-        elif isinstance(value, str) and name in {
-            "payers",
-            "states",
-            "statuses",
-            "denial_reasons",
-            "sources",
-        }:
+        elif isinstance(value, str) and name in _LISTS:
             value = [value]
-        built[_FILTER_FIELDS[name]] = list(value) if isinstance(value, tuple | set) else value
+        built[fields[name]] = list(value) if isinstance(value, tuple | set) else value
     return built or None
 
 

@@ -8,8 +8,10 @@ refresher keeps (gateway/history/refresher.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -28,9 +30,11 @@ from gateway.history import claims as claim_history
 from gateway.history import payments as remittance_history
 from gateway.history.claims import ClaimLedgerSums
 from gateway.history.cursors import CursorInvalid, decode_cursor, encode_cursor
-from gateway.history.filters import HistoryFilter
+from gateway.history.filters import EligibilityFilter, HistoryFilter
 from gateway.history.loaders import HistoryLoaders
 from gateway.identity import CLAIMS_READ, PAYMENTS_READ
+
+K = TypeVar("K")
 
 #: The largest page a history connection answers.
 MAX_FIRST = 500
@@ -197,7 +201,8 @@ class RemittanceHistoryConnection:
             )
 
 
-def _checked(info: Info, first: int, wanted: HistoryFilter) -> None:
+def checked_request(first: int, wanted: HistoryFilter | EligibilityFilter) -> None:
+    """Refuse a page size out of range, or a filter that cannot run (every problem at once)."""
     if not 1 <= first <= MAX_FIRST:
         raise InvalidInput(f"'first' must be between 1 and {MAX_FIRST}.", field="first")
     problems = wanted.problems()
@@ -209,15 +214,23 @@ def _checked(info: Info, first: int, wanted: HistoryFilter) -> None:
         )
 
 
-def _scope(info: Info, connection: str, wanted: HistoryFilter) -> str:
+def cursor_scope(info: Info, connection: str, wanted: HistoryFilter | EligibilityFilter) -> str:
+    """What a cursor is signed over: the connection, the caller's practice, the filter."""
     return f"{connection}:{info.context.practice_id}:{wanted.digest()}"
 
 
 def _after(info: Info, scope: str, after: str | None) -> tuple[date, str] | None:
+    return after_key(info, scope, after, decode_cursor)
+
+
+def after_key(
+    info: Info, scope: str, after: str | None, decode: Callable[[str, str, str], K]
+) -> K | None:
+    """The sort key ``after`` holds (decoded by ``decode``); refused unless signed for ``scope``."""
     if not after:
         return None
     try:
-        return decode_cursor(info.context.services.settings.pseudonym_secret, scope, after)
+        return decode(info.context.services.settings.pseudonym_secret, scope, after)
     except CursorInvalid:
         raise InvalidInput(
             "The cursor is not valid for this query; use an endCursor this query returned.",
@@ -229,7 +242,7 @@ def _cursor(info: Info, scope: str, sort_date: date, row_id: str) -> str:
     return encode_cursor(info.context.services.settings.pseudonym_secret, scope, sort_date, row_id)
 
 
-def _page_info(cursors: list[str], has_next: bool, after: str | None) -> HistoryPageInfo:
+def page_info(cursors: list[str], has_next: bool, after: str | None) -> HistoryPageInfo:
     return HistoryPageInfo(
         has_next_page=has_next,
         has_previous_page=bool(after),
@@ -284,8 +297,8 @@ class HistoryQueries:
     ) -> ClaimHistoryConnection | None:
         refuse_response_cache()  # the ledger and the refreshed reports are live state
         wanted = claim_filter(filter)
-        _checked(info, first, wanted)
-        scope = _scope(info, "claimHistory", wanted)
+        checked_request(first, wanted)
+        scope = cursor_scope(info, "claimHistory", wanted)
         key = _after(info, scope, after)
         practice_id = info.context.practice_id
         database = info.context.services.database
@@ -303,7 +316,7 @@ class HistoryQueries:
         ]
         return ClaimHistoryConnection(
             edges=edges,
-            page_info=_page_info([e.cursor for e in edges], page.has_next_page, after),
+            page_info=page_info([e.cursor for e in edges], page.has_next_page, after),
             slice=_Slice(practice_id, wanted),
         )
 
@@ -322,8 +335,8 @@ class HistoryQueries:
     ) -> RemittanceHistoryConnection | None:
         refuse_response_cache()
         wanted = remittance_filter(filter)
-        _checked(info, first, wanted)
-        scope = _scope(info, "remittanceHistory", wanted)
+        checked_request(first, wanted)
+        scope = cursor_scope(info, "remittanceHistory", wanted)
         key = _after(info, scope, after)
         practice_id = info.context.practice_id
         async with info.context.services.database.session() as session:
@@ -339,6 +352,6 @@ class HistoryQueries:
         ]
         return RemittanceHistoryConnection(
             edges=edges,
-            page_info=_page_info([e.cursor for e in edges], page.has_next_page, after),
+            page_info=page_info([e.cursor for e in edges], page.has_next_page, after),
             slice=_Slice(practice_id, wanted),
         )

@@ -16,6 +16,7 @@ from gateway.graphql.batch_query import BatchQueries
 from gateway.graphql.claims_query import ClaimQueries
 from gateway.graphql.codes_query import CodeQueries
 from gateway.graphql.discovery_query import DiscoveryQueries
+from gateway.graphql.eligibility_history_query import EligibilityHistoryQueries
 from gateway.graphql.estimate_query import EstimateQueries
 from gateway.graphql.history_query import HistoryQueries
 from gateway.graphql.ids import parse_id
@@ -115,6 +116,7 @@ class Query(
     BatchQueries,
     ClaimQueries,
     CodeQueries,
+    EligibilityHistoryQueries,
     EstimateQueries,
     HistoryQueries,
     LedgerQueries,

@@ -1,5 +1,6 @@
 """The practice's history as the gateway recorded it: claims it submitted (with their statuses),
-claims payers report for its patients, and the ledger's claim payments and adjustments.
+claims payers report for its patients, the ledger's claim payments and adjustments, and the
+eligibility checks its batches finished (:mod:`gateway.history.eligibility`, ``eligibilityHistory``).
 
 The GraphQL connections (``claimHistory``, ``remittanceHistory``), the bulk export and the notebook
 client all read through :mod:`gateway.history.claims` and :mod:`gateway.history.payments`, so a

@@ -87,3 +87,57 @@ class HistoryFilter:
         """A short fingerprint: a cursor is only good for the filter it was made under."""
         text = json.dumps(asdict(self), default=str, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+#: What an eligibility check came to: the payer said covered, said not covered, or gave no answer.
+OUTCOMES = ("ACTIVE", "INACTIVE", "FAILED")
+_ERROR_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityFilter:
+    """A slice of the practice's final eligibility checks. Lists match any of their values.
+
+    ``checked_*``: the check ended (``finished_at``) on these days of the practice's calendar
+    (its time zone), inclusive. ``outcomes``: :data:`OUTCOMES`. ``error_codes``: the adapter's
+    codes of failed checks (MEMBER_NOT_FOUND, PAYER_UNAVAILABLE...).
+    """
+
+    payer_ids: tuple[str, ...] = ()
+    checked_from: date | None = None
+    checked_to: date | None = None
+    outcomes: tuple[str, ...] = ()
+    error_codes: tuple[str, ...] = ()
+
+    def problems(self) -> list[FilterProblem]:
+        found: list[FilterProblem] = []
+        lists = {
+            "payerIds": self.payer_ids,
+            "outcomes": self.outcomes,
+            "errorCodes": self.error_codes,
+        }
+        for name, values in lists.items():
+            if len(values) > MAX_VALUES:
+                found.append(FilterProblem(name, f"'{name}' holds at most {MAX_VALUES} values."))
+        if any(not _PAYER.match(p) for p in self.payer_ids):
+            found.append(FilterProblem("payerIds", "A payer id is letters, digits, '.', '_', '-'."))
+        if any(o not in OUTCOMES for o in self.outcomes):
+            found.append(FilterProblem("outcomes", "Unknown outcome."))
+        if any(not _ERROR_CODE.match(c) for c in self.error_codes):
+            found.append(
+                FilterProblem(
+                    "errorCodes", "Use error codes, e.g. MEMBER_NOT_FOUND, PAYER_TIMEOUT."
+                )
+            )
+        if (
+            self.checked_from is not None
+            and self.checked_to is not None
+            and self.checked_to < self.checked_from
+        ):
+            found.append(FilterProblem("checkedTo", "'checkedTo' is before the range's start."))
+        return found
+
+    def digest(self) -> str:
+        """A short fingerprint: a cursor is only good for the filter it was made under."""
+        text = json.dumps(asdict(self), default=str, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -13,7 +13,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from gateway.config import GatewaySettings
 from gateway.demo import demo_practice
 from gateway.demo_history import HistorySeeded, clock_start, seed_history
 from gateway.http.app import build_services, create_app
-from gateway.identity import CLAIMS_READ, PAYMENTS_READ, create_api_key
+from gateway.identity import CLAIMS_READ, ELIGIBILITY_READ, PAYMENTS_READ, create_api_key
 from gateway.practices import create_practice
 from gateway.seeding import seed_practice_patients
 from gateway.storage.database import Database
@@ -34,6 +34,7 @@ from payers.registry import parse_payers_config
 from payers.sandbox.clock import ClockSettings
 from payers.sandbox.launch import payers_toml, plan_sandboxes
 from payers.sandbox.world import build_world
+from tests.history.eligibility_rows import cards, store_check
 
 pytest.importorskip("payer_gateway_client", reason="pip install -e './client[pandas,polars]'")
 
@@ -58,6 +59,7 @@ class HistoryGateway:
     analyst_key: str  # claims:read + payments:read, no phi:read: what an analyst's notebook holds
     claims_only_key: str  # claims:read without payments:read
     spare_key: str  # for running into the rate limit
+    eligibility_key: str  # eligibility:read only
     seeded: HistorySeeded
     _stop: Any = field(default=None, repr=False)
 
@@ -73,6 +75,26 @@ class HistoryGateway:
                 await database.dispose()
 
         return asyncio.run(read())
+
+
+#: Eligibility checks stored for the practice: (state, active, error code), one card each.
+ELIGIBILITY_CHECKS = (
+    ("succeeded", True, None),
+    ("succeeded", True, None),
+    ("succeeded", False, None),
+    ("failed", False, "MEMBER_NOT_FOUND"),
+)
+
+
+async def _eligibility_checks(database: Database, practice_id: str) -> None:
+    """Checks as a batch run stores them (tests/history/eligibility_rows.py), an hour apart."""
+    now = datetime.now(UTC)
+    for n, (card, (state, active, code)) in enumerate(
+        zip(await cards(database, practice_id), ELIGIBILITY_CHECKS, strict=False)
+    ):
+        await store_check(
+            database, card, now - timedelta(hours=n), state=state, active=active, error_code=code
+        )
 
 
 def _free_port() -> int:
@@ -127,6 +149,7 @@ async def _prepare(database_url: str) -> tuple[Any, Any, dict[str, str], History
         for client in clients.values():
             await client.aclose()
     analyst = frozenset({CLAIMS_READ, PAYMENTS_READ})
+    await _eligibility_checks(database, practice_id)
     keys = {
         "practice_id": practice_id,
         "analyst": await create_api_key(database, practice_id, "notebook", analyst),
@@ -134,6 +157,9 @@ async def _prepare(database_url: str) -> tuple[Any, Any, dict[str, str], History
             database, practice_id, "claims", frozenset({CLAIMS_READ})
         ),
         "spare": await create_api_key(database, practice_id, "spare", analyst),
+        "eligibility": await create_api_key(
+            database, practice_id, "eligibility", frozenset({ELIGIBILITY_READ})
+        ),
     }
     return services, create_app(services), keys, seeded
 
@@ -184,6 +210,7 @@ def history_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Histor
             analyst_key=keys["analyst"],
             claims_only_key=keys["claims_only"],
             spare_key=keys["spare"],
+            eligibility_key=keys["eligibility"],
             seeded=ready["seeded"],
         )
     finally:

@@ -10,9 +10,15 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import func, select
 
+from gateway.storage.batch_tables import EligibilityCheck
 from gateway.storage.claims_tables import SubmittedClaim
 from gateway.storage.ledger_tables import RemittanceAdjustment, RemittanceClaim
-from tests.client.conftest import RATE_BURST, HistoryGateway, history_in_schema
+from tests.client.conftest import (
+    ELIGIBILITY_CHECKS,
+    RATE_BURST,
+    HistoryGateway,
+    history_in_schema,
+)
 
 if not history_in_schema():  # until the History part is merged: the client reads its connections
     pytest.skip("claimHistory is not in the schema yet", allow_module_level=True)
@@ -168,3 +174,27 @@ def test_rate_limited_says_when_to_retry(history_gateway: HistoryGateway) -> Non
                 hurried.query("{ payers { id } }")
     assert limited.value.code == "RATE_LIMITED" and limited.value.status == 429
     assert limited.value.retry_after is not None and limited.value.retry_after >= 1
+
+
+def test_eligibility_frame_types_rows_and_filters(history_gateway: HistoryGateway) -> None:
+    with Gateway(history_gateway.url, history_gateway.eligibility_key) as gateway:
+        frame = gateway.eligibility_frame()
+        failed = gateway.eligibility_frame(outcomes="FAILED", engine="polars")
+    [(stored,)] = history_gateway.ledger(
+        select(func.count()).where(EligibilityCheck.practice_id == history_gateway.practice_id)
+    )
+    assert len(frame) == stored == len(ELIGIBILITY_CHECKS)
+    assert frame["check_id"].is_unique
+    assert frame["deductible_remaining"].dtype == MONEY
+    assert frame["as_of"].dtype == DAY
+    assert str(frame["checked_at"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
+    assert isinstance(frame["outcome"].dtype, pd.CategoricalDtype)
+    assert list(frame["checked_at"]) == sorted(frame["checked_at"], reverse=True)
+    assert sorted(frame["outcome"].astype(str)) == ["ACTIVE", "ACTIVE", "FAILED", "INACTIVE"]
+    answered = frame[frame["outcome"] != "FAILED"]
+    assert set(answered["deductible_remaining"]) == {Decimal("820.10")}
+    assert set(answered["out_of_pocket_remaining"]) == {Decimal("2500.55")}
+    assert failed.height == 1 and failed["error_code"].to_list() == ["MEMBER_NOT_FOUND"]
+    with Gateway(history_gateway.url, history_gateway.analyst_key) as analyst:
+        with pytest.raises(ScopeForbidden):
+            analyst.eligibility_frame()
