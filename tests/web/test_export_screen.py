@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.storage.audit_tables import AuditEvent
-from tests.exports.conftest import History, history  # noqa: F401  (the fixture: claims and payments)
+from tests.exports.conftest import add_claims_and_payments
 from tests.web.conftest import Portal
 
 TABLES = ("claims", "claim_lines", "payments", "payment_lines", "adjustments")
@@ -23,9 +23,9 @@ YEAR = {"from": "01/01/2026", "to": "12/31/2026", "format": "parquet"}
 
 
 @pytest.fixture
-def gateway(portal: Portal) -> Any:
-    """``history`` writes its claims and remittances into the portal's own gateway."""
-    return portal.gateway
+async def claim_ids(portal: Portal) -> list[str]:
+    """Claims in October and November 2026 with their lines, paid by posted remittances."""
+    return await add_claims_and_payments(portal.gateway)
 
 
 async def post_export(portal: Portal, **fields: Any) -> Any:
@@ -48,8 +48,7 @@ async def audited_exports(portal: Portal) -> list[AuditEvent]:
 
 
 async def test_an_analyst_downloads_the_tables_de_identified(
-    portal: Portal,
-    history: History,  # noqa: F811
+    portal: Portal, claim_ids: list[str]
 ) -> None:
     await portal.login("analyst")
     form = await portal.client.get("/exports")
@@ -72,7 +71,7 @@ async def test_an_analyst_downloads_the_tables_de_identified(
         rows = pq.read_table(io.BytesIO(files[f"{table}.parquet"]))
         assert rows.num_rows == manifest["rows"][table]
     claims = pq.read_table(io.BytesIO(files["claims.parquet"]))
-    assert claims.num_rows == len(history.claim_ids)
+    assert claims.num_rows == len(claim_ids)
     assert "patient_key" in claims.column_names
     assert not {"patient_last_name", "patient_birth_date", "member_id"} & set(claims.column_names)
     # Asked with the person's own token: the audit trail names them, not a key of the portal.
@@ -81,7 +80,7 @@ async def test_an_analyst_downloads_the_tables_de_identified(
     assert started.detail["identified"] == "false"
 
 
-async def test_csv_by_month_for_one_payer(portal: Portal, history: History) -> None:  # noqa: F811
+async def test_csv_by_month_for_one_payer(portal: Portal, claim_ids: list[str]) -> None:
     await portal.login("analyst")
     form = await portal.client.get("/exports")
     payer = re.search(r'name="payers" value="([^"]+)"', form.text)
@@ -99,8 +98,7 @@ async def test_csv_by_month_for_one_payer(portal: Portal, history: History) -> N
 
 
 async def test_identified_columns_are_offered_with_phi_read(
-    portal: Portal,
-    history: History,  # noqa: F811
+    portal: Portal, claim_ids: list[str]
 ) -> None:
     await portal.login("practice_admin")
     form = await portal.client.get("/exports")

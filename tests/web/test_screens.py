@@ -37,7 +37,10 @@ def _nav_labels(html: str) -> list[str]:
                 "Payers",
             ],
         ),
-        ("analyst", ["Today", "Claims", "Payments", "Money", "Denials", "Remittances", "Payers"]),
+        (
+            "analyst",
+            ["Today", "Claims", "Payments", "Money", "Denials", "Remittances", "Export", "Payers"],
+        ),
         (
             "practice_admin",
             [
@@ -50,6 +53,7 @@ def _nav_labels(html: str) -> list[str]:
                 "Money",
                 "Denials",
                 "Remittances",
+                "Export",
                 "Payers",
                 "Admin",
             ],
