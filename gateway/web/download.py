@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message
 
 from gateway.web.api import ApiError, PortalApi, SessionEnded
 
-QUEUED_MESSAGES = 4  # chunks the API may write ahead of the browser
+QUEUED_MESSAGES = 2  # chunks (one per batch of rows) the API may write ahead of the browser
 MAX_REFUSAL_BYTES = 64 * 1024  # a refusal is a short JSON error; more than this is not read
 
 

@@ -4,10 +4,12 @@ of a role without history:export."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
 import zipfile
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -15,8 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from gateway.storage.audit_tables import AuditEvent
+from gateway.web.session import SessionSeal
 from tests.exports.conftest import add_claims_and_payments
-from tests.web.conftest import Portal
+from tests.gateway.people import PASSWORD
+from tests.web.conftest import COOKIE_NAME, Portal, start_portal
 
 TABLES = ("claims", "claim_lines", "payments", "payment_lines", "adjustments")
 YEAR = {"from": "01/01/2026", "to": "12/31/2026", "format": "parquet"}
@@ -152,3 +156,53 @@ async def test_a_role_without_the_scope_is_refused(portal: Portal, role: str) ->
 async def test_signed_out_is_sent_to_login(portal: Portal) -> None:
     response = await portal.client.get("/exports")
     assert response.status_code == 303 and response.headers["location"] == "/login"
+
+
+async def test_an_expired_access_token_is_renewed_for_the_download(
+    portal: Portal, claim_ids: list[str]
+) -> None:
+    await portal.login("analyst")
+    token = await portal.csrf("/exports")
+    seal = SessionSeal(portal.gateway.services.settings)
+    opened = seal.open(portal.client.cookies[COOKIE_NAME])
+    assert opened is not None
+    opened["access_expires"] = 0  # as if the access token had just expired
+    portal.client.cookies.clear()
+    portal.client.cookies.set(COOKIE_NAME, seal.seal(opened))
+    response = await portal.client.post("/exports", data={**YEAR, "csrf_token": token})
+    assert response.status_code == 200, response.text
+    assert json.loads(zipped(response)["manifest.json"])["rows"]["claims"] == len(claim_ids)
+
+
+@pytest.fixture
+async def short_idle(database: Any, world: Any) -> AsyncIterator[Portal]:
+    async for running in start_portal(database, world, portal_idle_seconds=1):
+        yield running
+
+
+async def test_a_form_posted_after_expiry_comes_back_filled_in(short_idle: Portal) -> None:
+    portal = short_idle
+    await portal.login("analyst")
+    token = await portal.csrf("/exports")
+    await asyncio.sleep(1.3)
+    posted = await portal.client.post(
+        "/exports",
+        data={"from": "03/01/2026", "to": "04/30/2026", "format": "ndjson", "partition": "month",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert posted.status_code == 303 and posted.headers["location"] == "/login?expired=1"
+    person = portal.staff["analyst"]
+    token = await portal.csrf("/login")
+    await portal.client.post(
+        "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token}
+    )
+    token = await portal.csrf("/login/code")
+    done = await portal.client.post(
+        "/login/code", data={"code": person.code(), "csrf_token": token}
+    )
+    target = done.headers["location"]
+    assert re.fullmatch(r"/exports\?resume=[A-Za-z0-9_-]+", target), target
+    back = await portal.client.get(target)
+    assert 'value="03/01/2026"' in back.text and 'value="04/30/2026"' in back.text
+    assert re.search(r'value="ndjson" checked', back.text)
+    assert re.search(r'name="partition" value="month" checked', back.text)
