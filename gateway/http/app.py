@@ -194,6 +194,9 @@ def create_app(services: GatewayServices) -> Starlette:
         ),
         services.payers.metrics,
     )
+    # One endpoint for API callers and the portal's Export screen: its limit on exports running at
+    # once per practice holds across both.
+    exports = BearerAuth(HistoryExportEndpoint(services, limiter), services.database, settings)
     assets = []
     if settings.graphiql:
         graphiql_page()  # a broken vendored folder stops start-up, not the first page load
@@ -205,13 +208,10 @@ def create_app(services: GatewayServices) -> Starlette:
             Route("/metrics", metrics),
             Route("/graphql", protected, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", protected),
-            Route(
-                "/exports/history",
-                BearerAuth(HistoryExportEndpoint(services, limiter), services.database, settings),
-            ),
+            Route("/exports/history", exports),
             *assets,
             # Last: the portal answers every other path (its pages call `protected` like any client).
-            Mount("/", create_portal(settings, services.payers.cache.store, protected)),
+            Mount("/", create_portal(settings, services.payers.cache.store, protected, exports)),
         ],
         # ErrorBoundary outermost (inside the security headers): whatever escapes, RequestId and
         # CORS included, is answered as JSON.

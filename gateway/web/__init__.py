@@ -29,6 +29,7 @@ from gateway.web.screens import (
     claim_correction,
     claims,
     estimate,
+    exports,
     find_insurance,
     login,
     money,
@@ -76,14 +77,21 @@ SCREENS = (
     admin_webhooks,
     audit,
     batches,
+    exports,
 )
 
 
-def create_portal(settings: GatewaySettings, store: CacheStore, graphql_app: ASGIApp) -> Starlette:
+def create_portal(
+    settings: GatewaySettings,
+    store: CacheStore,
+    graphql_app: ASGIApp,
+    export_app: ASGIApp | None = None,
+) -> Starlette:
     """The portal's ASGI app, to mount at ``/``: ``graphql_app`` is the app behind ``POST /graphql``,
-    ``store`` the gateway's (shared) cache, where the portal keeps short-lived values."""
+    ``export_app`` the one behind ``GET /exports/history`` (the Export screen streams it), ``store``
+    the gateway's (shared) cache, where the portal keeps short-lived values."""
     seal = SessionSeal(settings)
-    api = PortalApi(graphql_app)
+    api = PortalApi(graphql_app, export_app)
     routes: list[BaseRoute] = [Mount(STATIC_PATH, portal_assets())]
     for screen in SCREENS:
         routes.extend(screen.ROUTES)

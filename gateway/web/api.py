@@ -61,8 +61,11 @@ class ApiResult:
 class PortalApi:
     """Runs the portal's named operations against the gateway's GraphQL ASGI app."""
 
-    def __init__(self, graphql_app: ASGIApp) -> None:
+    def __init__(self, graphql_app: ASGIApp, export_app: ASGIApp | None = None) -> None:
         self.app = RequestId(graphql_app)
+        # GET /exports/history behind its BearerAuth (None: this portal offers no export); called
+        # through gateway/web/download.py, which streams its answer.
+        self.export_app = RequestId(export_app) if export_app is not None else None
 
     async def run(
         self,

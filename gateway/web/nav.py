@@ -25,6 +25,7 @@ NAV = (
     NavItem("Money", "/money", frozenset({"payments:read"})),
     NavItem("Denials", "/denials", frozenset({"payments:read", "claims:read"})),
     NavItem("Remittances", "/remittances", frozenset({"payments:read"})),
+    NavItem("Export", "/exports", frozenset({"history:export"})),
     NavItem("Payers", "/payers", frozenset()),
     NavItem("Admin", "/admin", frozenset({"users:manage"})),
 )

@@ -78,6 +78,11 @@ class Visit:
     ) -> ApiResult:
         return await self.portal.api.run(self.request, name, variables)
 
+    async def access_token(self) -> str:
+        """The signed-in user's access token, renewed when it is about to expire (for calls that
+        are not named operations: the Export screen's download)."""
+        return await self._access_token()
+
     async def _access_token(self) -> str:
         async with self._token_lock:
             session = self.session

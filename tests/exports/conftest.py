@@ -44,8 +44,9 @@ def members(response: Any) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-@pytest.fixture
-async def history(gateway: Any) -> History:  # noqa: F811
+async def add_claims_and_payments(gateway: Any) -> list[str]:  # noqa: F811
+    """Claims with their lines for the practice's first six cards, paid by posted remittances;
+    their ids (the portal's Export screen tests use it too)."""
     database = gateway.services.database
     async with database.session() as session:
         coverages = (
@@ -114,7 +115,13 @@ async def history(gateway: Any) -> History:  # noqa: F811
                 remittance(*mine, payer_id=payer_id),
                 source="uploaded",
             )
-    practice = gateway.practice_id
+    return claim_ids
+
+
+@pytest.fixture
+async def history(gateway: Any) -> History:  # noqa: F811
+    claim_ids = await add_claims_and_payments(gateway)
+    database, practice = gateway.services.database, gateway.practice_id
     return History(
         gateway,
         claim_ids,

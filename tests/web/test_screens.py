@@ -40,7 +40,10 @@ def _nav_labels(html: str) -> list[str]:
                 "Payers",
             ],
         ),
-        ("analyst", ["Today", "Claims", "Payments", "Money", "Denials", "Remittances", "Payers"]),
+        (
+            "analyst",
+            ["Today", "Claims", "Payments", "Money", "Denials", "Remittances", "Export", "Payers"],
+        ),
         (
             "practice_admin",
             [
@@ -54,6 +57,7 @@ def _nav_labels(html: str) -> list[str]:
                 "Money",
                 "Denials",
                 "Remittances",
+                "Export",
                 "Payers",
                 "Admin",
             ],
