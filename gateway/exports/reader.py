@@ -58,6 +58,10 @@ async def _postgres(
         raw = (await connection.get_raw_connection()).driver_connection
         assert raw is not None
         async with raw.transaction(readonly=True, isolation="repeatable_read"):
+            # Plan for the whole result (a cursor otherwise favours the first rows), and sort the
+            # slice in memory rather than in temporary files: both for this transaction only.
+            await raw.execute("SET LOCAL cursor_tuple_fraction = 1")
+            await raw.execute("SET LOCAL work_mem = '64MB'")
             cursor = await raw.cursor(sql, *params)
             while rows := await cursor.fetch(batch_rows):
                 yield rows

@@ -40,7 +40,7 @@ class HistoryExport:
     format: str
     partition: bool
     pseudonym: Callable[[str], str]
-    batch_rows: int = 50_000
+    batch_rows: int = 20_000
     tables: Sequence[ExportTable] = TABLES
     #: Rows written per table, filled in as the export runs (the audit trail's row counts).
     counts: dict[str, int] = field(default_factory=dict)
@@ -72,10 +72,23 @@ class HistoryExport:
         self.counts[table.name] = 0
         dialect = self.database.engine.dialect.name
         statement = table.query(self.piece, dialect)
-        async for rows in batches(self.database, statement, self.batch_rows):
-            await asyncio.to_thread(self._write, members, columns, rows, schema, describer)
-            self.counts[table.name] += len(rows)
-            yield archive.take()
+        # The next batch is read while the last one is encoded (Arrow and Parquet release the GIL,
+        # and the database works on its own): two batches in memory at most.
+        writing: asyncio.Future[int] | None = None
+        try:
+            async for rows in batches(self.database, statement, self.batch_rows):
+                if writing is not None:
+                    self.counts[table.name] += await writing
+                    yield archive.take()
+                writing = asyncio.ensure_future(
+                    asyncio.to_thread(self._write, members, columns, rows, schema, describer)
+                )
+            if writing is not None:
+                self.counts[table.name] += await writing
+                writing = None
+        finally:
+            if writing is not None:  # stopped part way: let the encoding thread finish first
+                await asyncio.wait([writing])
         members.close()
         yield archive.take()
 
@@ -86,20 +99,21 @@ class HistoryExport:
         rows: Sequence[Sequence[Any]],
         schema: pa.Schema,
         describer: Describer,
-    ) -> None:
+    ) -> int:
         values = list(zip(*rows, strict=True))  # column-wise: one list per column, not per row
         months = pc.utf8_slice_codeunits(pa.array(values[-1], pa.string()), 0, 7)
         arrays = build_arrays(columns, values[:-1], describer, self.pseudonym)
         if not self.partition:
             arrays.append(months)
             members.write(None, pa.RecordBatch.from_arrays(arrays, schema=schema))
-            return
+            return len(rows)
         batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
         start = 0
         # Rows come in service-date order, so each month is one run, counted in order of appearance.
         for run in pc.value_counts(months).to_pylist():
             members.write(run["values"], batch.slice(start, run["counts"]))
             start += run["counts"]
+        return len(rows)
 
     def _manifest(self) -> dict[str, Any]:
         piece = self.piece
