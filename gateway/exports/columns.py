@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import String, Text, cast, func, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -126,23 +128,34 @@ def build_arrays(
     describer: Describer,
     pseudonym: Callable[[str], str],
 ) -> list[pa.Array]:
-    """Arrow arrays for ``columns`` from their raw values (one sequence per column)."""
+    """Arrow arrays for ``columns`` from their raw values (one sequence per column).
+
+    Python touches each cell once (into Arrow); casts, pseudonyms and descriptions work on the
+    distinct values of a column (a dictionary), so a code seen 50,000 times is looked up once."""
     arrays: list[pa.Array] = []
     for column, raw in zip(columns, values, strict=True):
         kind = column.kind
-        if kind == "codes":
-            raw = [value or None for value in raw]
-        elif kind == "pseudonym":
-            raw = [pseudonym(value) if value else None for value in raw]
         if kind in {"money", "quantity", "date"}:
             array = pa.array(raw, pa.string()).cast(column.arrow_type)
         elif kind == "stamp":
             array = pa.array(raw, pa.string()).cast(pa.timestamp("us")).cast(STAMP_TYPE)
+        elif kind in {"codes", "pseudonym"}:
+            array = pa.array(raw, pa.string())
+            array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+            if kind == "pseudonym":
+                array = _per_distinct(array, pseudonym)
         else:
             array = pa.array(raw, column.arrow_type)
         arrays.append(array)
         if column.system is not None:
             system = column.system
             describe = describer.many if kind == "codes" else describer.one
-            arrays.append(pa.array([describe(system, code) for code in raw], pa.string()))
+            arrays.append(_per_distinct(array, partial(describe, system)))
     return arrays
+
+
+def _per_distinct(array: pa.Array, function: Callable[[Any], str | None]) -> pa.Array:
+    """``function`` of each cell, called once per distinct value; nulls stay null."""
+    encoded = array.dictionary_encode()
+    mapped = pa.array([function(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return mapped.take(encoded.indices)

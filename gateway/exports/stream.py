@@ -14,14 +14,15 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gateway.exports.columns import Describer, arrow_fields, build_arrays
 from gateway.exports.container import ZipStream
 from gateway.exports.formats import EXTENSIONS, WRITERS, TableWriter
+from gateway.exports.reader import batches
 from gateway.exports.tables import TABLES, ExportTable, Slice, column_names
 from gateway.storage.database import Database
 
@@ -39,7 +40,7 @@ class HistoryExport:
     format: str
     partition: bool
     pseudonym: Callable[[str], str]
-    batch_rows: int = 50_000
+    batch_rows: int = 20_000
     tables: Sequence[ExportTable] = TABLES
     #: Rows written per table, filled in as the export runs (the audit trail's row counts).
     counts: dict[str, int] = field(default_factory=dict)
@@ -70,17 +71,24 @@ class HistoryExport:
         members = _Members(archive, table.name, self.format, schema, self.partition)
         self.counts[table.name] = 0
         dialect = self.database.engine.dialect.name
-        statement = table.query(self.piece, dialect).execution_options(yield_per=self.batch_rows)
-        async with self.database.engine.connect() as connection:
-            result = await connection.stream(statement)
-            async for rows in result.partitions(self.batch_rows):
-                values = list(zip(*rows, strict=True))
-                months = [day[:7] for day in values[-1]]
-                await asyncio.to_thread(
-                    self._write, members, columns, values[:-1], months, schema, describer
+        statement = table.query(self.piece, dialect)
+        # The next batch is read while the last one is encoded (Arrow and Parquet release the GIL,
+        # and the database works on its own): two batches in memory at most.
+        writing: asyncio.Future[int] | None = None
+        try:
+            async for rows in batches(self.database, statement, self.batch_rows):
+                if writing is not None:
+                    self.counts[table.name] += await writing
+                    yield archive.take()
+                writing = asyncio.ensure_future(
+                    asyncio.to_thread(self._write, members, columns, rows, schema, describer)
                 )
-                self.counts[table.name] += len(rows)
-                yield archive.take()
+            if writing is not None:
+                self.counts[table.name] += await writing
+                writing = None
+        finally:
+            if writing is not None:  # stopped part way: let the encoding thread finish first
+                await asyncio.wait([writing])
         members.close()
         yield archive.take()
 
@@ -88,22 +96,24 @@ class HistoryExport:
         self,
         members: _Members,
         columns: Sequence[Any],
-        values: Sequence[Sequence[Any]],
-        months: list[str],
+        rows: Sequence[Sequence[Any]],
         schema: pa.Schema,
         describer: Describer,
-    ) -> None:
-        arrays = build_arrays(columns, values, describer, self.pseudonym)
+    ) -> int:
+        values = list(zip(*rows, strict=True))  # column-wise: one list per column, not per row
+        months = pc.utf8_slice_codeunits(pa.array(values[-1], pa.string()), 0, 7)
+        arrays = build_arrays(columns, values[:-1], describer, self.pseudonym)
         if not self.partition:
-            arrays.append(pa.array(months, pa.string()))
+            arrays.append(months)
             members.write(None, pa.RecordBatch.from_arrays(arrays, schema=schema))
-            return
+            return len(rows)
         batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
         start = 0
-        for month, run in groupby(months):  # rows come in service-date order: one run per month
-            length = sum(1 for _ in run)
-            members.write(month, batch.slice(start, length))
-            start += length
+        # Rows come in service-date order, so each month is one run, counted in order of appearance.
+        for run in pc.value_counts(months).to_pylist():
+            members.write(run["values"], batch.slice(start, run["counts"]))
+            start += run["counts"]
+        return len(rows)
 
     def _manifest(self) -> dict[str, Any]:
         piece = self.piece

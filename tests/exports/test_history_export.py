@@ -29,7 +29,7 @@ from gateway.storage.ledger_tables import (
 from gateway.storage.tables import Coverage, Patient
 from tests.exports.conftest import History, members
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 def read_table(files: dict[str, bytes], table: str, fmt: str) -> list[dict[str, Any]]:
