@@ -4,9 +4,11 @@ gateway process on one machine.
 Concurrency is a set of slot files, ``<payer>.slot<N>`` for N below the payer's ``batch_concurrency``;
 a process holds a slot while it holds an exclusive ``flock`` on its file. The kernel drops the lock
 when the process exits, however it exits (SIGKILL included), so a dead worker never keeps a slot.
-The rate is a schedule kept in ``<payer>.rate`` (GCRA, no burst): under a short ``flock`` a caller
-reserves the next start time, at least ``1 / batch_rate_per_second`` after the one before, writes it
-back and sleeps until it. Nothing is kept in a process that another process needs.
+The rate is the last start kept in ``<payer>.rate`` (no burst): under a short ``flock`` a caller
+starts only when ``1 / batch_rate_per_second`` has passed since it, writing its own start; else it
+sleeps for the rest and asks again. A start is taken at the moment of starting, never reserved ahead
+and slept towards: a process woken late (a busy machine) would otherwise start several reserved
+checks together. Nothing is kept in a process that another process needs.
 
 What holds: on one machine, a batch never has more than ``batch_concurrency`` checks in flight at a
 payer, nor starts more than ``batch_rate_per_second`` a second, however many processes run. Across
@@ -76,21 +78,25 @@ class PayerBudget:
 
     async def pace(self) -> None:
         """Wait for this process's turn to start one check at the payer's rate."""
-        start = self._reserve()
-        delay = start - time.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        # Polling, not an Event: the other starters may be other processes (the file is the truth).
+        while (wait := self._start_or_wait()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
 
-    def _reserve(self) -> float:
+    def _start_or_wait(self) -> float:
+        """Take the start now (0) when the interval since the last start has passed; else how long
+        is left of it."""
         interval = 1.0 / self.rate_per_second
         fd = os.open(self.directory / f"{self.payer_id}.rate", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # held for a read and a write: microseconds
             raw = os.pread(fd, _STAMP.size, 0)
             last = _STAMP.unpack(raw)[0] if len(raw) == _STAMP.size else 0.0
-            start = max(time.time(), last + interval)
-            os.pwrite(fd, _STAMP.pack(start), 0)
-            return start
+            now = time.time()
+            # (a last start in the future is a clock set back: start rather than wait for it)
+            if now < last + interval and last <= now:
+                return last + interval - now
+            os.pwrite(fd, _STAMP.pack(now), 0)
+            return 0.0
         finally:
             os.close(fd)  # closing drops the lock
 
