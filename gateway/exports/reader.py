@@ -85,7 +85,7 @@ class BatchReader:
                     yield batch
         finally:
             await self.settle()
-            cursor.close()
+            await asyncio.to_thread(cursor.close)  # may wait on the server: not on the event loop
 
 
 def _execute(cursor: Any, options: dict[str, str], sql: str, params: list[Any] | None) -> None:
