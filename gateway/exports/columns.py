@@ -1,8 +1,8 @@
 """Export columns: how each kind is selected on each database and built into a typed Arrow array.
 
-Values cross from the database as text where Python objects would be slow and lossy: money and
-quantities as decimal text (``printf`` on SQLite, ``::text`` on PostgreSQL) cast by Arrow to
-``decimal128`` (never a float), dates as ISO text cast to ``date32``, timestamps as UTC text cast to
+The driver hands over Arrow arrays (reader.py). Money and quantities cross as decimal text
+(``printf`` on SQLite, ``::text`` on PostgreSQL) cast by Arrow to ``decimal128`` with the column's
+exact scale (never a float), dates as ISO text cast to ``date32``, timestamps as UTC text cast to
 ``timestamp[us, tz=UTC]``. Arrow does those casts in C, a batch at a time, which is what keeps a
 million-line export fast. Code columns get their description from the gateway's code sets in a
 column of their own (``<name>_description``).
@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import String, Text, cast, func, type_coerce
+from sqlalchemy import String, Text, case, cast, func, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from payers.codesets import lookup
@@ -59,10 +59,14 @@ def select_expression(column: Column, dialect: str) -> ColumnElement[Any]:
     source, kind, postgres = column.source, column.kind, dialect == "postgresql"
     expr: ColumnElement[Any]
     text: ColumnElement[Any]
-    if kind == "money":
-        expr = cast(source, Text) if postgres else func.printf("%.2f", source)
-    elif kind == "quantity":
-        expr = cast(source, Text) if postgres else func.printf("%.3f", source)
+    if kind in {"money", "quantity"}:
+        places = "%.2f" if kind == "money" else "%.3f"
+        # printf makes '0.00' of NULL: a missing amount must stay missing.
+        expr = (
+            cast(source, Text)
+            if postgres
+            else case((source.is_(None), None), else_=func.printf(places, source))
+        )
     elif kind == "date":
         expr = cast(source, Text) if postgres else type_coerce(source, String)
     elif kind == "stamp":
@@ -124,28 +128,26 @@ class Describer:
 
 def build_arrays(
     columns: Sequence[Column],
-    values: Sequence[Sequence[Any]],
+    values: Sequence[pa.Array],
     describer: Describer,
     pseudonym: Callable[[str], str],
 ) -> list[pa.Array]:
-    """Arrow arrays for ``columns`` from their raw values (one sequence per column).
+    """Typed Arrow arrays for ``columns`` from the arrays the driver read (one per column).
 
-    Python touches each cell once (into Arrow); casts, pseudonyms and descriptions work on the
-    distinct values of a column (a dictionary), so a code seen 50,000 times is looked up once."""
+    Casts run in Arrow compute; pseudonyms and descriptions work on the distinct values of a column
+    (a dictionary), so a code seen 50,000 times is looked up once."""
     arrays: list[pa.Array] = []
     for column, raw in zip(columns, values, strict=True):
         kind = column.kind
-        if kind in {"money", "quantity", "date"}:
-            array = pa.array(raw, pa.string()).cast(column.arrow_type)
-        elif kind == "stamp":
-            array = pa.array(raw, pa.string()).cast(pa.timestamp("us")).cast(STAMP_TYPE)
+        if kind == "stamp":
+            array = raw.cast(pa.timestamp("us")).cast(STAMP_TYPE)
         elif kind in {"codes", "pseudonym"}:
-            array = pa.array(raw, pa.string())
+            array = raw.cast(pa.string())
             array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
             if kind == "pseudonym":
                 array = _per_distinct(array, pseudonym)
-        else:
-            array = pa.array(raw, column.arrow_type)
+        else:  # text and int as read; money, quantity and dates from their text
+            array = raw if raw.type == column.arrow_type else raw.cast(column.arrow_type)
         arrays.append(array)
         if column.system is not None:
             system = column.system

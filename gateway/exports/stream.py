@@ -1,11 +1,11 @@
 """One export's bytes: every table read in batches from the database and written into the zip.
 
-Rows come through a server-side cursor (``yield_per``: PostgreSQL's named cursor, SQLite's step by
-step), ``batch_rows`` at a time; each batch becomes an Arrow record batch, is written to its
-table's member, and the bytes it produced are handed to the response before the next batch is
-read. Memory therefore holds one batch and what the writers buffer, whatever the export's size.
-Encoding runs in a worker thread (Arrow releases the GIL), so a large export does not stall the
-other requests of the event loop.
+Rows come from the database as Arrow record batches of about ``batch_rows`` rows (reader.py: the
+ADBC drivers, one read-only snapshot for the whole export); each batch gets its typed columns
+(columns.py), is written to its table's member, and the bytes it produced are handed to the
+response before the next batch is read. Memory therefore holds one batch and what the writers
+buffer, whatever the export's size. Encoding runs in a worker thread (Arrow releases the GIL), so
+a large export does not stall the other requests of the event loop.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from gateway.exports.columns import Describer, arrow_fields, build_arrays
 from gateway.exports.container import ZipStream
 from gateway.exports.formats import EXTENSIONS, WRITERS, TableWriter
-from gateway.exports.reader import batches
+from gateway.exports.reader import BatchReader, open_reader
 from gateway.exports.tables import TABLES, ExportTable, Slice, column_names
 from gateway.storage.database import Database
 
@@ -52,10 +52,11 @@ class HistoryExport:
     async def chunks(self) -> AsyncIterator[bytes]:
         archive = ZipStream()
         describer = Describer()
-        for table in self.tables:
-            async for data in self._table(archive, table, describer):
-                if data:
-                    yield data
+        async with open_reader(self.database) as reader:
+            for table in self.tables:
+                async for data in self._table(reader, archive, table, describer):
+                    if data:
+                        yield data
         manifest = archive.member("manifest.json", compress=True)
         manifest.write(json.dumps(self._manifest(), indent=2).encode())
         manifest.close()
@@ -63,7 +64,7 @@ class HistoryExport:
         yield archive.close()
 
     async def _table(
-        self, archive: ZipStream, table: ExportTable, describer: Describer
+        self, reader: BatchReader, archive: ZipStream, table: ExportTable, describer: Describer
     ) -> AsyncIterator[bytes]:
         columns = table.visible(self.piece.identified)
         fields = arrow_fields(columns)
@@ -76,7 +77,7 @@ class HistoryExport:
         # and the database works on its own): two batches in memory at most.
         writing: asyncio.Future[int] | None = None
         try:
-            async for rows in batches(self.database, statement, self.batch_rows):
+            async for rows in reader.batches(statement, self.batch_rows):
                 if writing is not None:
                     self.counts[table.name] += await writing
                     yield archive.take()
@@ -96,24 +97,24 @@ class HistoryExport:
         self,
         members: _Members,
         columns: Sequence[Any],
-        rows: Sequence[Sequence[Any]],
+        rows: pa.RecordBatch,
         schema: pa.Schema,
         describer: Describer,
     ) -> int:
-        values = list(zip(*rows, strict=True))  # column-wise: one list per column, not per row
-        months = pc.utf8_slice_codeunits(pa.array(values[-1], pa.string()), 0, 7)
+        values = rows.columns
+        months = pc.utf8_slice_codeunits(values[-1].cast(pa.string()), 0, 7)
         arrays = build_arrays(columns, values[:-1], describer, self.pseudonym)
         if not self.partition:
             arrays.append(months)
             members.write(None, pa.RecordBatch.from_arrays(arrays, schema=schema))
-            return len(rows)
+            return rows.num_rows
         batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
         start = 0
         # Rows come in service-date order, so each month is one run, counted in order of appearance.
         for run in pc.value_counts(months).to_pylist():
             members.write(run["values"], batch.slice(start, run["counts"]))
             start += run["counts"]
-        return len(rows)
+        return rows.num_rows
 
     def _manifest(self) -> dict[str, Any]:
         piece = self.piece

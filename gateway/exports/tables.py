@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import CompoundSelect, Select, and_, func, literal, select, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.exports.columns import Column, select_expression
@@ -67,13 +67,30 @@ class ExportTable:
     def visible(self, identified: bool) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if identified or not c.phi)
 
-    def query(self, piece: Slice, dialect: str) -> Select[Any]:
+    def query(self, piece: Slice, dialect: str) -> Select[Any] | CompoundSelect[Any]:
         chosen = self.visible(piece.identified)
         month = select_expression(
             Column("service_month", "date", self.service_date, ""), dialect
         ).label("service_date_key")
-        statement = select(*(select_expression(c, dialect) for c in chosen), month)
-        return self._from(statement, piece).order_by(*self.order)
+        statement = self._from(
+            select(*(select_expression(c, dialect) for c in chosen), month), piece
+        )
+        if dialect != "sqlite":
+            return statement.order_by(*self.order)
+        # SQLite's ADBC driver types each column by the values of the first batch: a typed first
+        # row (sorted first: its service date is '') keeps an all-NULL start from becoming int64.
+        # The reader drops it (gateway/exports/reader.py).
+        typed = select(*(literal(0 if c.kind == "int" else "").label(c.name) for c in chosen),
+                       literal("").label("service_date_key"))  # fmt: skip
+        positions = [self._position(chosen, term) for term in self.order]
+        compound: CompoundSelect[Any] = union_all(typed, statement)
+        return compound.order_by(*(text(str(p)) for p in positions))
+
+    def _position(self, chosen: tuple[Column, ...], term: Any) -> int:
+        """The 1-based result column an ORDER BY term is (the service date: the last)."""
+        if term is self.service_date:
+            return len(chosen) + 1
+        return next(n for n, c in enumerate(chosen, start=1) if c.source is term)
 
     def _from(self, statement: Select[Any], piece: Slice) -> Select[Any]:
         return _SOURCES[self.name](statement, piece, self.service_date)
@@ -340,7 +357,7 @@ PAYMENT_LINES = ExportTable(
         ),
     ),
     PAYMENT_SERVICE_DATE,
-    (PAYMENT_SERVICE_DATE, payments.c.id, payment_lines.c.ordinal),
+    (PAYMENT_SERVICE_DATE, payment_lines.c.remittance_claim_id, payment_lines.c.ordinal),
 )
 
 ADJUSTMENTS = ExportTable(
@@ -371,7 +388,7 @@ ADJUSTMENTS = ExportTable(
         _col("quantity", "quantity", adjustments.c.quantity, "Adjusted units."),
     ),
     PAYMENT_SERVICE_DATE,
-    (PAYMENT_SERVICE_DATE, payments.c.id, adjustments.c.id),
+    (PAYMENT_SERVICE_DATE, adjustments.c.remittance_claim_id, adjustments.c.id),
 )
 
 TABLES: tuple[ExportTable, ...] = (CLAIMS, CLAIM_LINES, PAYMENTS, PAYMENT_LINES, ADJUSTMENTS)

@@ -124,6 +124,20 @@ async def test_parquet_types_are_decimal_dates_and_utc_timestamps(history: Histo
     assert all(isinstance(v, Decimal) for v in payments.column("paid").to_pylist())
 
 
+async def test_missing_amounts_stay_missing(history: History) -> None:
+    """A NULL quantity or allowed amount is null in the export, not 0 (SQLite's printf of NULL)."""
+    files = members(await history.export(history.analyst_key))
+    adjustments = pq.read_table(io.BytesIO(files["adjustments.parquet"])).to_pylist()
+    async with history.gateway.services.database.session() as session:
+        rows = await session.execute(select(RemittanceAdjustment.id, RemittanceAdjustment.quantity))
+        stored = {adjustment_id: quantity for adjustment_id, quantity in rows}
+    exported = {a["adjustment_id"]: a["quantity"] for a in adjustments}
+    assert None in exported.values()
+    assert exported == {k: stored[k] for k in exported}
+    lines = pq.read_table(io.BytesIO(files["payment_lines.parquet"])).to_pylist()
+    assert None in {line["allowed"] for line in lines}
+
+
 async def identities(history: History) -> set[str]:
     practice = history.gateway.practice_id
     async with history.gateway.services.database.session() as session:
