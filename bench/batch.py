@@ -126,6 +126,10 @@ async def main(checks: int, payers: int) -> dict[str, float]:
             "PAYER_GATEWAY_LOG_LEVEL": "WARNING",
             "PAYER_GATEWAY_CLAIMS_POLL_TICK_SECONDS": "3600",
             "PAYER_GATEWAY_CLAIMS_REMITTANCE_TICK_SECONDS": "3600",
+            # The worker's claim history refresher would search these 10,000 patients' claims at
+            # the same payers meanwhile: the figure is the batch's own.
+            "PAYER_GATEWAY_CLAIMS_HISTORY_TICK_SECONDS": "3600",
+            "PAYER_GATEWAY_CLAIMS_HISTORY_FIRST_REFRESH_SECONDS": "3600",
             "PAYER_GATEWAY_BATCH_IDLE_SECONDS": "0.05",
             "PAYER_GATEWAY_BATCH_BUDGET_DIR": str(workdir / "budgets"),
         }

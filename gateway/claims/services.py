@@ -100,7 +100,7 @@ class ClaimServices:
         self._loops = []
         await self.puller.drain()
         if self.history is not None:
-            await self.history.drain()
+            await self.history.cancel()
         await self.bus.close()
         await self.webhook_client.aclose()
 

@@ -125,6 +125,14 @@ class ClaimHistoryRefresher:
         while self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
 
+    async def cancel(self) -> None:
+        """Stop the refreshes running (a stopping process): each one's writes are transactions, and
+        its lease lapses so another process (or this one, restarted) refreshes it again. Waiting for
+        them instead could take as long as a practice with thousands of patients takes to search."""
+        for task in list(self._running.values()):
+            task.cancel()
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
+
     async def refresh(self, practice_id: str, payer_id: str) -> RefreshOutcome | None:
         """Refresh one practice's claims from one payer now; None when another refresher has it."""
         async with self.database.transaction() as session:

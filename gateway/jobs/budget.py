@@ -4,11 +4,12 @@ gateway process on one machine.
 Concurrency is a set of slot files, ``<payer>.slot<N>`` for N below the payer's ``batch_concurrency``;
 a process holds a slot while it holds an exclusive ``flock`` on its file. The kernel drops the lock
 when the process exits, however it exits (SIGKILL included), so a dead worker never keeps a slot.
-The rate is the last start kept in ``<payer>.rate`` (no burst): under a short ``flock`` a caller
-starts only when ``1 / batch_rate_per_second`` has passed since it, writing its own start; else it
-sleeps for the rest and asks again. A start is taken at the moment of starting, never reserved ahead
-and slept towards: a process woken late (a busy machine) would otherwise start several reserved
-checks together. Nothing is kept in a process that another process needs.
+The rate is a schedule kept in ``<payer>.rate`` (GCRA, no burst): under a short ``flock`` a caller
+reserves the next start time, at least ``1 / batch_rate_per_second`` after the one before, writes it
+back and sleeps until it. A caller that wakes late (by more than half an interval, and at least 10 ms:
+a busy machine) does not start: it reserves again at the back, so late wake-ups do not start
+together. Each retry allows twice the lateness, so a check always starts in the end. Nothing is
+kept in a process that another process needs.
 
 What holds: on one machine, a batch never has more than ``batch_concurrency`` checks in flight at a
 payer, nor starts more than ``batch_rate_per_second`` a second, however many processes run. Across
@@ -78,13 +79,17 @@ class PayerBudget:
 
     async def pace(self) -> None:
         """Wait for this process's turn to start one check at the payer's rate."""
-        # Polling, not an Event: the other starters may be other processes (the file is the truth).
-        while (wait := self._start_or_wait()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+        late = max(0.5 / self.rate_per_second, 0.01)
+        while True:
+            start = self._reserve()
+            delay = start - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if time.time() - start <= late:
+                return
+            late *= 2
 
-    def _start_or_wait(self) -> float:
-        """Take the start now (0) when the interval since the last start has passed; else how long
-        is left of it."""
+    def _reserve(self) -> float:
         interval = 1.0 / self.rate_per_second
         fd = os.open(self.directory / f"{self.payer_id}.rate", os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -92,11 +97,12 @@ class PayerBudget:
             raw = os.pread(fd, _STAMP.size, 0)
             last = _STAMP.unpack(raw)[0] if len(raw) == _STAMP.size else 0.0
             now = time.time()
-            # (a last start in the future is a clock set back: start rather than wait for it)
-            if now < last + interval and last <= now:
-                return last + interval - now
-            os.pwrite(fd, _STAMP.pack(now), 0)
-            return 0.0
+            # (a last start far in the future is a clock set back: start from now instead)
+            if last > now + 3600:
+                last = 0.0
+            start = max(now, last + interval)
+            os.pwrite(fd, _STAMP.pack(start), 0)
+            return start
         finally:
             os.close(fd)  # closing drops the lock
 

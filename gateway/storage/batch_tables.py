@@ -60,6 +60,9 @@ class EligibilityCheck(Base):
         UniqueConstraint("batch_id", "coverage_id"),
         Index("ix_eligibility_checks_due", "state", "payer_id", "next_attempt_at"),
         Index("ix_eligibility_checks_batch_state", "batch_id", "state"),
+        # the worklist's "last check of this card" and the history's newest-first pages
+        Index("ix_eligibility_checks_coverage_finished", "coverage_id", "finished_at"),
+        Index("ix_eligibility_checks_practice_finished", "practice_id", "finished_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
