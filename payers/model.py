@@ -33,6 +33,37 @@ class Code:
         return f"{self.code} ({self.description})"
 
 
+class FindingSeverity(enum.StrEnum):
+    """How much a finding matters: ``warning`` the answer is whole and usable as read; ``error`` a
+    part of it could not be read and is missing or incomplete."""
+
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a parser noticed in a payer's answer and reported rather than fixed or refused.
+
+    A layout quirk (indentation, a BOM), a version label that disagrees, a part that could not be
+    read (one malformed service line), or numbers that do not balance (an 835 whose BPR02 is not
+    the sum of its claims). ``code`` is machine-readable and stable (``X12_LAYOUT``,
+    ``835_CLAIM_UNBALANCED``...); ``message`` one line in plain words, naming no patient;
+    ``location`` where it is (``"segment 14 (CLP)"``, ``"loop 2110, line 2"``,
+    ``"Bundle.entry[3]"``); ``segment`` the 1-based position of the segment in its transaction
+    set when the protocol has segments. For balancing findings, ``expected`` and ``actual`` are
+    the two numbers that disagree (their difference is ``actual - expected``).
+    """
+
+    code: str
+    message: str
+    severity: FindingSeverity = FindingSeverity.WARNING
+    location: str | None = None
+    segment: int | None = None
+    expected: Money | None = None
+    actual: Money | None = None
+
+
 #: The most characters of a request or response an exchange keeps (256 KiB of text).
 MAX_EXCHANGE_CHARS = 256 * 1024
 TRUNCATION_MARKER = "\n[truncated by payer-gateway: {kept} of {total} characters kept]"
@@ -217,6 +248,8 @@ class EligibilityResult:
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
     #: Other insurance the payer knows the member has (X12 EB*R with its 2120 loop): a COB hint.
     other_coverage: tuple[OtherCoverage, ...] = ()
+    #: What the parser noticed and reported instead of refusing (layout, AAA beside benefits...).
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +320,7 @@ class ClaimStatus:
     paid_amount: Money | None = None
     message: str | None = None
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +395,7 @@ class ServiceLinePayment:
     allowed_amount: Money | None = None
     adjustments: tuple[Adjustment, ...] = ()
     remarks: tuple[Code, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +414,7 @@ class ClaimPayment:
     adjustments: tuple[Adjustment, ...] = ()
     lines: tuple[ServiceLinePayment, ...] = ()
     remarks: tuple[Code, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +439,8 @@ class Payment:
     provider_adjustments: tuple[ProviderAdjustment, ...] = ()
     payee_npi: str | None = None
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
+    #: File-level findings (layout, envelope counts, BPR02 against the claims and PLB).
+    findings: tuple[Finding, ...] = ()
 
 
 # --- submission and coverage discovery ---------------------------------------------------------------

@@ -12,7 +12,13 @@ import strawberry
 from gateway.graphql.permissions import phi
 from gateway.graphql.scalars import Money, Percent
 from gateway.graphql.types.answers import PayerAnswerInfo
-from gateway.graphql.types.common import BenefitKindEnum, CodeType, CoverageLevelEnum, NetworkEnum
+from gateway.graphql.types.common import (
+    BenefitKindEnum,
+    CodeType,
+    CoverageLevelEnum,
+    FindingType,
+    NetworkEnum,
+)
 from gateway.graphql.types.coverage import Coverage
 from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
 from gateway.graphql.types.exchange import RawExchange
@@ -80,6 +86,11 @@ class EligibilityResult(PayerAnswerInfo):
         default=None,
         description="When the coverage ended, on an inactive answer (null: not stated).",
     )
+    findings: list[FindingType] = strawberry.field(
+        default_factory=list,
+        description="What the gateway noticed in the payer's answer and reported instead of "
+        "refusing it: layout quirks, payer error segments (AAA) beside benefits.",
+    )
     source: EligibilitySourceEnum = strawberry.field(  # type: ignore[valid-type]
         default=EligibilitySource.PAYER,
         description="PAYER: the payer answered. PRACTICE_RECORD: the practice ended this card, "
@@ -98,6 +109,7 @@ class EligibilityResult(PayerAnswerInfo):
             plan=plan,  # type: ignore[arg-type]  # the model's Plan has the same fields
             messages=list(result.messages),
             ended_on=plan.end if plan is not None and not result.active else None,
+            findings=list(result.findings),  # type: ignore[arg-type]  # the model's Finding
         )
 
     @classmethod

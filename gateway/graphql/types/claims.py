@@ -10,7 +10,7 @@ import strawberry
 from gateway.graphql.permissions import patient_scope, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.answers import PayerAnswerInfo
-from gateway.graphql.types.common import ClaimStateEnum, CodeType
+from gateway.graphql.types.common import ClaimStateEnum, CodeType, FindingType
 from gateway.graphql.types.exchange import DESCRIPTION as RAW_EXCHANGE
 from gateway.graphql.types.exchange import RawExchange
 from gateway.identity import CLAIMS_READ
@@ -33,6 +33,11 @@ class ClaimStatus:
     total_charge: Money | None
     paid_amount: Money | None
     message: str | None = strawberry.field(description=PAYER_WORDS, extensions=phi(CLAIMS_READ))
+    findings: list[FindingType] = strawberry.field(
+        default_factory=list,
+        description="What the gateway noticed in the payer's answer and reported (a status it "
+        "could not read, an unknown code list).",
+    )
     exchange: strawberry.Private[PayerExchange | None] = None
 
     # Resolved on the model's ClaimStatus itself (this type reads the dataclass as it is).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.graphql.scalars import Money
 from payers import model
 from payers.contract import Capability
 
@@ -17,6 +18,7 @@ for _enum in (
     model.ClaimState,
     model.ClaimStatusFilter,
     model.SubscriberRelation,
+    model.FindingSeverity,
 ):
     strawberry.enum(_enum)
 
@@ -27,6 +29,7 @@ CoverageLevelEnum = model.CoverageLevel
 ClaimStateEnum = model.ClaimState
 ClaimStatusFilterEnum = model.ClaimStatusFilter
 SubscriberRelationEnum = model.SubscriberRelation
+FindingSeverityEnum = model.FindingSeverity
 
 
 @strawberry.type(name="Code", description="A code from a code set, with its readable description.")
@@ -45,3 +48,24 @@ class FieldError:
         description='Path of the input field, e.g. ["input", "birthDate"].'
     )
     message: str
+
+
+@strawberry.type(
+    name="Finding",
+    description="Something the gateway noticed in a payer's answer and reported rather than fixed "
+    "or refused: a layout quirk, a part it could not read, numbers that do not balance.",
+)
+class FindingType:
+    code: str = strawberry.field(description="Stable machine-readable code, e.g. 835_CLAIM_UNBALANCED.")
+    message: str = strawberry.field(description="What is wrong, in one line.")
+    severity: FindingSeverityEnum = strawberry.field(  # type: ignore[valid-type]
+        description="WARNING: the answer is whole as read. ERROR: a part could not be read."
+    )
+    location: str | None = strawberry.field(description="Where: a segment, loop or resource path.")
+    segment: int | None = strawberry.field(
+        description="1-based position of the segment in its transaction set, for X12."
+    )
+    expected: Money | None = strawberry.field(
+        description="For a balancing finding: the amount the other figures add up to."
+    )
+    actual: Money | None = strawberry.field(description="For a balancing finding: the amount stated.")

@@ -10,7 +10,7 @@ import strawberry
 from gateway.graphql.permissions import needs, patient_scope, phi
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.answers import PayerAnswerInfo
-from gateway.graphql.types.common import CodeType
+from gateway.graphql.types.common import CodeType, FindingType
 from gateway.identity import PAYMENTS_READ
 
 
@@ -35,6 +35,10 @@ class ServiceLinePayment:
     allowed_amount: Money | None
     adjustments: list[Adjustment] | None = strawberry.field(extensions=needs(PAYMENTS_READ))
     remarks: list[CodeType]
+    findings: list[FindingType] = strawberry.field(
+        description="What the gateway noticed and reported (a part it could not read, amounts "
+        "that do not balance)."
+    )
 
 
 @strawberry.type(description="How one claim was settled within a payment.")
@@ -51,6 +55,10 @@ class ClaimPayment:
     adjustments: list[Adjustment] | None = strawberry.field(extensions=needs(PAYMENTS_READ))
     lines: list[ServiceLinePayment]
     remarks: list[CodeType]
+    findings: list[FindingType] = strawberry.field(
+        description="What the gateway noticed and reported (a part it could not read, amounts "
+        "that do not balance)."
+    )
 
 
 @strawberry.type(description="A provider-level adjustment not tied to one claim (835 PLB).")
@@ -74,6 +82,10 @@ class Payment:
         extensions=needs(PAYMENTS_READ)
     )
     payee_npi: str | None
+    findings: list[FindingType] = strawberry.field(
+        description="What the gateway noticed and reported (a part it could not read, amounts "
+        "that do not balance)."
+    )
 
 
 @strawberry.type(description="One payer's payments for one coverage.")
