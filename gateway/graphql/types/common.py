@@ -56,7 +56,9 @@ class FieldError:
     "or refused: a layout quirk, a part it could not read, numbers that do not balance.",
 )
 class FindingType:
-    code: str = strawberry.field(description="Stable machine-readable code, e.g. 835_CLAIM_UNBALANCED.")
+    code: str = strawberry.field(
+        description="Stable machine-readable code, e.g. 835_CLAIM_UNBALANCED."
+    )
     message: str = strawberry.field(description="What is wrong, in one line.")
     severity: FindingSeverityEnum = strawberry.field(  # type: ignore[valid-type]
         description="WARNING: the answer is whole as read. ERROR: a part could not be read."
@@ -68,4 +70,6 @@ class FindingType:
     expected: Money | None = strawberry.field(
         description="For a balancing finding: the amount the other figures add up to."
     )
-    actual: Money | None = strawberry.field(description="For a balancing finding: the amount stated.")
+    actual: Money | None = strawberry.field(
+        description="For a balancing finding: the amount stated."
+    )
