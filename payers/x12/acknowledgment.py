@@ -139,7 +139,8 @@ def parse_277ca(text: str, payer_id: str, *, strict: bool = True) -> list[Submis
 
 
 def _claim_ack(status: ClaimStatus, trace: str) -> SubmissionAck:
-    rejected = status.state is ClaimState.REJECTED
+    # A claim whose status could not be read is not taken for accepted.
+    rejected = status.state is ClaimState.REJECTED or not status.category.code
     own = [s for s in status.statuses if s.level is status.level or s.line is not None]
     codes = [s.status for s in own if s.status is not None]
     return SubmissionAck(

@@ -307,6 +307,11 @@ def test_one_broken_claim_keeps_the_others() -> None:
     assert (mary.status.system, mary.status.code) == ("code-list-zz", "20")
     assert finding_codes(mary) == [("277_CODE_LIST_NOT_CARRIED", 37)]
     assert mary.total_charge == Decimal("50.5")
+    acks = {a.control_number: a for a in parse_277ca(text, PAYER)}
+    assert (acks["JONES44444"].accepted, acks["JONES44444"].reasons) == (False, ())
+    assert acks["JONES44444"].status is not None
+    assert len(acks["JONES44444"].status.findings) == 4
+    assert [acks[c].accepted for c in ("PATIENT22222", "JOHNSON55555", "MILLS66666")] == [True] * 3
     # The claims around them are as in the intact file.
     assert [(s.category.code, s.findings) for s in (found[1], found[5])] == [
         ("A2", found[1].findings),
