@@ -8,6 +8,7 @@ before the ISA segment: they are read from their ISA on (see ATTRIBUTION.md).
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from decimal import Decimal
 
@@ -416,3 +417,11 @@ def test_graphql_claim_status_shows_levels_references_lines_and_findings() -> No
             "location": "loop 2220D, STC01 (segment 30)",
         }
     ]
+
+
+def test_the_detail_survives_the_response_cache_pickle() -> None:
+    """The Redis response cache pickles answers: the new frozen slots classes must round-trip."""
+    found = statuses("277CA_5010_clearinghouse_line_reject_stupidedi.txt")
+    again = pickle.loads(pickle.dumps(found))
+    assert again == found
+    assert again[2].lines[0].statuses[1].entity == found[2].lines[0].statuses[1].entity
