@@ -25,6 +25,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import uvloop
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -225,4 +227,6 @@ if __name__ == "__main__":
     parser.add_argument("--checks", type=int, default=10_000)
     parser.add_argument("--payers", type=int, default=2)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.checks, args.payers))))
+    # The sandboxes run on uvloop, as the worker does (and as uvicorn runs a real payer's server).
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        print(json.dumps(runner.run(main(args.checks, args.payers))))

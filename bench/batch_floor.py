@@ -2,7 +2,7 @@
 
 Run by bench/batch.py in its own process (as the worker is), against the same sandbox payers:
 ``checks`` POSTs of /v1/eligibility spread over the payers, ``budget`` in flight per payer, on one
-plain ``httpx.AsyncClient`` on asyncio's loop (what the worker uses). No database, no audit, no
+plain ``httpx.AsyncClient`` on uvloop (what the worker uses). No database, no audit, no
 parsing into the model: what this machine, these sandboxes and that client can do at the budget.
 Prints one JSON line: {floor_s, cpu_s}.
 
@@ -17,6 +17,7 @@ import json
 import time
 
 import httpx
+import uvloop
 
 
 async def floor(urls: list[str], checks: int, budget: int, api_key: str, member: dict) -> float:
@@ -57,7 +58,7 @@ if __name__ == "__main__":
     parser.add_argument("urls", nargs="+")
     args = parser.parse_args()
     cpu = time.process_time()
-    wall = asyncio.run(
+    wall = uvloop.run(
         floor(args.urls, args.checks, args.budget, args.api_key, json.loads(args.member))
     )
     print(json.dumps({"floor_s": round(wall, 2), "cpu_s": round(time.process_time() - cpu, 2)}))
