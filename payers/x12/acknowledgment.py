@@ -8,9 +8,9 @@ the patient HL, which echoes CLM01) and the payer's claim id (REF*1K).
 from __future__ import annotations
 
 from payers.contract import PayerProtocolError
-from payers.model import ClaimState, Code, SubmissionAck
+from payers.model import ClaimState, Code, Finding, SubmissionAck
 from payers.x12.claim_status import CLAIM_LEVELS, claim_status_of, status_codes, status_loops
-from payers.x12.envelope import transactions
+from payers.x12.envelope import transactions, with_findings
 from payers.x12.segments import X12DataError
 
 # X12 999 code lists (ASC X12 005010X231A1: IK304, IK403, IK501/IK502).
@@ -80,7 +80,9 @@ def parse_999(
     try:
         reasons: list[Code] = []
         verdicts: list[str] = []
+        findings: list[Finding] = []
         for transaction in transactions(text, payer_id, "999", strict=strict):
+            findings += transaction.findings
             segment = ""
             for seg in transaction.segments:
                 if seg.id == "IK3":
@@ -108,7 +110,10 @@ def parse_999(
             raise X12DataError("999 has neither IK5 nor AK9 acknowledgment code")
         accepted = all(v in _ACCEPTED for v in verdicts)
         return SubmissionAck(
-            accepted=accepted, control_number=control_number, reasons=tuple(reasons)
+            accepted=accepted,
+            control_number=control_number,
+            reasons=tuple(reasons),
+            findings=tuple(findings),
         )
     except X12DataError as exc:
         raise PayerProtocolError(payer_id, f"999 is invalid: {exc}") from exc
@@ -122,7 +127,7 @@ def parse_277ca(text: str, payer_id: str, *, strict: bool = True) -> list[Submis
             for loop in status_loops(transaction.segments):
                 if loop.level not in CLAIM_LEVELS or not loop.statuses:
                     continue
-                status = claim_status_of(loop, loop.statuses[0])
+                status = with_findings(claim_status_of(loop, loop.statuses[0]), transaction)
                 codes = [c for stc in loop.statuses for c in status_codes(stc)]
                 rejected = status.state is ClaimState.REJECTED
                 acks.append(
@@ -135,6 +140,7 @@ def parse_277ca(text: str, payer_id: str, *, strict: bool = True) -> list[Submis
                         duplicate=any(
                             s is not None and s.code in _DUPLICATE_STATUS for _, s, _ in codes
                         ),
+                        findings=transaction.findings,
                     )
                 )
         if not acks:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from payers.codesets import lookup
 from payers.contract import PayerProtocolError
 from payers.model import ClaimRef, ClaimState, ClaimStatus, Code
-from payers.x12.envelope import transactions
+from payers.x12.envelope import transactions, with_findings
 from payers.x12.outgoing import (
     ControlNumbers,
     Parties,
@@ -191,7 +191,8 @@ def parse_277(text: str, payer_id: str, *, strict: bool = True) -> list[ClaimSta
         for transaction in transactions(text, payer_id, "277", strict=strict):
             for loop in status_loops(transaction.segments):
                 if loop.statuses:  # the first STC is the current status; later ones are history
-                    found.append(claim_status_of(loop, loop.statuses[0]))
+                    status = claim_status_of(loop, loop.statuses[0])
+                    found.append(with_findings(status, transaction))
         return found
     except X12DataError as exc:
         raise PayerProtocolError(payer_id, f"277 is invalid: {exc}") from exc
