@@ -567,3 +567,15 @@ def test_pyx12_mult_isa_4010_groups_and_sets():
         PayerProtocolError, match=r"^835 is invalid: 835 has no BPR financial information segment$"
     ):
         parse_835(text, PAYER)
+
+
+def test_every_finding_code_is_documented():
+    from pathlib import Path
+
+    from payers.x12 import layout
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "x12.md").read_text(encoding="utf-8")
+    codes = [v for k, v in vars(layout).items() if k.isupper() and isinstance(v, str)]
+    codes = [c for c in codes if c.startswith("X12_")]
+    assert len(codes) == 12
+    assert [c for c in codes if f"`{c}`" not in docs] == []
