@@ -179,7 +179,11 @@ def _assemble(
             # The first interchange's ISA12 as sent (pyx12 may have read a substitute).
             declared = layout.isa_version if not interchanges else isa.get(12) if isa else ""
             own = version_findings(
-                declared, gs.get(8) if gs else "", st.get(3), f"segment {st.position} (ST)"
+                declared,
+                gs.get(8) if gs else "",
+                st.get(3),
+                f"segment {st.position} (ST)",
+                rewritten=not interchanges,  # layout.normalize rewrote only the first ISA12
             )
             sets.append(
                 TransactionSet(

@@ -126,11 +126,21 @@ def normalize(text: str, payer_id: str) -> Layout:
 
 
 def version_findings(
-    isa_version: str, group_label: str, set_label: str, where: str
+    isa_version: str, group_label: str, set_label: str, where: str, *, rewritten: bool = True
 ) -> list[Finding]:
     """ISA12, GS08 and ST03 must name one version; a disagreement is read by ST03 (else GS08)."""
     found: list[Finding] = []
     own = set_label or group_label
+    if isa_version.strip() not in KNOWN_VERSIONS and not rewritten:
+        # A later interchange of the payload: pyx12 read it with the first one's settings.
+        found.append(
+            _finding(
+                VERSION_UNKNOWN,
+                f"ISA12 interchange version {isa_version.strip() or '(empty)'} is not 00401 or "
+                f"00501: read as {own or 'the first interchange'}",
+                where,
+            )
+        )
     if isa_version in KNOWN_VERSIONS and version_of(own) and version_of(own) != isa_version:
         found.append(
             _finding(

@@ -579,3 +579,19 @@ def test_every_finding_code_is_documented():
     codes = [c for c in codes if c.startswith("X12_")]
     assert len(codes) == 12
     assert [c for c in codes if f"`{c}`" not in docs] == []
+
+
+def test_a_later_interchange_with_an_unknown_isa12_is_read_with_a_finding():
+    first = read("835_5010_managed_care_lfh.x12")
+    second = _isa12(first, "00601").replace("000000907", "000000908")
+    interchanges = read_interchanges(first + "\n" + second, PAYER)
+    assert [i.version for i in interchanges] == ["00501", "00601"]
+    sets = [t for i in interchanges for g in i.groups for t in g.transactions]
+    assert [[f.code for f in t.findings] for t in sets] == [[], ["X12_VERSION_UNKNOWN"]]
+    assert sets[1].findings[0].message == (
+        "ISA12 interchange version 00601 is not 00401 or 00501: read as 005010X221A1"
+    )
+    payments = parse_835(first + "\n" + second, PAYER)
+    assert [(p.trace_number, p.amount) for p in payments] == [
+        (p.trace_number, p.amount) for p in parse_835(first, PAYER)
+    ] * 2
