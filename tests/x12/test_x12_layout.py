@@ -21,7 +21,7 @@ from payers.contract import PayerProtocolError
 from payers.model import FindingSeverity
 from payers.sandbox.x12_claims import read_837p
 from payers.sandbox.x12_inquiry import read_270, read_276
-from payers.x12.acknowledgment import parse_277ca, parse_999
+from payers.x12.acknowledgment import parse_277ca, parse_999, parse_ta1
 from payers.x12.claim_status import parse_277
 from payers.x12.eligibility import parse_271
 from payers.x12.envelope import read_interchanges, transactions
@@ -595,3 +595,23 @@ def test_a_later_interchange_with_an_unknown_isa12_is_read_with_a_finding():
     assert [(p.trace_number, p.amount) for p in payments] == [
         (p.trace_number, p.amount) for p in parse_835(first, PAYER)
     ] * 2
+
+
+def test_ta1_accepting_the_interchange_before_a_999():
+    ack = parse_ta1(read("999_5010_with_ta1_imsweb.txt"), PAYER, "101")
+    assert ack is not None
+    assert (ack.accepted, ack.reasons, ack.findings) == (True, (), ())
+
+
+def test_ta1_rejecting_the_whole_interchange_names_its_note_code():
+    """The same file with TA104 R / TA105 022 and no group: the interchange was refused."""
+    text = read("999_5010_with_ta1_imsweb.txt")
+    rejected = text.replace("TA1*101*241018*0307*A*000~", "TA1*101*241018*0307*R*022~")
+    rejected = rejected[: rejected.index("GS*")] + rejected[rejected.index("IEA*") :]
+    rejected = rejected.replace("IEA*1*", "IEA*0*")
+    ack = parse_ta1(rejected, PAYER, "101")
+    assert ack is not None and ack.accepted is False
+    assert [(r.system, r.code, r.description) for r in ack.reasons] == [
+        ("x12-ta1-note", "022", "Invalid control structure (interchange 101)")
+    ]
+    assert parse_ta1(read("999_5010_rejected_imsweb.txt"), PAYER, "1") is None

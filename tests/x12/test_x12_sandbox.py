@@ -386,6 +386,22 @@ async def test_sandbox_reads_an_837_in_any_layout(
     assert claim.payer_claim_id is not None and claim.payer_claim_id.startswith("SH")
 
 
+def test_a_ta1_rejecting_the_interchange_is_the_submissions_answer(
+    adapter: X12PayerAdapter,
+) -> None:
+    """A clearinghouse that refuses the whole interchange answers with a TA1 R and nothing else."""
+    ta1 = (
+        "ISA*00*          *00*          *ZZ*SUMMIT         *ZZ*CLINIC         *251127*1000*^*00501*"
+        "000000777*0*T*:~\nTA1*000000042*251127*1000*R*025~\nIEA*0*000000777~\n"
+    )
+    ack = adapter._acknowledgment(ta1, "PGW-0042")
+    assert (ack.accepted, ack.control_number) == (False, "PGW-0042")
+    assert [(r.system, r.code) for r in ack.reasons] == [("x12-ta1-note", "025")]
+    assert ack.reasons[0].description == (
+        "Duplicate interchange control number (interchange 000000042)"
+    )
+
+
 # --- faults, credentials, envelope ---------------------------------------------------------------------
 
 
