@@ -615,3 +615,18 @@ def test_ta1_rejecting_the_whole_interchange_names_its_note_code():
         ("x12-ta1-note", "022", "Invalid control structure (interchange 101)")
     ]
     assert parse_ta1(read("999_5010_rejected_imsweb.txt"), PAYER, "1") is None
+
+
+def test_a_practice_upload_with_bom_tabs_and_crlf_is_read_like_the_clean_file():
+    """What a browser hands the ledger: a Windows editor's BOM, tabs and CRLF."""
+    from gateway.ledger.intake import read_upload
+
+    original = read("835_5010_medicare_part_a_lfh.x12")
+    quirky = "\ufeff" + render(original, before="\t", after="\r\n")
+    payments, problems = read_upload("acme-x12", quirky)
+    clean, _ = read_upload("acme-x12", original)
+    assert problems == []
+    assert [(p.trace_number, p.amount, len(p.claims)) for p in payments] == [
+        (p.trace_number, p.amount, len(p.claims)) for p in clean
+    ]
+    assert [f.code for f in payments[0].findings] == ["X12_LAYOUT_BOM", "X12_LAYOUT_INDENTED"]
