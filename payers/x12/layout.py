@@ -30,6 +30,8 @@ KNOWN_VERSIONS = frozenset({"00401", "00501"})
 _STAND_IN_TERMINATORS = "~\x1c\x1d\x07"
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _ADDENDA = re.compile(r"A\d+$")
+# A whole IEA (two elements, a nine-digit control number): a cut-off file must not pass for one.
+_LAST_IEA = re.compile(r"^IEA([^A-Za-z0-9\s])\d{1,5}\1\d{9}$")
 
 BOM = "X12_LAYOUT_BOM"
 TEXT_BEFORE_ISA = "X12_LAYOUT_TEXT_BEFORE_ISA"
@@ -40,6 +42,8 @@ MIXED_LINE_ENDINGS = "X12_LAYOUT_MIXED_LINE_ENDINGS"
 EMPTY_SEGMENT = "X12_LAYOUT_EMPTY_SEGMENT"
 NEWLINE_TERMINATOR = "X12_LAYOUT_NEWLINE_TERMINATOR"
 LEADING_TERMINATOR = "X12_LAYOUT_LEADING_TERMINATOR"
+TRAILING_TERMINATOR = "X12_LAYOUT_TRAILING_TERMINATOR"
+UNTERMINATED_IEA = "X12_LAYOUT_UNTERMINATED_IEA"
 ISA_NOT_FIXED_WIDTH = "X12_LAYOUT_ISA_NOT_FIXED_WIDTH"
 VERSION_UNKNOWN = "X12_VERSION_UNKNOWN"
 VERSION_MISMATCH = "X12_VERSION_MISMATCH"
@@ -93,13 +97,21 @@ def normalize(text: str, payer_id: str) -> Layout:
         findings.append(
             _finding(NEWLINE_TERMINATOR, "the segment terminator (after ISA16) is a line break")
         )
-        pieces, leading = _newline_pieces(body, isa[3])
+        pieces, leading, trailing_mark = _newline_pieces(body, isa[3])
         if leading:
             findings.append(
                 _finding(
                     LEADING_TERMINATOR,
                     f"'{leading}' is written at the start of each line after the line break "
                     "that ISA declares as the segment terminator",
+                )
+            )
+        if trailing_mark:
+            findings.append(
+                _finding(
+                    TRAILING_TERMINATOR,
+                    f"'{trailing_mark}' ends every line although ISA declares the line break as "
+                    "the segment terminator",
                 )
             )
         stand_in = next(c for c in _STAND_IN_TERMINATORS if c not in text)
@@ -200,8 +212,9 @@ def _split_isa(text: str, payer_id: str, findings: list[Finding]) -> tuple[str, 
     return isa, terminator, body
 
 
-def _newline_pieces(body: str, element: str) -> tuple[list[str], str]:
-    """Segments of a body whose terminator is a line break, and a leading terminator if used."""
+def _newline_pieces(body: str, element: str) -> tuple[list[str], str, str]:
+    """Segments of a body whose terminator is a line break, and a leading or trailing terminator
+    character if every line carries one as well."""
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and not lines[-1].strip():
         lines.pop()  # the line break ending the last segment
@@ -210,7 +223,15 @@ def _newline_pieces(body: str, element: str) -> tuple[list[str], str]:
     if first and not first[0].isalnum() and not first[0].isspace() and first[0] != element:
         leading = first[0]
         lines = [_drop_leading(ln, leading) for ln in lines]
-    return lines, leading
+    filled = [ln.rstrip(" \t") for ln in lines if ln.strip()]
+    ends = {ln[-1] for ln in filled}
+    trailing = ""
+    if not leading and len(filled) > 1 and len(ends) == 1:
+        mark = ends.pop()
+        if not mark.isalnum() and not mark.isspace() and mark != element:
+            trailing = mark
+            lines = [ln.rstrip(" \t")[:-1] if ln.strip() else ln for ln in lines]
+    return lines, leading, trailing
 
 
 def _drop_leading(line: str, leading: str) -> str:
@@ -248,6 +269,13 @@ def _clean(pieces: list[str], findings: list[Finding], *, newline: bool) -> tupl
     if trailing.strip(" \t\r\n") == "":
         blank += 1 if trailing.replace("\r\n", "\n").count("\n") > 1 else 0
         trailing = ""
+    elif _LAST_IEA.match(trailing.strip(" \t\r\n")):
+        # The closing IEA written without its terminator.
+        segments.append(trailing.strip(" \t\r\n"))
+        trailing = ""
+        findings.append(
+            _finding(UNTERMINATED_IEA, "the closing IEA segment has no segment terminator")
+        )
     if indented:
         findings.append(_finding(INDENTED, f"{indented} segments are indented with spaces or tabs"))
     if blank:

@@ -238,6 +238,16 @@ VARIANTS: list[tuple[str, Callable[[str], str], set[str]]] = [
         {"X12_LAYOUT_NEWLINE_TERMINATOR", "X12_LAYOUT_LEADING_TERMINATOR"},
     ),
     ("empty_segment", lambda t: _empty_segment(t), {"X12_LAYOUT_EMPTY_SEGMENT"}),
+    (
+        "trailing_terminator",
+        lambda t: (
+            render(t, terminator="\n", after="").replace("\n", "~\n")[:105]
+            + "\n"
+            + render(t, terminator="\n", after="").replace("\n", "~\n")[107:]
+        ),
+        {"X12_LAYOUT_NEWLINE_TERMINATOR", "X12_LAYOUT_TRAILING_TERMINATOR"},
+    ),
+    ("unterminated_iea", lambda t: render(t).rstrip("\n")[:-1], {"X12_LAYOUT_UNTERMINATED_IEA"}),
     ("isa_not_fixed_width", lambda t: _unpadded_isa(t), {"X12_LAYOUT_ISA_NOT_FIXED_WIDTH"}),
     ("unknown_isa12", lambda t: _isa12(t, "00601"), {"X12_VERSION_UNKNOWN"}),
     (
@@ -577,7 +587,7 @@ def test_every_finding_code_is_documented():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "x12.md").read_text(encoding="utf-8")
     codes = [v for k, v in vars(layout).items() if k.isupper() and isinstance(v, str)]
     codes = [c for c in codes if c.startswith("X12_")]
-    assert len(codes) == 12
+    assert len(codes) == 14
     assert [c for c in codes if f"`{c}`" not in docs] == []
 
 
