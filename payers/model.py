@@ -579,6 +579,8 @@ class SubmissionAck:
     reasons: tuple[Code, ...] = ()
     duplicate: bool = False
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
+    #: Layout and version findings of the 999 / 277CA read (X12_LAYOUT_*, X12_VERSION_*).
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

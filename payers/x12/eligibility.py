@@ -27,7 +27,7 @@ from payers.model import (
 )
 from payers.x12.aaa import raise_for_aaa
 from payers.x12.accumulators import REMAINING_PERIODS, USED_PERIODS, fold_accumulators
-from payers.x12.envelope import transactions
+from payers.x12.envelope import transactions, with_findings
 from payers.x12.outgoing import (
     ControlNumbers,
     Parties,
@@ -146,9 +146,8 @@ def parse_271(
 ) -> EligibilityResult:
     """The first subscriber's eligibility in a 271; AAA rejections raise the contract's errors."""
     try:
-        return _read(
-            transactions(text, payer_id, "271", strict=strict)[0].segments, payer_id, as_of
-        )
+        transaction = transactions(text, payer_id, "271", strict=strict)[0]
+        return with_findings(_read(transaction.segments, payer_id, as_of), transaction)
     except X12DataError as exc:
         raise PayerProtocolError(payer_id, f"271 is invalid: {exc}") from exc
 

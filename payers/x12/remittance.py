@@ -22,7 +22,7 @@ from payers.model import (
     ProviderAdjustment,
     ServiceLinePayment,
 )
-from payers.x12.envelope import transactions
+from payers.x12.envelope import transactions, with_findings
 from payers.x12.segments import X12DataError, X12Segment, date_or_none, parse_d8
 
 _SERVICE_START = frozenset({"472", "150"})
@@ -34,7 +34,7 @@ def parse_835(text: str, payer_id: str, *, strict: bool = True) -> list[Payment]
     """Every remittance (835 transaction set) in ``text``."""
     try:
         return [
-            _payment(t.segments, payer_id)
+            with_findings(_payment(t.segments, payer_id), t)
             for t in transactions(text, payer_id, "835", strict=strict)
         ]
     except X12DataError as exc:

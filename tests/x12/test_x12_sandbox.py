@@ -42,7 +42,7 @@ from payers.sandbox.fleet import serving
 from payers.sandbox.launch import KINDS
 from payers.sandbox.world import SandboxPayerBook, World, build_world
 from payers.sandbox.x12_app import create_x12_app
-from payers.x12.acknowledgment import parse_999
+from payers.x12.acknowledgment import parse_277ca, parse_999
 from payers.x12.adapter import PAYLOAD_837, X12PayerAdapter
 from payers.x12.outgoing import ControlNumbers, map_errors
 from payers.x12.submission import build_837p
@@ -377,6 +377,47 @@ async def test_837_with_syntax_errors_gets_a_rejecting_999(
     assert {r.code for r in ack.reasons} >= {"8", "5"}  # invalid date; segments in error
     assert map_errors(answer) == ()
     assert (await http.get("http://summit.test/_control/stats")).json()["claims_received"] == {}
+
+
+async def test_sandbox_reads_an_837_in_any_layout(
+    adapter: X12PayerAdapter, book: SandboxPayerBook, world: World
+) -> None:
+    """BOM, a line break as terminator, tab indentation, CRLF and X222 without its addenda: the
+    sandbox still validates it with the X222A1 map and accepts the claim."""
+    text = build_837p(
+        submission(book, world),
+        "PGW-0005",
+        payer=adapter.payer,
+        submitter=adapter.submitter,
+        parties=adapter.parties,
+        numbers=ControlNumbers.for_claim("PGW-0005"),
+        created=datetime.now(UTC),
+    )
+    segments = [s.strip() for s in text[106:].split(text[105]) if s.strip()]
+    quirky = "\ufeff" + text[:105] + "\r\n" + "".join(f"\t{s}\r\n" for s in segments)
+    quirky = quirky.replace("005010X222A1", "005010X222")
+    answer = await adapter._transport.exchange(PAYLOAD_837, quirky)
+    ack = parse_999(answer, "summit", "PGW-0005")
+    assert (ack.accepted, ack.reasons) == (True, ())
+    [claim] = parse_277ca(answer, "summit")
+    assert (claim.accepted, claim.control_number) == (True, "PGW-0005")
+    assert claim.payer_claim_id is not None and claim.payer_claim_id.startswith("SH")
+
+
+def test_a_ta1_rejecting_the_interchange_is_the_submissions_answer(
+    adapter: X12PayerAdapter,
+) -> None:
+    """A clearinghouse that refuses the whole interchange answers with a TA1 R and nothing else."""
+    ta1 = (
+        "ISA*00*          *00*          *ZZ*SUMMIT         *ZZ*CLINIC         *251127*1000*^*00501*"
+        "000000777*0*T*:~\nTA1*000000042*251127*1000*R*025~\nIEA*0*000000777~\n"
+    )
+    ack = adapter._acknowledgment(ta1, "PGW-0042")
+    assert (ack.accepted, ack.control_number) == (False, "PGW-0042")
+    assert [(r.system, r.code) for r in ack.reasons] == [("x12-ta1-note", "025")]
+    assert ack.reasons[0].description == (
+        "Duplicate interchange control number (interchange 000000042)"
+    )
 
 
 # --- faults, credentials, envelope ---------------------------------------------------------------------
