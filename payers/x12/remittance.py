@@ -321,6 +321,7 @@ class _Reader:
             else:
                 lines.append(built)
         adjusted = self._adjustments(claim, claim.cas, claim.remarks, where)
+        claim.incomplete |= any(line.incomplete for line in claim.lines)
         line_dates = [ln.service_date for ln in lines if ln.service_date]
         start = claim.dates.get("232") or (min(line_dates) if line_dates else None)
         if "232" in claim.dates:
