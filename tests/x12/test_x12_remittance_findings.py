@@ -388,3 +388,18 @@ def test_a_line_that_does_not_balance(corpus, payer_id):
     assert _f(finding) == ("835_LINE_UNBALANCED", WARNING, "loop 2110, claim 1, line 1", 14)
     assert (finding.expected, finding.actual) == (D("800.00"), D("810.00"))
     assert p.claims[0].findings == ()  # the claim's own figures still balance
+
+
+def test_every_835_finding_code_is_documented():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    source = "".join(
+        (root / "payers" / "x12" / name).read_text()
+        for name in ("remittance.py", "remittance_balancing.py")
+    )
+    codes = set(re.findall(r'"(835_[A-Z_]+)"', source))
+    assert len(codes) == 12
+    section = (root / "docs" / "x12.md").read_text().split("## 835 findings", 1)[1]
+    assert {c for c in codes if f"`{c}`" not in section} == set()
