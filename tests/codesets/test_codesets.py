@@ -15,6 +15,9 @@ EXPECTED_SYSTEMS = {
     "entity-identifier", "service-type", "place-of-service", "benefit-kind", "coverage-level",
     "time-period", "aaa-reject-reason", "aaa-follow-up", "claim-payment-status", "payment-method",
     "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
+    # 835 code lists (payers/codesets/remittance_ids.py, revenue_code.py)
+    "service-id-qualifier", "claim-filing-indicator", "facility-type", "party-id-qualifier",
+    "revenue-code",
 }  # fmt: skip
 
 
