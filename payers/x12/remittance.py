@@ -85,26 +85,6 @@ def parse_835(text: str, payer_id: str, *, strict: bool = True) -> list[Payment]
     return payments
 
 
-def adjustments(cas: X12Segment, remarks: Sequence[Code] = ()) -> list[Adjustment]:
-    """One Adjustment per reason/amount/quantity triplet of a CAS segment (up to six).
-
-    Raises :class:`X12DataError` on an unreadable amount; the 835 reader itself uses
-    :meth:`_Reader._adjustments`, which keeps the readable triplets and reports the others.
-    """
-    group = lookup("adjustment-group", cas.get(1))
-    return [
-        Adjustment(
-            group=group,
-            reason=lookup("carc", cas.get(first)),
-            amount=cas.money(first + 1, "adjustment amount"),
-            quantity=cas.decimal(first + 2, "adjustment quantity"),
-            remarks=tuple(remarks),
-        )
-        for first in range(2, 20, 3)
-        if cas.get(first)
-    ]
-
-
 # --- reading one transaction set ------------------------------------------------------------------
 
 

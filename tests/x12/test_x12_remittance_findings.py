@@ -403,3 +403,14 @@ def test_every_835_finding_code_is_documented():
     assert len(codes) == 12
     section = (root / "docs" / "x12.md").read_text().split("## 835 findings", 1)[1]
     assert {c for c in codes if f"`{c}`" not in section} == set()
+
+
+def test_several_interchanges_in_one_file_give_every_payment(corpus, payer_id):
+    text = corpus("835_5010_managed_care_lfh.x12") + corpus("835_5010_mult_loops_pyx12.txt")
+    first, second = parse_835(text, payer_id)
+    assert [(p.trace_number, p.amount, len(p.claims)) for p in (first, second)] == [
+        ("7170066655", D("945.00"), 2),
+        ("000000000", D("0"), 1),
+    ]
+    assert [f.code for f in first.findings] == ["835_ELEMENT_UNREADABLE"]  # its BPR16
+    assert second.findings == ()
