@@ -169,11 +169,12 @@ def test_4010_denied_claim_lines_balance(corpus, payer_id):
 
 
 @pytest.mark.parametrize(
-    ("name", "strict", "expected"),
+    ("name", "strict", "head", "expected"),
     [
         (
             "835_4010_plb_lq_leading_terminator_tigershark.txt",
             False,
+            ("1QG11111111", D("12345.67"), 2),
             [
                 ("835_PAYMENT_UNBALANCED", D("12561.86"), D("12345.67")),
                 ("835_SEGMENT_COUNT", D("47"), D("43")),
@@ -183,22 +184,29 @@ def test_4010_denied_claim_lines_balance(corpus, payer_id):
         (
             "835_4010_reversal_plb_pyx12.txt",
             True,
+            ("0004926", D("5950.21"), 3),
             [("835_PAYMENT_UNBALANCED", D("467.69"), D("5950.21"))],
         ),
-        ("835_5010_cob_negative_cas_lfh.x12", True, []),
-        ("835_5010_dental_predetermination_zentist.txt", True, []),
-        ("835_5010_emedny_keironstoddart.txt", True, []),
-        ("835_5010_institutional_denial_zentist.txt", False, []),
-        ("835_5010_managed_care_lfh.x12", True, [("835_ELEMENT_UNREADABLE", None, None)]),
-        ("835_5010_medicare_part_a_lfh.x12", True, []),
-        ("835_5010_mult_loops_pyx12.txt", True, []),
-        ("835_5010_prof_denial_paid_zentist.txt", True, []),
-        ("835_5010_secondary_payment_lfh.x12", True, []),
-        ("835_5010_uhc_gt_component_keironstoddart.txt", True, []),
+        ("835_5010_cob_negative_cas_lfh.x12", True, ("0063158ABC", D("34.00"), 1), []),
+        ("835_5010_dental_predetermination_zentist.txt", True, ("123456789", D("1790"), 3), []),
+        ("835_5010_emedny_keironstoddart.txt", True, ("10100000000", D("45.75"), 3), []),
+        ("835_5010_institutional_denial_zentist.txt", False, ("123456789", D("100"), 2), []),
+        (
+            "835_5010_managed_care_lfh.x12",
+            True,
+            ("7170066655", D("945.00"), 2),
+            [("835_ELEMENT_UNREADABLE", None, None)],
+        ),
+        ("835_5010_medicare_part_a_lfh.x12", True, ("12345", D("150000.00"), 2), []),
+        ("835_5010_mult_loops_pyx12.txt", True, ("000000000", D("0"), 1), []),
+        ("835_5010_prof_denial_paid_zentist.txt", True, ("123456789", D("57.44"), 2), []),
+        ("835_5010_secondary_payment_lfh.x12", True, ("0012524965", D("1222.00"), 2), []),
+        ("835_5010_uhc_gt_component_keironstoddart.txt", True, ("1234567890", D("349.99"), 2), []),
     ],
 )
-def test_findings_of_every_fixture(corpus, payer_id, name, strict, expected):
+def test_findings_of_every_fixture(corpus, payer_id, name, strict, head, expected):
     (p,) = _read(corpus, payer_id, name, strict=strict)
+    assert (p.trace_number, p.amount, len(p.claims)) == head
     assert [_numbers(f) for f in p.findings] == expected
     assert [f for c in p.claims for f in c.findings] == []
     assert [f for c in p.claims for ln in c.lines for f in ln.findings] == []
