@@ -461,6 +461,8 @@ class ServiceLinePayment:
     adjustments: tuple[Adjustment, ...] = ()
     remarks: tuple[Code, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: The code list SVC01-1 names (HC HCPCS, NU revenue code, AD dental, N4 NDC...).
+    procedure_qualifier: Code | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +482,10 @@ class ClaimPayment:
     lines: tuple[ServiceLinePayment, ...] = ()
     remarks: tuple[Code, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: CLP06: the kind of plan the claim was paid under (MB Medicare Part B, 12 PPO, MC Medicaid...).
+    filing_indicator: Code | None = None
+    #: CLP08: place of service (professional) or facility type of the bill (institutional).
+    facility_code: Code | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,6 +495,18 @@ class ProviderAdjustment:
     reason: Code
     amount: Money
     reference: str | None = None
+    #: PLB01: the provider the adjustment is for (usually the payee's NPI or tax id).
+    provider_id: str | None = None
+    #: PLB02: the last day of the provider's fiscal period the adjustment belongs to.
+    fiscal_period_end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyId:
+    """One identifier of a payer or payee as a remittance states it (N103/N104 or a REF)."""
+
+    qualifier: Code  # XV plan id, XX NPI, FI tax id, 2U payer id, EO submitter id, TJ tax id...
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,6 +524,12 @@ class Payment:
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
     #: File-level findings (layout, envelope counts, BPR02 against the claims and PLB).
     findings: tuple[Finding, ...] = ()
+    #: Who paid and who was paid (835 loops 1000A N1*PR and 1000B N1*PE): names and identifiers.
+    payer_name: str | None = None
+    payer_ids: tuple[PartyId, ...] = ()
+    payee_name: str | None = None
+    payee_tax_id: str | None = None
+    payee_ids: tuple[PartyId, ...] = ()
 
 
 # --- submission and coverage discovery ---------------------------------------------------------------

@@ -27,6 +27,13 @@ from payers.codesets.remittance import (
     PAYMENT_METHOD,
     PLB_REASON,
 )
+from payers.codesets.remittance_ids import (
+    CLAIM_FILING_INDICATOR,
+    FACILITY_TYPE,
+    PARTY_ID_QUALIFIER,
+    SERVICE_ID_QUALIFIER,
+)
+from payers.codesets.revenue_code import REVENUE_CODE
 from payers.codesets.service_type import SERVICE_TYPE
 from payers.codesets.x12_eligibility import (
     AAA_FOLLOW_UP,
@@ -64,4 +71,10 @@ ALL: dict[str, dict[str, str]] = {
     "procedure": PROCEDURE,
     "icd10cm": ICD10CM,
     "modifier": MODIFIER,
+    # 835 identification and code-list codes (payers/codesets/remittance_ids.py, revenue_code.py)
+    "service-id-qualifier": SERVICE_ID_QUALIFIER,
+    "claim-filing-indicator": CLAIM_FILING_INDICATOR,
+    "facility-type": FACILITY_TYPE,
+    "party-id-qualifier": PARTY_ID_QUALIFIER,
+    "revenue-code": REVENUE_CODE,
 }

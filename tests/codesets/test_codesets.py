@@ -17,6 +17,9 @@ EXPECTED_SYSTEMS = {
     "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
     # 277 code lists (x12-277)
     "code-list-qualifier", "ncpdp-reject", "claim-reference-qualifier",
+    # 835 code lists (payers/codesets/remittance_ids.py, revenue_code.py)
+    "service-id-qualifier", "claim-filing-indicator", "facility-type", "party-id-qualifier",
+    "revenue-code",
 }  # fmt: skip
 
 
