@@ -15,6 +15,7 @@ EXPECTED_SYSTEMS = {
     "entity-identifier", "service-type", "place-of-service", "benefit-kind", "coverage-level",
     "time-period", "aaa-reject-reason", "aaa-follow-up", "claim-payment-status", "payment-method",
     "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
+    "fhir-copay-type", "fhir-coverage-class", "fhir-coverage-exception",
 }  # fmt: skip
 
 
