@@ -187,6 +187,7 @@ def read_response(
     plan: Plan | None = None
     benefits: list[Benefit] = []
     others: list[OtherCoverage] = []
+    card: tuple[Benefit, ...] = ()
     active = False
     for insurance in response.insurance or ():
         target = contained.get(str(insurance.coverage.reference or "").lstrip("#"))
@@ -198,7 +199,7 @@ def read_response(
         if plan is None and target is not None:
             record = read_coverage(target)
             plan = record.plan
-            benefits.extend(record.benefits)
+            card = record.benefits  # the card's cost sharing, after the payer's items
         if plan is None and insurance.benefitPeriod is not None:
             plan = Plan(
                 start=as_date(insurance.benefitPeriod.start),
@@ -214,7 +215,7 @@ def read_response(
         or as_date(response.servicedPeriod.start if response.servicedPeriod else None)
         or as_of,
         plan=plan,
-        benefits=tuple(benefits),
+        benefits=(*benefits, *card),
         messages=tuple(m for m in (response.disposition,) if m),
         other_coverage=tuple(others),
         findings=_payer_errors(response),
