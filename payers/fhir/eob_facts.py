@@ -5,9 +5,9 @@ coverage and the payer's process notes (kept on :class:`~payers.model.ClaimPayme
 - ``precedence`` is the payer's position in coordination of benefits (1 primary, 2 secondary...);
 - ``accident``: its date, type (v3-ActCode: ``SPT`` sports, ``MVA``...) and where: the address in
   one line, else the place's reference or display;
-- the focal coverage: the ``insurance`` entry with ``focal = true`` (the only entry when none is
-  marked, as Blue Button omits ``focal``): its Coverage reference, identifier or display, and its
-  ``preAuthRef`` numbers;
+- the focal coverage: the ``insurance`` entry with ``focal = true`` (the only entry when it does
+  not state ``focal``, as Blue Button omits it; never one stated ``focal = false``): its Coverage
+  reference, identifier or display, and its ``preAuthRef`` numbers;
 - ``processNote``: number, type (display, print, printoper), text and language, in order.
 """
 
@@ -38,8 +38,8 @@ def accident(eob: Any) -> Accident | None:
 def focal_coverage(eob: Any) -> FocalCoverage | None:
     insurances = list(eob.insurance or ())
     focal = [i for i in insurances if i.focal is True]
-    if not focal and len(insurances) == 1:
-        focal = insurances
+    if not focal and len(insurances) == 1 and insurances[0].focal is None:
+        focal = insurances  # focal not stated (Blue Button); an explicit false is not focal
     if not focal:
         return None
     chosen = focal[0]
