@@ -8,8 +8,9 @@ network, with ``W`` for "both") is sent next to it, as payers bridging from X12 
 the book is lost. Coinsurance travels as a whole percentage (``allowedUnsignedInt``).
 
 The Coverage also states what a card prints (fictitious): its type (HIP), the payer's network, the
-pharmacy classes (rxbin, rxpcn, rxgroup) next to group and plan, and, in an eligibility response,
-the in-network office, urgent care and emergency copays of the answer as ``costToBeneficiary``.
+dependent number (01 the subscriber, 02 anyone else), the pharmacy classes (rxbin, rxpcn,
+rxgroup) next to group and plan, and, in an eligibility response, the in-network office, urgent
+care and emergency copays of the answer as ``costToBeneficiary``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from payers.model import (
     Network,
     OtherCoverage,
     Plan,
+    SubscriberRelation,
 )
 from payers.sandbox.fhir_wire import coding, concept, money, of_code, validated
 from payers.sandbox.world import SandboxMember, SandboxPayerBook
@@ -161,6 +163,7 @@ def coverage(
             "order": member.order,
             "type": concept(coding(ACT_CODE, "HIP", "health insurance plan policy")),
             "network": f"{book.name} network",
+            "dependent": "01" if member.relation is SubscriberRelation.SELF else "02",
             **({"costToBeneficiary": costs} if costs else {}),
         }
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from gateway.identity import ELIGIBILITY_READ, PATIENTS_READ, create_api_key
 from tests.gateway.conftest import Gateway
 from tests.gateway.people import People
 
@@ -49,7 +50,7 @@ async def test_card_type_network_classes_and_copays(
     plan = answer["plan"]
     assert plan["groupNumber"] == "0072215" and plan["network"] == "Northwind Blue network"
     assert plan["coverageType"] == {"code": "HIP", "description": "health insurance plan policy"}
-    assert plan["dependent"] is None
+    assert plan["dependent"] == "01"  # Theo is the subscriber
     assert [(c["type"]["code"], c["value"]) for c in plan["classes"]] == [
         ("group", "0072215"),
         ("plan", "NWB-ADV-PPO"),
@@ -89,9 +90,7 @@ async def test_claim_payment_precedence_focal_coverage_and_process_notes(
     assert notes == [(1, "display", "Patient ineligible for this service.")]
 
 
-async def test_process_notes_and_dependent_need_phi(
-    gateway: Gateway, people: People, world: Any
-) -> None:
+async def test_process_notes_need_phi(gateway: Gateway, people: People, world: Any) -> None:
     body = await gateway.query(
         PAID, {"id": _patient(gateway, world, GRETA)}, key=people.analyst.token
     )
@@ -103,3 +102,17 @@ async def test_process_notes_and_dependent_need_phi(
     claims = [c for p in payments for c in p["claims"]]
     assert claims and all(c["processNotes"] is None for c in claims)
     assert all(c["precedence"] == 1 for c in claims)  # not PHI: still answered
+
+
+async def test_dependent_number_needs_phi(gateway: Gateway, world: Any) -> None:
+    kiosk = await create_api_key(
+        gateway.services.database,
+        gateway.practice_id,
+        "eligibility kiosk",
+        frozenset({ELIGIBILITY_READ, PATIENTS_READ}),
+    )
+    body = await gateway.query(CARD, {"id": _patient(gateway, world, THEO)}, key=kiosk)
+    denied = [e for e in body.get("errors", []) if e["path"][-1] == "dependent"]
+    assert denied and denied[0]["extensions"]["code"] == "FORBIDDEN"
+    plan = _northwind(body["data"]["patient"]["eligibility"])["plan"]
+    assert plan["dependent"] is None and plan["network"] == "Northwind Blue network"
