@@ -235,3 +235,11 @@ def test_errors_and_no_insurance_are_an_error() -> None:
             parsed("r4_coverageeligibilityresponse_error.json"), "bi", "M1", date(2014, 9, 16)
         )
     assert [c.code for c in caught.value.codes] == ["a001"]
+
+
+def test_every_fhir_fixture_is_read_by_name_in_a_test() -> None:
+    """A fixture no test names checks nothing: each file is read by some tests/fhir module."""
+    sources = "".join(p.read_text() for p in Path(__file__).parent.glob("test_fhir_*.py"))
+    fixtures = sorted(p.name for p in FIXTURES.glob("*.json"))
+    assert len(fixtures) == 28
+    assert [name for name in fixtures if f'"{name}"' not in sources] == []
