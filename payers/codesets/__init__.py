@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from payers.codesets import tables
+from payers.codesets import ncpdp_reject, tables
 from payers.model import Code
 
 #: code system name -> {code: description}
@@ -26,6 +26,8 @@ def normalize(system: str, value: str) -> str:
         value = value.upper()
         if "." not in value and len(value) > 3:
             value = f"{value[:3]}.{value[3:]}"
+    elif system == "ncpdp-reject":
+        value = ncpdp_reject.normalize(value)
     return value
 
 

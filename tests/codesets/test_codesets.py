@@ -15,6 +15,9 @@ EXPECTED_SYSTEMS = {
     "entity-identifier", "service-type", "place-of-service", "benefit-kind", "coverage-level",
     "time-period", "aaa-reject-reason", "aaa-follow-up", "claim-payment-status", "payment-method",
     "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
+    # 277 code lists (x12-277)
+    "code-list-qualifier", "ncpdp-reject", "claim-reference-qualifier",
+    # FHIR Coverage code systems (fhir-facts)
     "fhir-copay-type", "fhir-coverage-class", "fhir-coverage-exception",
 }  # fmt: skip
 
