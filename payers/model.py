@@ -222,6 +222,27 @@ class Benefit:
     authorization_required: bool | None = None
     plan_description: str | None = None
     messages: tuple[str, ...] = ()
+    #: When this cost does not apply (FHIR Coverage.costToBeneficiary.exception: retired, ...).
+    exceptions: tuple[BenefitException, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitException:
+    """A case in which a benefit's cost to the member does not apply, and for which period."""
+
+    type: Code
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageClass:
+    """One classification of a coverage as the payer states it (FHIR Coverage.class: group, plan,
+    subgroup, rxbin, rxpcn, rxgroup...): its type, the value printed on the card and its name."""
+
+    type: Code
+    value: str
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +253,12 @@ class Plan:
     plan_number: str | None = None
     start: date | None = None
     end: date | None = None
+    #: FHIR Coverage facts: its type (HIP, EHCPOL, self-pay...), network, the member's dependent
+    #: number, and every class entry as stated (group/plan above are the first of their kind).
+    coverage_type: Code | None = None
+    network: str | None = None
+    dependent: str | None = None
+    classes: tuple[CoverageClass, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,6 +513,44 @@ class ClaimPayment:
     filing_indicator: Code | None = None
     #: CLP08: place of service (professional) or facility type of the bill (institutional).
     facility_code: Code | None = None
+    #: FHIR EOB facts: claim subtype, precedence (1 primary...), accident, the focal coverage and
+    #: the payer's process notes.
+    sub_type: Code | None = None
+    precedence: int | None = None
+    accident: Accident | None = None
+    focal_coverage: FocalCoverage | None = None
+    process_notes: tuple[ProcessNote, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Accident:
+    """An accident a claim is for (FHIR EOB.accident): when, what kind, where (an address or a
+    place named by reference)."""
+
+    occurred_on: date | None = None
+    type: Code | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FocalCoverage:
+    """The coverage a claim was adjudicated under (FHIR EOB.insurance with focal = true):
+    ``coverage`` is its reference, identifier or display; ``pre_auth_refs`` the prior
+    authorizations quoted for it."""
+
+    coverage: str
+    pre_auth_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessNote:
+    """A note from the payer on how a claim was processed (FHIR EOB.processNote): number, type
+    (display, print, printoper), free text and its language."""
+
+    text: str
+    number: int | None = None
+    type: str | None = None
+    language: Code | None = None
 
 
 @dataclass(frozen=True, slots=True)

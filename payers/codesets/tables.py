@@ -15,6 +15,7 @@ from payers.codesets.claim_status import (
     CODE_LIST_QUALIFIER,
 )
 from payers.codesets.entity_identifier import ENTITY_IDENTIFIER
+from payers.codesets.fhir_coverage import COPAY_TYPE, COVERAGE_CLASS, COVERAGE_FINANCIAL_EXCEPTION
 from payers.codesets.icd10cm import ICD10CM
 from payers.codesets.modifier import MODIFIER
 from payers.codesets.ncpdp_reject import NCPDP_REJECT
@@ -68,6 +69,9 @@ ALL: dict[str, dict[str, str]] = {
     "payment-method": PAYMENT_METHOD,
     "plb-reason": PLB_REASON,
     "claim-frequency": CLAIM_FREQUENCY,
+    "fhir-copay-type": COPAY_TYPE,
+    "fhir-coverage-class": COVERAGE_CLASS,
+    "fhir-coverage-exception": COVERAGE_FINANCIAL_EXCEPTION,
     "procedure": PROCEDURE,
     "icd10cm": ICD10CM,
     "modifier": MODIFIER,

@@ -20,6 +20,8 @@ EXPECTED_SYSTEMS = {
     # 835 code lists (payers/codesets/remittance_ids.py, revenue_code.py)
     "service-id-qualifier", "claim-filing-indicator", "facility-type", "party-id-qualifier",
     "revenue-code",
+    # FHIR Coverage code systems (fhir-facts)
+    "fhir-copay-type", "fhir-coverage-class", "fhir-coverage-exception",
 }  # fmt: skip
 
 

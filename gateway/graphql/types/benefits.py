@@ -44,6 +44,22 @@ def lookup_inactive() -> model.Benefit:
 PAYER_WORDS = "The payer's own messages (free text that may name the member): phi:read only."
 
 
+@strawberry.type(
+    description="One classification of a coverage (FHIR Coverage.class): group, plan, rxbin, rxpcn..."
+)
+class CoverageClass:
+    type: CodeType
+    value: str = strawberry.field(description="The value printed on the card.")
+    name: str | None
+
+
+@strawberry.type(description="A case in which a benefit's cost does not apply (retired...).")
+class BenefitException:
+    type: CodeType
+    start: date | None
+    end: date | None
+
+
 @strawberry.type(description="The plan the member is enrolled in.")
 class Plan:
     name: str | None
@@ -52,6 +68,18 @@ class Plan:
     plan_number: str | None
     start: date | None
     end: date | None
+    coverage_type: CodeType | None = strawberry.field(
+        default=None, description="The kind of coverage (FHIR Coverage.type: HIP, EHCPOL, pay...)."
+    )
+    network: str | None = strawberry.field(default=None, description="The payer's network name.")
+    dependent: str | None = strawberry.field(
+        default=None,
+        description="The member's dependent number on the subscriber's policy.",
+        extensions=phi(),
+    )
+    classes: list[CoverageClass] = strawberry.field(
+        default_factory=list, description="Every class the payer states, as stated."
+    )
 
 
 @strawberry.type(
@@ -73,6 +101,10 @@ class Benefit:
     authorization_required: bool | None
     plan_description: str | None
     messages: list[str] | None = strawberry.field(description=PAYER_WORDS, extensions=phi())
+    exceptions: list[BenefitException] = strawberry.field(
+        default_factory=list,
+        description="When this cost does not apply (FHIR costToBeneficiary.exception).",
+    )
 
 
 @strawberry.type(description="A payer's answer: is the member covered on that date, and for what.")

@@ -45,6 +45,31 @@ class ServiceLinePayment:
     )
 
 
+@strawberry.type(description="An accident the claim is for (FHIR EOB.accident).")
+class Accident:
+    occurred_on: date | None
+    type: CodeType | None
+    location: str | None = strawberry.field(
+        description="Where: an address or a place's reference.", extensions=phi()
+    )
+
+
+@strawberry.type(description="The coverage the claim was adjudicated under (FHIR focal insurance).")
+class FocalCoverage:
+    coverage: str | None = strawberry.field(
+        description="The payer's reference, identifier or name of that coverage.", extensions=phi()
+    )
+    pre_auth_refs: list[str] = strawberry.field(description="Prior authorization numbers.")
+
+
+@strawberry.type(description="A note from the payer on how the claim was processed.")
+class ProcessNote:
+    number: int | None
+    type: str | None = strawberry.field(description="display, print or printoper.")
+    text: str
+    language: CodeType | None
+
+
 @strawberry.type(description="How one claim was settled within a payment.")
 class ClaimPayment:
     control_number: str | None
@@ -70,6 +95,20 @@ class ClaimPayment:
     facility_code: CodeType | None = strawberry.field(
         description="835 CLP08: place of service (professional) or facility type of the bill "
         "(institutional)."
+    )
+    sub_type: CodeType | None = strawberry.field(
+        default=None, description="Claim subtype (FHIR EOB.subType)."
+    )
+    precedence: int | None = strawberry.field(
+        default=None, description="The payer's position in coordination of benefits (1 primary)."
+    )
+    accident: Accident | None = None
+    focal_coverage: FocalCoverage | None = None
+    process_notes: list[ProcessNote] | None = strawberry.field(
+        default=None,
+        description="The payer's notes on processing (free text that may name the member): "
+        "phi:read only.",
+        extensions=phi(),
     )
 
 
