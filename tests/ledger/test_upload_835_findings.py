@@ -70,4 +70,7 @@ async def test_wrong_counts_and_unbalanced_claims_are_stored_once_each(
             (("stated", "145.00"), ("adjustments", "0.00"), ("difference", "145.00")),
         ),
         ("835_SEGMENT_COUNT", (("expected", "44"), ("actual", "5109"))),
+        # The file ends each segment with a line break and writes "~" at the start of the next.
+        ("X12_LAYOUT_NEWLINE_TERMINATOR", ()),
+        ("X12_LAYOUT_LEADING_TERMINATOR", ()),
     }
