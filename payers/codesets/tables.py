@@ -30,6 +30,17 @@ from payers.codesets.x12_eligibility import (
     COVERAGE_LEVEL,
     TIME_PERIOD,
 )
+from payers.codesets.x12_eligibility_detail import (
+    AAA_VALID_REQUEST,
+    CONTACT_NUMBER_QUALIFIER,
+    DATE_QUALIFIER,
+    ID_CODE_QUALIFIER,
+    INDIVIDUAL_RELATIONSHIP,
+    INSURANCE_TYPE,
+    PRODUCT_SERVICE_QUALIFIER,
+    QUANTITY_QUALIFIER,
+    REFERENCE_QUALIFIER,
+)
 
 __all__ = ["AAA_PLAIN_WORDS", "ALL"]
 
@@ -55,4 +66,14 @@ ALL: dict[str, dict[str, str]] = {
     "procedure": PROCEDURE,
     "icd10cm": ICD10CM,
     "modifier": MODIFIER,
+    # 271 detail (payers/codesets/x12_eligibility_detail.py)
+    "insurance-type": INSURANCE_TYPE,
+    "quantity-qualifier": QUANTITY_QUALIFIER,
+    "product-service-qualifier": PRODUCT_SERVICE_QUALIFIER,
+    "individual-relationship": INDIVIDUAL_RELATIONSHIP,
+    "date-qualifier": DATE_QUALIFIER,
+    "reference-qualifier": REFERENCE_QUALIFIER,
+    "contact-number-qualifier": CONTACT_NUMBER_QUALIFIER,
+    "id-code-qualifier": ID_CODE_QUALIFIER,
+    "aaa-valid-request": AAA_VALID_REQUEST,
 }

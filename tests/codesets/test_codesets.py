@@ -15,6 +15,10 @@ EXPECTED_SYSTEMS = {
     "entity-identifier", "service-type", "place-of-service", "benefit-kind", "coverage-level",
     "time-period", "aaa-reject-reason", "aaa-follow-up", "claim-payment-status", "payment-method",
     "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
+    # 271 detail
+    "insurance-type", "quantity-qualifier", "product-service-qualifier", "individual-relationship",
+    "date-qualifier", "reference-qualifier", "contact-number-qualifier", "id-code-qualifier",
+    "aaa-valid-request",
 }  # fmt: skip
 
 
