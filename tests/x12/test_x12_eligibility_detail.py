@@ -9,15 +9,31 @@ another change; once it lands these tests must pass, and the strict mark makes t
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from payers.codesets import lookup
 from payers.contract import MemberNotFound, PayerProtocolError, PayerRejected, PayerUnavailable
-from payers.model import BenefitKind, EligibilityResult, FindingSeverity, Network
+from payers.model import (
+    Benefit,
+    BenefitDate,
+    BenefitKind,
+    Contact,
+    ContactNumber,
+    EligibilityResult,
+    Finding,
+    FindingSeverity,
+    Network,
+    Reference,
+    RelatedEntity,
+)
+from payers.sandbox.x12_eligibility import benefit_lines
 from payers.x12.eligibility import parse_271
+from payers.x12.outgoing import ControlNumbers, Parties, build_interchange
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
 NEEDS_LAYOUT = pytest.mark.xfail(
@@ -417,3 +433,75 @@ def test_5010_pipe_file_insurance_type_and_visit_qualifier() -> None:
     )
     assert result.benefits[-1].in_plan_network is False
     assert result.plan is not None and result.plan.group_number == "030030001000120"
+
+
+# --- the sandbox payer writes what the model holds, and it reads back -----------------------------
+
+
+def test_sandbox_writer_states_every_benefit_fact_and_they_read_back() -> None:
+    stated = Benefit(
+        kind=BenefitKind.LIMITATION,
+        code=lookup("benefit-kind", "F"),
+        service_types=(lookup("service-type", "AD"),),
+        network=Network.IN_NETWORK,
+        quantity=Decimal("20"),
+        quantity_unit="VS",
+        authorization_required=True,
+        insurance_type=lookup("insurance-type", "PR"),
+        procedure=lookup("procedure", "97110"),
+        quantity_qualifier=lookup("quantity-qualifier", "VS"),
+        in_plan_network=True,
+        dates=(BenefitDate(lookup("date-qualifier", "292"), date(2026, 1, 1), date(2026, 12, 31)),),
+        references=(Reference(lookup("reference-qualifier", "G1"), "PA-55120", "THERAPY"),),
+        related_entities=(
+            RelatedEntity(
+                entity=lookup("entity-identifier", "P3"),
+                name="RIVERBEND PHYSICAL THERAPY",
+                identifier="1497758544",
+                identifier_qualifier=lookup("id-code-qualifier", "XX"),
+                contacts=(
+                    Contact(
+                        numbers=(
+                            ContactNumber(lookup("contact-number-qualifier", "TE"), "5550100"),
+                        )
+                    ),
+                ),
+            ),
+        ),
+        findings=(
+            Finding(
+                code="271_BENEFIT_AAA",
+                message="",
+                codes=(
+                    lookup("aaa-valid-request", "Y"),
+                    lookup("aaa-reject-reason", "15"),
+                    lookup("aaa-follow-up", "C"),
+                ),
+            ),
+        ),
+    )
+    body = [
+        ("BHT", "0022", "11", "T1", "20260105", "0900"),
+        ("HL", "1", "", "20", "1"),
+        ("NM1", "PR", "2", "SUMMIT HEALTH ALLIANCE", "", "", "", "", "PI", "SHA12"),
+        ("HL", "2", "1", "21", "1"),
+        ("NM1", "1P", "2", "RIVERSIDE FAMILY MEDICINE", "", "", "", "", "XX", "1234567893"),
+        ("HL", "3", "2", "22", "0"),
+        ("NM1", "IL", "1", "PLACEHOLDER", "PRIYA", "", "", "", "MI", "SHA300917265"),
+        *benefit_lines(stated),
+    ]
+    text = build_interchange(
+        Parties("SHA12", "CLINIC01", usage="T"),
+        ControlNumbers.from_number(7),
+        functional_id="HB",
+        transaction_code="271",
+        implementation="005010X279A1",
+        body=body,
+        created=datetime(2026, 1, 5, 9, 0),
+    )
+    (read,) = parse_271(text, "summit").benefits
+    (finding,) = read.findings
+    assert (finding.code, finding.location) == ("271_BENEFIT_AAA", "loop 2110C, AAA (segment 14)")
+    assert codes(finding.codes) == codes(stated.findings[0].codes)
+    assert read.procedure is not None and read.procedure.code == "97110"
+    assert replace(read, findings=stated.findings) == stated
