@@ -1,4 +1,8 @@
-"""AAA request validation segments of a 271, turned into the contract's errors.
+"""AAA request validation segments of a 271: findings beside benefits, the contract's errors alone.
+
+Beside at least one benefit an AAA is a warning (:func:`aaa_finding`: AAA01, AAA03 and AAA04 as
+codes, with the loop it came from); with no benefit at all the AAA segments raise (below), and every
+error carries the reasons as :class:`~payers.contract.PayerRejection` values.
 
 AAA03 is the reject reason, AAA04 the follow-up action. 42/80 mean the payer cannot answer now
 (retry later); member and patient mismatches mean the request must be corrected; everything else is

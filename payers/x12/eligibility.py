@@ -21,6 +21,8 @@ from payers.model import (
     BenefitKind,
     CoverageLevel,
     EligibilityResult,
+    Finding,
+    FindingSeverity,
     MemberQuery,
     Network,
     OtherCoverage,
@@ -48,6 +50,8 @@ from payers.x12.outgoing import (
 from payers.x12.segments import X12DataError, X12Segment, date_or_none, parse_period
 
 IMPLEMENTATION = "005010X279A1"
+#: Finding code: an EB line that could not be read (left out; the rest of the answer is kept).
+BENEFIT_UNREADABLE = "271_BENEFIT_UNREADABLE"
 
 _KINDS: dict[str, BenefitKind] = {
     **dict.fromkeys("12345", BenefitKind.ACTIVE_COVERAGE),
@@ -263,7 +267,8 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
     if not member_id:
         raise PayerProtocolError(payer_id, "271 subscriber loop has no NM1*IL member identifier")
     patient = next((lv for lv in reversed(levels) if lv.benefits), levels[-1])
-    benefits = fold_accumulators([_benefit(loop) for loop in patient.benefits])
+    read, unreadable = _benefits(patient.benefits)
+    benefits = fold_accumulators(read)
     plan = _plan(levels, benefits)
     disclaimers = tuple(m for b in benefits if b.code.code == "P" for m in b.messages)
     return EligibilityResult(
@@ -275,15 +280,43 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
         benefits=benefits,
         messages=disclaimers,
         # EB*R stays a benefit (the payer's words); the payer it names is also a COB hint.
-        other_coverage=tuple(
-            o for loop in patient.benefits if (o := other_payer(loop.eb, loop.all_segments()))
-        ),
+        other_coverage=tuple(o for loop in patient.benefits if (o := _other_payer_of(loop))),
         # The payer's AAA beside benefits: its reasons, kept as warnings on a usable answer.
-        findings=tuple(
-            aaa_finding(seg, f"2100{_LOOP_LETTERS.get(lv, '')}") for lv, seg in rejections
+        findings=(
+            *(aaa_finding(seg, f"2100{_LOOP_LETTERS.get(lv, '')}") for lv, seg in rejections),
+            *unreadable,
         ),
         dependent=dependent_person(patient.person) if patient.code == "23" else None,
     )
+
+
+def _benefits(loops: Sequence[_EbLoop]) -> tuple[list[Benefit], list[Finding]]:
+    """Each EB loop as a Benefit; one the payer wrote wrong (an amount that is no number) is left
+    out with a finding naming its segment, and the others are kept."""
+    benefits: list[Benefit] = []
+    unreadable: list[Finding] = []
+    for loop in loops:
+        try:
+            benefits.append(_benefit(loop))
+        except X12DataError as exc:
+            unreadable.append(
+                Finding(
+                    code=BENEFIT_UNREADABLE,
+                    message=f"{exc}; this benefit is left out, the others are kept",
+                    severity=FindingSeverity.ERROR,
+                    location=f"loop {loop.loop}, {loop.eb.where()}",
+                    segment=loop.eb.position,
+                    codes=(lookup("benefit-kind", loop.eb.get(1)),),
+                )
+            )
+    return benefits, unreadable
+
+
+def _other_payer_of(loop: _EbLoop) -> OtherCoverage | None:
+    try:
+        return other_payer(loop.eb, loop.all_segments())
+    except X12DataError:  # its unreadable DTP*290 is already a finding on the benefit
+        return None
 
 
 def other_payer(eb: X12Segment, extra: Sequence[X12Segment]) -> OtherCoverage | None:

@@ -177,12 +177,17 @@ def test_malformed_271_is_a_protocol_error(corpus, payer_id):
         parse_271(corpus("271_5010_in_out_network_malformed_zentist.txt"), payer_id, strict=False)
 
 
-def test_bad_amount_is_a_protocol_error(corpus, payer_id):
+def test_bad_amount_leaves_that_benefit_out_with_a_finding(corpus, payer_id):
     text = corpus("271_5010_subscriber_plan_copay_lfh.x12").replace("*27*10.00*", "*27*10,00*")
-    with pytest.raises(
-        PayerProtocolError, match=r"271 is invalid: EB07 \(segment \d+\) benefit amount"
-    ):
-        parse_271(text, payer_id)
+    result = parse_271(text, payer_id)
+    assert [b.code.code for b in result.benefits] == ["1", "L", "1", "B"]  # the other four kept
+    assert result.benefits[3].amount == Decimal("30.00")
+    (finding,) = result.findings
+    assert finding.code == "271_BENEFIT_UNREADABLE"
+    assert finding.severity.value == "error"
+    assert finding.message.startswith("EB07 (segment 22) benefit amount is not a number")
+    assert (finding.location, finding.segment) == ("loop 2110C, EB (segment 22)", 22)
+    assert [c.code for c in finding.codes] == ["B"]
 
 
 def _build(member: MemberQuery) -> str:
