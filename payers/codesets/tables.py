@@ -44,6 +44,17 @@ from payers.codesets.x12_eligibility import (
     COVERAGE_LEVEL,
     TIME_PERIOD,
 )
+from payers.codesets.x12_eligibility_detail import (
+    AAA_VALID_REQUEST,
+    CONTACT_NUMBER_QUALIFIER,
+    DATE_QUALIFIER,
+    ID_CODE_QUALIFIER,
+    INDIVIDUAL_RELATIONSHIP,
+    INSURANCE_TYPE,
+    PRODUCT_SERVICE_QUALIFIER,
+    QUANTITY_QUALIFIER,
+    REFERENCE_QUALIFIER,
+)
 
 __all__ = ["AAA_PLAIN_WORDS", "ALL"]
 
@@ -81,4 +92,14 @@ ALL: dict[str, dict[str, str]] = {
     "facility-type": FACILITY_TYPE,
     "party-id-qualifier": PARTY_ID_QUALIFIER,
     "revenue-code": REVENUE_CODE,
+    # 271 detail (payers/codesets/x12_eligibility_detail.py)
+    "insurance-type": INSURANCE_TYPE,
+    "quantity-qualifier": QUANTITY_QUALIFIER,
+    "product-service-qualifier": PRODUCT_SERVICE_QUALIFIER,
+    "individual-relationship": INDIVIDUAL_RELATIONSHIP,
+    "date-qualifier": DATE_QUALIFIER,
+    "reference-qualifier": REFERENCE_QUALIFIER,
+    "contact-number-qualifier": CONTACT_NUMBER_QUALIFIER,
+    "id-code-qualifier": ID_CODE_QUALIFIER,
+    "aaa-valid-request": AAA_VALID_REQUEST,
 }

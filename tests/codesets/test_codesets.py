@@ -22,6 +22,10 @@ EXPECTED_SYSTEMS = {
     "revenue-code",
     # FHIR Coverage code systems (fhir-facts)
     "fhir-copay-type", "fhir-coverage-class", "fhir-coverage-exception",
+    # 271 detail
+    "insurance-type", "quantity-qualifier", "product-service-qualifier", "individual-relationship",
+    "date-qualifier", "reference-qualifier", "contact-number-qualifier", "id-code-qualifier",
+    "aaa-valid-request",
 }  # fmt: skip
 
 

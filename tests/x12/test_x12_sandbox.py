@@ -35,6 +35,7 @@ from payers.model import (
     ClaimSubmission,
     EligibilityResult,
     MemberQuery,
+    Network,
     Payment,
     StatusLevel,
 )
@@ -115,7 +116,16 @@ def as_271_states(benefit: Benefit) -> Benefit:
     (EB06=29) that the adapter folds back into the benefit; the used amount is not sent (it is
     the amount less what remains); the quantity unit travels as its EB09 code ("visits" -> "VS")."""
     unit = {"visits": "VS"}.get(benefit.quantity_unit or "", benefit.quantity_unit)
-    return replace(benefit, used=None, quantity_unit=unit)
+    # EB09 and EB12 also read back as the codes and the flag they are.
+    qualifier = lookup("quantity-qualifier", unit) if unit and benefit.quantity else None
+    in_plan = {Network.IN_NETWORK: True, Network.OUT_OF_NETWORK: False}.get(benefit.network)
+    return replace(
+        benefit,
+        used=None,
+        quantity_unit=unit,
+        quantity_qualifier=qualifier,
+        in_plan_network=in_plan,
+    )
 
 
 def expected_271(result: EligibilityResult) -> EligibilityResult:
