@@ -20,7 +20,7 @@ def _fixtures() -> list[Path]:
         p
         for folder in FOLDERS
         for p in (TESTS / "fixtures" / folder).iterdir()
-        if p.is_file() and p.suffix != ".md"
+        if p.is_file() and p.suffix != ".md" and not p.name.startswith("LICENSE")
     )
 
 
