@@ -22,10 +22,12 @@ SYSTEMS: Mapping[str, Mapping[str, str]] = MappingProxyType(tables.ALL)
 def normalize(system: str, value: str) -> str:
     """The form our tables use: ICD-10-CM with its dot (X12 sends ``E119`` for ``E11.9``)."""
     value = value.strip()
-    if system == "icd10cm":
+    if system in ("icd10cm", "icd9cm"):
         value = value.upper()
-        if "." not in value and len(value) > 3:
-            value = f"{value[:3]}.{value[3:]}"
+        # ICD-9-CM external-cause codes (E800-E999) have four characters before the dot.
+        head = 4 if system == "icd9cm" and value.startswith("E") else 3
+        if "." not in value and len(value) > head:
+            value = f"{value[:head]}.{value[head:]}"
     return value
 
 
@@ -47,7 +49,9 @@ def _lookup(system: str, value: str) -> Code:
     table = SYSTEMS[system]
     value = normalize(system, value)
     description = table.get(value)
-    if description is None:
+    if description is None and system == "icd9cm":  # no ICD-9 table: say what it is, not a guess
+        description = "ICD-9-CM diagnosis code (not looked up: the gateway has no ICD-9-CM table)"
+    elif description is None:
         description = f"{system} code {value} (not in the gateway's table)"
     return Code(system=system, code=value, description=description)
 

@@ -15,6 +15,7 @@ from payers.codesets.modifier import MODIFIER
 from payers.codesets.place_of_service import PLACE_OF_SERVICE
 from payers.codesets.procedure import PROCEDURE
 from payers.codesets.rarc import RARC
+from payers.codesets.relationship import INDIVIDUAL_RELATIONSHIP
 from payers.codesets.remittance import (
     ADJUSTMENT_GROUP,
     CLAIM_PAYMENT_STATUS,
@@ -54,5 +55,7 @@ ALL: dict[str, dict[str, str]] = {
     "claim-frequency": CLAIM_FREQUENCY,
     "procedure": PROCEDURE,
     "icd10cm": ICD10CM,
+    "icd9cm": {},  # no table: ICD-9-CM codes are kept with their code (see lookup)
     "modifier": MODIFIER,
+    "individual-relationship": INDIVIDUAL_RELATIONSHIP,
 }
