@@ -265,7 +265,9 @@ def _received(
 
 
 def _demographics(person: _Person) -> Demographics | None:
-    if person.birth_date is None:  # 2010BA DMG is situational when the subscriber is not the patient
+    if (
+        person.birth_date is None
+    ):  # 2010BA DMG is situational when the subscriber is not the patient
         return None
     return Demographics(person.first_name, person.last_name, person.birth_date, person.gender)
 

@@ -38,7 +38,9 @@ def subscriber_loops(
     member = claim.member
     dependent = is_dependent_claim(claim)
     holder = claim.subscriber if dependent else None
-    last, first = (holder.last_name, holder.first_name) if holder else (member.last_name, member.first_name)
+    last, first = (
+        (holder.last_name, holder.first_name) if holder else (member.last_name, member.first_name)
+    )
     birth = holder.birth_date if holder else member.birth_date
     gender = (holder.gender if holder else claim.patient_gender) or "U"
     return [
