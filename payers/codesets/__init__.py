@@ -15,6 +15,10 @@ from types import MappingProxyType
 from payers.codesets import tables
 from payers.model import Code
 
+#: ICD-9-CM (837 HI qualifiers BK/BF) has no table: its codes keep their code and this description.
+ICD9CM = "icd9cm"
+ICD9CM_DESCRIPTION = "ICD-9-CM diagnosis code (not looked up: the gateway has no ICD-9-CM table)"
+
 #: code system name -> {code: description}
 SYSTEMS: Mapping[str, Mapping[str, str]] = MappingProxyType(tables.ALL)
 
@@ -46,12 +50,11 @@ def _known_lookup(system: str, value: str) -> Code:
 
 
 def _lookup(system: str, value: str) -> Code:
-    table = SYSTEMS[system]
     value = normalize(system, value)
-    description = table.get(value)
-    if description is None and system == "icd9cm":  # no ICD-9 table: say what it is, not a guess
-        description = "ICD-9-CM diagnosis code (not looked up: the gateway has no ICD-9-CM table)"
-    elif description is None:
+    if system == ICD9CM:  # no table: say what the code is rather than guess at it
+        return Code(system=system, code=value, description=ICD9CM_DESCRIPTION)
+    description = SYSTEMS[system].get(value)
+    if description is None:
         description = f"{system} code {value} (not in the gateway's table)"
     return Code(system=system, code=value, description=description)
 

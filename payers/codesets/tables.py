@@ -55,7 +55,6 @@ ALL: dict[str, dict[str, str]] = {
     "claim-frequency": CLAIM_FREQUENCY,
     "procedure": PROCEDURE,
     "icd10cm": ICD10CM,
-    "icd9cm": {},  # no table: ICD-9-CM codes are kept with their code (see lookup)
     "modifier": MODIFIER,
     "individual-relationship": INDIVIDUAL_RELATIONSHIP,
 }

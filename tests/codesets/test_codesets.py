@@ -14,7 +14,7 @@ EXPECTED_SYSTEMS = {
     "carc", "rarc", "adjustment-group", "claim-status-category", "claim-status",
     "entity-identifier", "service-type", "place-of-service", "benefit-kind", "coverage-level",
     "time-period", "aaa-reject-reason", "aaa-follow-up", "claim-payment-status", "payment-method",
-    "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
+    "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier", "individual-relationship",
 }  # fmt: skip
 
 

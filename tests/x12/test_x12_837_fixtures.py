@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from payers.codesets import lookup
 from payers.model import ClaimProvider, DrugIdentification, SubscriberRelation
 from payers.sandbox.x12_claims import ReceivedClaim, read_837p
 from payers.x12.envelope import transactions
@@ -207,3 +208,21 @@ def test_secondary_claim_for_a_dependent(corpus: Callable[[str], str]) -> None:
 def test_files_without_any_birth_date_are_refused(corpus: Callable[[str], str], name: str) -> None:
     with pytest.raises(X12DataError, match="837P subscriber or patient has no DMG birth date"):
         _claims(corpus(name), strict=False)
+
+
+@pytest.mark.parametrize(
+    ("system", "sent", "code", "description"),
+    [
+        ("icd9cm", "49390", "493.90", ICD9),
+        ("icd9cm", "V7389", "V73.89", ICD9),
+        ("icd9cm", "E8490", "E849.0", ICD9),  # external causes: four characters before the dot
+        ("icd9cm", "496", "496", ICD9),
+        ("individual-relationship", "19", "19", "Child"),
+        ("individual-relationship", "01", "01", "Spouse"),
+        ("individual-relationship", "G8", "G8", "Other Relationship"),
+        ("claim-status", "254", "254", "Principal diagnosis code."),
+    ],
+)
+def test_837_code_lists(system: str, sent: str, code: str, description: str) -> None:
+    found = lookup(system, sent)
+    assert (found.system, found.code, found.description) == (system, code, description)
