@@ -133,8 +133,8 @@ class ClaimIntake:
                 status=known.status,
                 duplicate=True,
             )
-        submission, edits = self._patient_of(submission)
-        edits += self._front_door_edits(submission)
+        submission = self._patient_of(submission)
+        edits = self._front_door_edits(submission)
         if submission.frequency_code in ("7", "8") and (
             self.timeline.original_of(submission.original_payer_claim_id) is None
         ):  # a replacement or void must name a live claim of this payer (its payer claim number)
@@ -171,20 +171,19 @@ class ClaimIntake:
         self.timeline.catch_up()
         return ack
 
-    def _patient_of(self, submission: ClaimSubmission) -> tuple[ClaimSubmission, list[_Edit]]:
+    def _patient_of(self, submission: ClaimSubmission) -> ClaimSubmission:
         """A dependent billed on the card holder's id is adjudicated as the dependent's own member
-        record: the one under that subscriber id whose name and birth date are the patient's."""
+        record: the one under that card whose name and birth date are the patient's. When there is
+        none, the member check that follows says what does not match."""
         member = submission.member
         if member.relation is SubscriberRelation.SELF:
-            return submission, []
+            return submission
         dependent = self.book.dependent_of(
             member.member_id, member.first_name, member.last_name, member.birth_date
         )
-        if dependent is None:
-            return submission, []  # the member check that follows says what does not match
-        if dependent.member_id == member.member_id.strip().upper():
-            return submission, []
-        return replace(submission, member=replace(member, member_id=dependent.member_id)), []
+        if dependent is None or dependent.member_id == member.member_id.strip().upper():
+            return submission
+        return replace(submission, member=replace(member, member_id=dependent.member_id))
 
     def _front_door_edits(self, submission: ClaimSubmission) -> list[_Edit]:
         """Why the payer would refuse the claim at the front door (277CA), if it would."""

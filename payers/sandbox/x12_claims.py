@@ -99,6 +99,7 @@ def read_837p(transaction: TransactionSet) -> list[ReceivedClaim]:
     parties = _Parties()
     claims: list[tuple[_Claim, _Parties]] = []
     claim: _Claim | None = None
+    addressee: _Person | None = None
     level = ""
     for seg in transaction.segments:
         if claim is not None and claim.prior.take(seg, len(claim.lines)):
@@ -129,8 +130,11 @@ def read_837p(transaction: TransactionSet) -> list[ReceivedClaim]:
             if qualifier == "IL":
                 parties.member_id = seg.get(9)
             person.last_name, person.first_name = seg.get(3), seg.get(4)
-        elif seg.id in ("N3", "N4") and claim is None and level in ("22", "23"):
-            person.address += [seg.get(1), seg.get(2), seg.get(3)][: 1 if seg.id == "N3" else 3]
+            addressee = person
+        elif seg.id == "NM1" and claim is None:
+            addressee = None  # a payer's (2010BB) address is not the person's
+        elif seg.id in ("N3", "N4") and claim is None and addressee is not None:
+            addressee.address += [seg.get(1), seg.get(2), seg.get(3)][: 1 if seg.id == "N3" else 3]
         elif seg.id == "DMG" and claim is None:
             person.birth_date = parse_d8(seg.get(2), seg.where(2))
             person.gender = seg.get(3) or None

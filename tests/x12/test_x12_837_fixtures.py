@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from payers.codesets import lookup
-from payers.model import ClaimProvider, DrugIdentification, SubscriberRelation
+from payers.model import ClaimProvider, DrugIdentification, PostalAddress, SubscriberRelation
 from payers.sandbox.x12_claims import ReceivedClaim, read_837p
 from payers.x12.envelope import transactions
 from payers.x12.segments import X12DataError
@@ -134,6 +134,7 @@ def test_dependent_patient_with_other_coverage_named(corpus: Callable[[str], str
     assert claim.subscriber_name == ("SMITH", "MATTHEW")
     assert s.subscriber is not None and s.subscriber.birth_date == date(1956, 10, 15)
     assert s.patient_gender == "M"
+    assert s.patient_address == PostalAddress("5698 SOUTH STREET", "BILLINGS", "MO", "919910000")
     assert s.member.group_number == "232AA"
     # Loop 2320 names the other payer but states no payment (no AMT*D): not an adjudication.
     assert s.prior_payers == () and s.responsibility == "P"
@@ -155,6 +156,8 @@ def test_guide_example_1_dependent_without_subscriber_birth_date(
     assert s.member.relation is SubscriberRelation.CHILD
     assert claim.subscriber_name == ("SMITH", "JANE")
     assert s.subscriber is None  # 2010BA has no DMG: the card holder's birth date is not known
+    # 2010CA's address, not the payer's (2010BB) nor the billing provider's
+    assert s.patient_address == PostalAddress("236 N MAIN ST", "MIAMI", "FL", "33413")
     assert [(d.system, d.code) for d in claim.diagnoses] == [
         ("icd9cm", "034.0"),
         ("icd9cm", "V73.89"),
