@@ -9,6 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 from gateway.claims.codec import submission_from_json, submission_to_json
+from gateway.claims.corrections import draft_of
+from gateway.claims.draft import DraftDrug, DraftProvider
+from gateway.storage.claims_tables import SubmittedClaim
 from payers.model import (
     ClaimProvider,
     Demographics,
@@ -71,3 +74,33 @@ def test_a_claim_without_details_is_stored_as_before() -> None:
     # A row written before the details existed reads with their defaults.
     old = submission_from_json(stored)
     assert old == CLAIM and old.subscriber is None and old.lines[0].drug is None
+
+
+def test_a_correction_sends_the_837_details_again() -> None:
+    sent = SubmittedClaim(
+        patient_id="p1",
+        coverage_id="c1",
+        submission=submission_to_json(FULL),
+        patient_account_number=None,
+    )
+    draft = draft_of(sent, "7", "SH2533150001")
+    assert draft.lines[0].drug == DraftDrug("00026063512", Decimal("10.500"), "ML")
+    assert draft.lines[0].ordering_provider == DraftProvider("1245319599", "WELBY", "MARCUS")
+    assert draft.lines[1].referring_provider == DraftProvider("1245319599", "ROE", None)
+    assert draft.referring_provider == DraftProvider("1234567893", "DOE", "JOHN")
+    assert (draft.prior_authorization, draft.referral_number, draft.medical_record_number) == (
+        "PA-77120",
+        "RF-3301",
+        "MRN-000912",
+    )
+    plain = draft_of(
+        SubmittedClaim(
+            patient_id="p1",
+            coverage_id="c1",
+            submission=submission_to_json(CLAIM),
+            patient_account_number=None,
+        ),
+        "7",
+        "SH2533150001",
+    )
+    assert plain.referring_provider is None and plain.lines[0].drug is None
