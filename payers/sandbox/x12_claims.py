@@ -172,7 +172,17 @@ def _composite(seg: X12Segment, element: int) -> list[str]:
 def _diagnoses(seg: X12Segment, claim: _Claim) -> None:
     for n in range(1, 13):
         parts = _composite(seg, n)
-        if len(parts) < 2 or not parts[1]:
+        if not any(parts):
+            continue
+        if len(parts) < 2 or not parts[1]:  # e.g. HI*BK*8901: qualifier and code split apart
+            claim.findings.append(
+                Finding(
+                    "837_HI_COMPOSITE_UNREADABLE",
+                    f"HI{n:02d} is not a qualifier:code pair; it is not read as a diagnosis",
+                    location="loop 2300",
+                    segment=seg.position,
+                )
+            )
             continue
         system = DIAGNOSIS_LISTS.get(parts[0])
         if system is None:  # another code list (e.g. BP/BG): not a diagnosis of this claim

@@ -229,3 +229,25 @@ def test_files_without_any_birth_date_are_refused(corpus: Callable[[str], str], 
 def test_837_code_lists(system: str, sent: str, code: str, description: str) -> None:
     found = lookup(system, sent)
     assert (found.system, found.code, found.description) == (system, code, description)
+
+
+def test_hi_elements_that_are_not_diagnoses_are_reported(corpus: Callable[[str], str]) -> None:
+    """The imsweb HI (``HI*BK*8901*BF*87200*BF:5559``) split apart, with a birth date added so the
+    claim can be read: only the one well-formed composite is a diagnosis, the rest are findings."""
+    text = corpus("837P_5010A1_valid_two_claims_imsweb.txt")
+    text = text.replace("*MI*123456~", "*MI*123456~DMG*D8*19700101*M~")
+    claims = _claims(text, strict=False)
+    assert [(c.control_number, c.submission.total_charge) for c in claims] == [
+        ("A37YH556", Decimal("500")),
+        ("A37YH667", Decimal("500")),
+    ]
+    assert [c.submission.member.first_name for c in claims] == ["JOHN", "DAVID"]
+    first = claims[0]
+    assert [(d.system, d.code) for d in first.diagnoses] == [("icd9cm", "555.9")]
+    assert [(f.code, f.message) for f in first.findings] == [
+        (
+            "837_HI_COMPOSITE_UNREADABLE",
+            f"HI0{n} is not a qualifier:code pair; it is not read as a diagnosis",
+        )
+        for n in (1, 2, 3, 4)
+    ]
