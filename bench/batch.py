@@ -4,8 +4,10 @@ One `payer-gateway worker` process runs the batch (SQLite in /dev/shm); the sand
 loopback. Reports the wall time from the batch's start to its last result against the limit the
 budgets set (checks per payer x 0.2 s / 50, the largest over payers), the worker's peak resident
 memory (VmHWM), and the CPU the worker and this process (the sandbox payers, the progress polls) used
-during the run: a figure near wall_s is the process that holds the batch back. Last line: JSON
-{checks, wall_s, limit_s, ratio, peak_rss_mb, worker_cpu_s, bench_cpu_s}.
+during the run: a figure near wall_s is the process that holds the batch back. Then the floor: the
+same calls from a bare client in its own process (bench/batch_floor.py): what this machine and these
+sandboxes can do at the budget with no gateway at all. Last line: JSON {checks, wall_s, limit_s,
+ratio, peak_rss_mb, worker_cpu_s, bench_cpu_s, floor_s, floor_ratio, over_floor}.
 
     python bench/batch.py --checks 10000 [--payers 2]
 """
@@ -22,6 +24,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -168,6 +172,7 @@ async def main(checks: int, payers: int) -> dict[str, float]:
             await services.batches.payers.aclose()
             await services.payers.aclose()
             await services.database.dispose()
+        floor = await measure_floor(sandboxes, checks)
     limit = max(per_payer) * LATENCY_MS / 1000 / BUDGET
     print(
         f"checks {checks} over {payers} payers: succeeded {progress.succeeded}, "
@@ -181,7 +186,40 @@ async def main(checks: int, payers: int) -> dict[str, float]:
         "peak_rss_mb": rss,
         "worker_cpu_s": round(worker_cpu, 2),
         "bench_cpu_s": round(here_cpu, 2),
+        "floor_s": floor["floor_s"],
+        "floor_ratio": round(floor["floor_s"] / limit, 2),
+        "over_floor": round(wall / floor["floor_s"], 2),
     }
+
+
+async def measure_floor(sandboxes, checks: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The same calls from a bare client in its own process (bench/batch_floor.py), no gateway."""
+    from bench.rig import API_KEY_ENV
+
+    book = sandboxes.world.books[sandboxes.book_key]
+    member = next(m for m in book.members.values() if m.active and m.relation.value == "self")
+    who = {
+        "memberId": member.member_id,
+        "firstName": member.person.first_name,
+        "lastName": member.person.last_name,
+        "birthDate": member.person.birth_date.isoformat(),
+    }
+    client = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "bench" / "batch_floor.py"),
+        "--checks",
+        str(checks),
+        "--budget",
+        str(BUDGET),
+        "--api-key",
+        os.environ[API_KEY_ENV],
+        "--member",
+        json.dumps(who),
+        *sandboxes.base_urls.values(),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await client.communicate()
+    return json.loads(out.decode().strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
@@ -189,4 +227,6 @@ if __name__ == "__main__":
     parser.add_argument("--checks", type=int, default=10_000)
     parser.add_argument("--payers", type=int, default=2)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.checks, args.payers))))
+    # The sandboxes run on uvloop, as the worker does (and as uvicorn runs a real payer's server).
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        print(json.dumps(runner.run(main(args.checks, args.payers))))

@@ -321,6 +321,71 @@ class ClaimStatus:
     message: str | None = None
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
     findings: tuple[Finding, ...] = ()
+    # 277 detail: ``category``/``status``/``entity`` above are the primary status (the first STC
+    # of the claim's own loop); ``statuses`` is every status that applies, each with its level.
+    level: StatusLevel | None = None
+    statuses: tuple[StatusDetail, ...] = ()
+    service_date_from: date | None = None
+    service_date_to: date | None = None
+    references: tuple[ClaimReference, ...] = ()
+    lines: tuple[ServiceLineStatus, ...] = ()
+
+
+class StatusLevel(enum.StrEnum):
+    """The loop of a 277 a status was stated in (X212/X214 2200A-E, 2220D/E)."""
+
+    INFORMATION_SOURCE = "information_source"
+    INFORMATION_RECEIVER = "information_receiver"
+    PROVIDER = "provider"
+    CLAIM = "claim"
+    SERVICE_LINE = "service_line"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusDetail:
+    """One status a payer stated: one STC composite (STC01, STC10 or STC11) and where it stood.
+
+    ``entity`` is who the status is about (STC01-3: billing provider, subscriber...); ``status`` is
+    from the X12 claim status codes unless ``code_list`` names another list (STC01-4 ``RX``: an
+    NCPDP reject/payment code). ``loop`` is the IG loop (``2200D``); ``line`` the 1-based service
+    line within its claim for service-line statuses. Amounts and date come from the STC holding it.
+    """
+
+    category: Code
+    level: StatusLevel
+    loop: str
+    status: Code | None = None
+    entity: Code | None = None
+    code_list: Code | None = None
+    line: int | None = None
+    effective_date: date | None = None
+    total_charge: Money | None = None
+    paid_amount: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimReference:
+    """A reference a payer states for a claim or line (277 REF: 1K payer claim number, EJ patient
+    account, BLT bill type, XZ prescription number, D9 clearinghouse trace, FJ line item...)."""
+
+    qualifier: Code
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLineStatus:
+    """One service line a 277 reports on (2220D/E SVC with its STC, REF and DTP*472)."""
+
+    line: int
+    procedure: Code | None = None
+    modifiers: tuple[str, ...] = ()
+    charge: Money | None = None
+    paid: Money | None = None
+    units: Decimal | None = None
+    service_date_from: date | None = None
+    service_date_to: date | None = None
+    references: tuple[ClaimReference, ...] = ()
+    statuses: tuple[StatusDetail, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

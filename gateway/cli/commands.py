@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import socket
 import sys
+from collections.abc import Callable
 
 from gateway.cli.database import opened_database, shown_url
 from gateway.cli.failures import USAGE, CommandFailure
@@ -25,6 +27,25 @@ def load_settings() -> GatewaySettings:
             f"not {settings.log_level[:40]!r}"
         )
     return settings
+
+
+def settle_heap() -> None:
+    """Move what start-up allocated (modules, the schema, code tables) out of the collector's way.
+
+    Without it every full collection walks ~157,000 long-lived objects (~55 ms, every 20 to 30
+    requests). Only in a serving process: tests build many apps in one process, and a frozen
+    object is never collected."""
+    gc.collect()
+    gc.freeze()
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop where it is installed (uvicorn[standard] brings it), else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] is a dependency
+        return None
+    return uvloop.new_event_loop
 
 
 async def _check_database(url: str) -> None:
@@ -75,6 +96,7 @@ def serve(args: argparse.Namespace) -> int:
     from gateway.http.app import build_services, create_app
 
     app = create_app(build_services(settings))
+    settle_heap()
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 
@@ -106,7 +128,9 @@ def worker(_: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     from gateway.claims.worker import run_worker
 
-    asyncio.run(run_worker(settings))
+    settle_heap()
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        runner.run(run_worker(settings))
     return 0
 
 

@@ -62,33 +62,46 @@ async def record_items(
 ) -> int:
     """Write ``items`` of one check; an item of a kind already written for it is kept as it was
     (a check classified again after a crash adds nothing). Answers how many rows were new."""
-    if not items:
+    return await record_many(session, [(subject, items)])
+
+
+async def record_many(
+    session: AsyncSession, checks: Sequence[tuple[CheckSubject, Sequence[WorklistItem]]]
+) -> int:
+    """:func:`record_items` for many checks at once, in a few multi-row inserts."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": new_id(),
+            "practice_id": subject.practice_id,
+            "batch_id": subject.batch_id,
+            "check_id": subject.check_id,
+            "patient_id": subject.patient_id,
+            "coverage_id": subject.coverage_id,
+            "payer_id": subject.payer_id,
+            "kind": item.kind.value,
+            "explanation": item.explanation,
+            "facts": facts_to_json(item),
+            "created_at": now,
+            "resolved": False,
+        }
+        for subject, items in checks
+        for item in items
+    ]
+    if not rows:
         return 0
+    # One statement, many parameter sets: SQLAlchemy sends them as multi-row inserts and compiles
+    # the statement once per process (a statement with the rows as literals compiles every time).
+    # RETURNING counts what was new: a conflicting row returns nothing.
     dialect = session.get_bind().dialect.name
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    now = datetime.now(UTC)
-    written = 0
-    for item in items:
-        result = await session.execute(
-            builder(WorklistItemRow)
-            .values(
-                id=new_id(),
-                practice_id=subject.practice_id,
-                batch_id=subject.batch_id,
-                check_id=subject.check_id,
-                patient_id=subject.patient_id,
-                coverage_id=subject.coverage_id,
-                payer_id=subject.payer_id,
-                kind=item.kind.value,
-                explanation=item.explanation,
-                facts=facts_to_json(item),
-                created_at=now,
-                resolved=False,
-            )
-            .on_conflict_do_nothing(index_elements=["check_id", "kind"])
-        )
-        written += result.rowcount or 0  # type: ignore[attr-defined]
-    return written
+    statement = (
+        builder(WorklistItemRow.__table__)
+        .on_conflict_do_nothing(index_elements=["check_id", "kind"])
+        .returning(WorklistItemRow.__table__.c.id)
+    )
+    result = await session.execute(statement, rows)
+    return len(result.all())
 
 
 _KIND_ORDER = {kind.value: position for position, kind in enumerate(WorklistKind)}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -47,6 +51,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+#: How long a writer waits for its turn before leaving it to SQLite's busy handler (its timeout).
+TURN_WAIT_SECONDS = 5.0
+
+
+@dataclass(eq=False)
+class _WriteTurn:
+    """A first-come-first-served turn to write, and the task that holds it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holder: asyncio.Task[Any] | None = None
+
+
 class Database:
     """The engine plus a session factory; one per process."""
 
@@ -54,6 +70,10 @@ class Database:
         self.url = normalize_url(url)
         self.engine = create_engine(self.url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        self._write_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _WriteTurn] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -62,8 +82,43 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session, session.begin():
+        async with self.write_turn(), self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def write_turn(self) -> AsyncIterator[None]:
+        """Wait for this process's turn to write, on SQLite (a no-op on PostgreSQL).
+
+        SQLite lets one connection write at a time; the others wait in its busy handler, which
+        sleeps up to 100 ms between tries, so under steady writes (a batch's lanes and its results
+        writer) a waiting writer, an interactive check's audit row say, can lose hundreds of ms
+        sleeping. Waiting in the event loop, first come first served, costs no sleep. A task that
+        already holds the turn (a transaction opened inside another) goes on, and a turn not had
+        within the busy timeout is skipped, so a transaction that waits on another task's write
+        ends up in SQLite's busy handler as before instead of waiting forever.
+        """
+        if not self._sqlite:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        turn = self._write_turns.get(loop)
+        if turn is None:
+            turn = self._write_turns[loop] = _WriteTurn()
+        task = asyncio.current_task()
+        if task is not None and turn.holder is task:
+            yield  # a transaction inside our own: the turn is ours already
+            return
+        try:
+            await asyncio.wait_for(turn.lock.acquire(), TURN_WAIT_SECONDS)
+        except TimeoutError:
+            yield  # SQLite's busy handler decides, as without turns
+            return
+        turn.holder = task
+        try:
+            yield
+        finally:
+            turn.holder = None
+            turn.lock.release()
 
     async def ping(self) -> None:
         from sqlalchemy import text

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from payers.codesets import tables
+from payers.codesets import ncpdp_reject, tables
 from payers.model import Code
 
 #: ICD-9-CM (837 HI qualifiers BK/BF) has no table: its codes keep their code and this description.
@@ -32,6 +32,8 @@ def normalize(system: str, value: str) -> str:
         head = 4 if system == "icd9cm" and value.startswith("E") else 3
         if "." not in value and len(value) > head:
             value = f"{value[:head]}.{value[head:]}"
+    elif system == "ncpdp-reject":
+        value = ncpdp_reject.normalize(value)
     return value
 
 

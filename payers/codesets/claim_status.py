@@ -222,3 +222,24 @@ CLAIM_STATUS: dict[str, str] = {
     "484": "Business Application Currently Not Available",
     "562": "Entity's National Provider Identifier (NPI).",
 }
+
+# STC01-4 / STC10-4 / STC11-4 (X12 element 1270 Code List Qualifier Code): the list STC0x-2 is
+# from when it is not the X12 claim status list. 005010X212 allows RX at the claim and service
+# line levels (2200D/E, 2220D/E); 005010X214 does not use the component.
+CODE_LIST_QUALIFIER: dict[str, str] = {
+    "RX": "National Council for Prescription Drug Programs Reject/Payment Codes",
+    "LOI": "Logical Observation Identifier Names and Codes (LOINC) Codes",
+}
+
+# REF01 qualifiers (X12 element 128) a 277 states for a claim or service line, named as the
+# 005010X212 / X214 implementation guides name the segments that carry them.
+CLAIM_REFERENCE_QUALIFIER: dict[str, str] = {
+    "1K": "Payer Claim Control Number",
+    "BLT": "Institutional Bill Type Identification",
+    "EJ": "Patient Control Number",
+    "XZ": "Pharmacy Prescription Number",
+    "D9": "Claim Identification Number for Clearinghouses and Other Transmission Intermediaries",
+    "VV": "Voucher Identifier",
+    "EA": "Medical Record Identification Number",
+    "FJ": "Line Item Control Number",
+}

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from payers.codesets.carc import CARC
 from payers.codesets.claim_frequency import CLAIM_FREQUENCY
-from payers.codesets.claim_status import CLAIM_STATUS, CLAIM_STATUS_CATEGORY
+from payers.codesets.claim_status import (
+    CLAIM_REFERENCE_QUALIFIER,
+    CLAIM_STATUS,
+    CLAIM_STATUS_CATEGORY,
+    CODE_LIST_QUALIFIER,
+)
 from payers.codesets.entity_identifier import ENTITY_IDENTIFIER
 from payers.codesets.icd10cm import ICD10CM
 from payers.codesets.modifier import MODIFIER
+from payers.codesets.ncpdp_reject import NCPDP_REJECT
 from payers.codesets.place_of_service import PLACE_OF_SERVICE
 from payers.codesets.procedure import PROCEDURE
 from payers.codesets.rarc import RARC
@@ -41,6 +47,9 @@ ALL: dict[str, dict[str, str]] = {
     "adjustment-group": ADJUSTMENT_GROUP,
     "claim-status-category": CLAIM_STATUS_CATEGORY,
     "claim-status": CLAIM_STATUS,
+    "code-list-qualifier": CODE_LIST_QUALIFIER,
+    "ncpdp-reject": NCPDP_REJECT,
+    "claim-reference-qualifier": CLAIM_REFERENCE_QUALIFIER,
     "entity-identifier": ENTITY_IDENTIFIER,
     "service-type": SERVICE_TYPE,
     "place-of-service": PLACE_OF_SERVICE,

@@ -8,10 +8,10 @@ the patient HL, which echoes CLM01) and the payer's claim id (REF*1K).
 from __future__ import annotations
 
 from payers.contract import PayerProtocolError
-from payers.model import ClaimState, Code, SubmissionAck
-from payers.x12.claim_status import CLAIM_LEVELS, claim_status_of, status_codes, status_loops
+from payers.model import ClaimState, ClaimStatus, Code, SubmissionAck
 from payers.x12.envelope import transactions
 from payers.x12.segments import X12DataError
+from payers.x12.status_reader import CLAIM_LEVELS, status_loops
 
 # X12 999 code lists (ASC X12 005010X231A1: IK304, IK403, IK501/IK502).
 SEGMENT_ERRORS = {
@@ -115,30 +115,39 @@ def parse_999(
 
 
 def parse_277ca(text: str, payer_id: str, *, strict: bool = True) -> list[SubmissionAck]:
-    """One SubmissionAck per claim a 277CA acknowledges (accepted: A1/A2, rejected: A3/A4/A6-A8)."""
+    """One SubmissionAck per claim a 277CA acknowledges (accepted: A0-A2/A5, rejected: A3/A4/A6-A8).
+
+    A 277CA that rejects at the information receiver or provider level (a submitter that is not
+    enrolled) lists no claims under it: each such rejection becomes an ack of its own, named by
+    that loop's trace number, so the rejection is not lost. Reasons are the status codes of the
+    claim and of its service lines (and of the rejecting level above it)."""
     try:
         acks: list[SubmissionAck] = []
+        level_rejections: list[SubmissionAck] = []
         for transaction in transactions(text, payer_id, "277", strict=strict):
             for loop in status_loops(transaction.segments):
-                if loop.level not in CLAIM_LEVELS or not loop.statuses:
-                    continue
-                status = claim_status_of(loop, loop.statuses[0])
-                codes = [c for stc in loop.statuses for c in status_codes(stc)]
-                rejected = status.state is ClaimState.REJECTED
-                acks.append(
-                    SubmissionAck(
-                        accepted=not rejected,
-                        control_number=status.control_number or loop.trace,
-                        payer_claim_id=status.payer_claim_id,
-                        status=status,
-                        reasons=tuple(s for _, s, _ in codes if s is not None) if rejected else (),
-                        duplicate=any(
-                            s is not None and s.code in _DUPLICATE_STATUS for _, s, _ in codes
-                        ),
-                    )
-                )
-        if not acks:
+                status = loop.claim_status()
+                if loop.hl_level in CLAIM_LEVELS:
+                    acks.append(_claim_ack(status, loop.trace))
+                elif loop.statuses and status.state is ClaimState.REJECTED:
+                    level_rejections.append(_claim_ack(status, loop.trace))
+        if not acks and not level_rejections:
             raise X12DataError("277CA has no claim-level (patient HL) status")
-        return acks
+        return acks + level_rejections
     except X12DataError as exc:
         raise PayerProtocolError(payer_id, f"277CA is invalid: {exc}") from exc
+
+
+def _claim_ack(status: ClaimStatus, trace: str) -> SubmissionAck:
+    # A claim whose status could not be read is not taken for accepted.
+    rejected = status.state is ClaimState.REJECTED or not status.category.code
+    own = [s for s in status.statuses if s.level is status.level or s.line is not None]
+    codes = [s.status for s in own if s.status is not None]
+    return SubmissionAck(
+        accepted=not rejected,
+        control_number=status.control_number or trace,
+        payer_claim_id=status.payer_claim_id,
+        status=status,
+        reasons=tuple(codes) if rejected else (),
+        duplicate=any(c.code in _DUPLICATE_STATUS for c in codes),
+    )

@@ -14,7 +14,11 @@ EXPECTED_SYSTEMS = {
     "carc", "rarc", "adjustment-group", "claim-status-category", "claim-status",
     "entity-identifier", "service-type", "place-of-service", "benefit-kind", "coverage-level",
     "time-period", "aaa-reject-reason", "aaa-follow-up", "claim-payment-status", "payment-method",
-    "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier", "individual-relationship",
+    "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
+    # 277 code lists (x12-277)
+    "code-list-qualifier", "ncpdp-reject", "claim-reference-qualifier",
+    # 837 code lists (x12-837)
+    "individual-relationship",
 }  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from payers.model import (
     EligibilityResult,
     MemberQuery,
     Payment,
+    StatusLevel,
 )
 from payers.sandbox.fleet import serving
 from payers.sandbox.launch import KINDS
@@ -187,7 +188,24 @@ async def test_claim_status_is_the_books_for_every_claim(
         )
         # X212 requires STC05 (payment amount): a claim not paid yet states 0.00, not "unknown".
         paid = claim.status.paid_amount if claim.status.paid_amount is not None else Decimal("0")
-        assert by_id == by_control == replace(claim.status, paid_amount=paid)
+        assert by_id == by_control
+        # The 277 also carries what the book keeps on the claim rather than on its status.
+        assert (by_id.level, by_id.service_date_from, by_id.service_date_to) == (
+            StatusLevel.CLAIM,
+            claim.service_date_from,
+            claim.service_date_to or claim.service_date_from,
+        )
+        assert [(r.qualifier.code, r.value) for r in by_id.references] == [
+            ("1K", claim.payer_claim_id),
+            ("EJ", claim.control_number),
+        ]
+        assert [(s.loop, s.category, s.status, s.entity) for s in by_id.statuses] == [
+            ("2200D", claim.status.category, claim.status.status, claim.status.entity)
+        ]
+        primary = replace(
+            by_id, level=None, statuses=(), service_date_from=None, service_date_to=None
+        )
+        assert replace(primary, references=()) == replace(claim.status, paid_amount=paid)
     states = {
         (
             await adapter.claim_status(

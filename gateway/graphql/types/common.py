@@ -19,6 +19,7 @@ for _enum in (
     model.ClaimStatusFilter,
     model.SubscriberRelation,
     model.FindingSeverity,
+    model.StatusLevel,
 ):
     strawberry.enum(_enum)
 
@@ -30,6 +31,7 @@ ClaimStateEnum = model.ClaimState
 ClaimStatusFilterEnum = model.ClaimStatusFilter
 SubscriberRelationEnum = model.SubscriberRelation
 FindingSeverityEnum = model.FindingSeverity
+StatusLevelEnum = model.StatusLevel
 
 
 @strawberry.type(name="Code", description="A code from a code set, with its readable description.")
