@@ -70,7 +70,7 @@ class PayerCallFailed(GatewayError):
         #: False when the gateway did not call the payer at all (its circuit breaker is open).
         self.called = called
         self.payer_message = error.message
-        self.reasons = error.reasons if isinstance(error, PayerRejected) else ()
+        self.reasons = error.reasons  # PayerRejected's and PayerUnavailable's (AAA 42/80) alike
         extra: dict[str, Any] = {"payer": error.payer_id, "operation": operation}
         if self.reasons:
             extra["payerCodes"] = [public_reason(r) for r in self.reasons]
@@ -111,7 +111,7 @@ def public_words(error: PayerError) -> str:
     """What any caller may be told of ``error``: the words of its nearest contract class (an adapter's
     own subclass reads as its parent), and the payer's reasons as our code tables describe them."""
     words = next(_WORDS[cls] for cls in type(error).__mro__ if cls in _WORDS)
-    if isinstance(error, PayerRejected) and error.reasons:
+    if error.reasons:
         words = f"{words} ({'; '.join(public_code_words(r.code) for r in error.reasons)})"
     return words
 

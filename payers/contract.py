@@ -13,7 +13,8 @@ Errors an adapter raises (translate protocol and HTTP failures at the adapter bo
 ``raise ... from exc``; never let ``httpx`` or parser exceptions escape)::
 
     PayerError                      any failure talking to one payer; carries payer_id and a stable code
-    ├── PayerUnavailable            PAYER_UNAVAILABLE: refused connection, 5xx, "try later" (AAA 42/80)
+    ├── PayerUnavailable            PAYER_UNAVAILABLE: refused connection, 5xx, "try later" (AAA 42/80;
+    │                               ``reasons`` carry the payer's codes when it gave any)
     │   └── PayerTimeout            PAYER_TIMEOUT: no answer within the payer's timeout
     ├── PayerRejected               PAYER_REJECTED: payer refused the request; ``reasons`` say why
     │   └── MemberNotFound          MEMBER_NOT_FOUND: no member matches the id and demographics
@@ -116,6 +117,8 @@ class PayerError(Exception):
 
     code: ClassVar[str] = "PAYER_ERROR"
     retryable: ClassVar[bool] = False
+    #: The payer's own coded reasons, when it gave any (PayerRejected, PayerUnavailable).
+    reasons: tuple[PayerRejection, ...] = ()
 
     def __init__(self, payer_id: str, message: str) -> None:
         super().__init__(message)
@@ -131,6 +134,10 @@ class PayerUnavailable(PayerError):
 
     code = "PAYER_UNAVAILABLE"
     retryable = True
+
+    def __init__(self, payer_id: str, message: str, reasons: Sequence[PayerRejection] = ()) -> None:
+        super().__init__(payer_id, message)
+        self.reasons = tuple(reasons)
 
 
 class PayerTimeout(PayerUnavailable):

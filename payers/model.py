@@ -62,6 +62,9 @@ class Finding:
     segment: int | None = None
     expected: Money | None = None
     actual: Money | None = None
+    #: The codes the finding reports, each in its own code system (a 271 AAA: ``aaa-valid-request``
+    #: AAA01, ``aaa-reject-reason`` AAA03, ``aaa-follow-up`` AAA04).
+    codes: tuple[Code, ...] = ()
 
 
 #: The most characters of a request or response an exchange keeps (256 KiB of text).
@@ -174,6 +177,26 @@ class BenefitKind(enum.StrEnum):
     BENEFIT_MAXIMUM = "benefit_maximum"
     CONTACT_FOR_INFORMATION = "contact_for_information"
     OTHER = "other"
+    # The other X12 EB01 codes, by their implementation-guide names (the code stays on Benefit.code).
+    COVERAGE_BASIS = "coverage_basis"  # CB
+    BENEFIT_DESCRIPTION = "benefit_description"  # D
+    UNLIMITED = "unlimited"  # H
+    COST_CONTAINMENT = "cost_containment"  # J
+    RESERVE = "reserve"  # K
+    PRIMARY_CARE_PROVIDER = "primary_care_provider"  # L
+    PRE_EXISTING_CONDITION = "pre_existing_condition"  # M
+    MANAGED_CARE_COORDINATOR = "managed_care_coordinator"  # MC
+    SERVICES_RESTRICTED_TO_PROVIDER = "services_restricted_to_provider"  # N
+    NOT_MEDICALLY_NECESSARY = "not_medically_necessary"  # O
+    BENEFIT_DISCLAIMER = "benefit_disclaimer"  # P
+    SECOND_SURGICAL_OPINION_REQUIRED = "second_surgical_opinion_required"  # Q
+    OTHER_PAYER = "other_payer"  # R
+    PRIOR_YEAR_HISTORY = "prior_year_history"  # S
+    CARD_REPORTED_LOST_STOLEN = "card_reported_lost_stolen"  # T
+    CANNOT_PROCESS = "cannot_process"  # V
+    OTHER_SOURCE_OF_DATA = "other_source_of_data"  # W
+    HEALTH_CARE_FACILITY = "health_care_facility"  # X
+    SPEND_DOWN = "spend_down"  # Y
 
 
 class Network(enum.StrEnum):
@@ -222,6 +245,105 @@ class Benefit:
     authorization_required: bool | None = None
     plan_description: str | None = None
     messages: tuple[str, ...] = ()
+    #: When this cost does not apply (FHIR Coverage.costToBeneficiary.exception: retired, ...).
+    exceptions: tuple[BenefitException, ...] = ()
+    # X12 EB detail: EB04 insurance type, EB13 procedure, EB09 as a code, EB12 as a flag (None: W/U
+    # or absent), the loop's DTP dates and REF references, its 2120 related entities, and the
+    # payer's AAA about this benefit (2110C/2110D) as findings.
+    insurance_type: Code | None = None
+    procedure: Code | None = None
+    quantity_qualifier: Code | None = None
+    in_plan_network: bool | None = None
+    dates: tuple[BenefitDate, ...] = ()
+    references: tuple[Reference, ...] = ()
+    related_entities: tuple[RelatedEntity, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitException:
+    """A case in which a benefit's cost to the member does not apply, and for which period."""
+
+    type: Code
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageClass:
+    """One classification of a coverage as the payer states it (FHIR Coverage.class: group, plan,
+    subgroup, rxbin, rxpcn, rxgroup...): its type, the value printed on the card and its name."""
+
+    type: Code
+    value: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitDate:
+    """A date or range a benefit states (X12 DTP in the EB loop): ``qualifier`` says what it is
+    (348 benefit begin, 292 benefit period, 435 admission...); a single date has start == end."""
+
+    qualifier: Code
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An identifier a payer states (X12 REF: qualifier, value, optional description)."""
+
+    qualifier: Code
+    value: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactNumber:
+    """One way to reach a contact (X12 PER03/04 pair: TE telephone, EM e-mail, UR web, FX fax)."""
+
+    qualifier: Code
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A contact a payer names (X12 PER): a name and up to three numbers."""
+
+    name: str | None = None
+    numbers: tuple[ContactNumber, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedEntity:
+    """A party a benefit names (X12 2120C/2120D: other payer, primary care provider, employer...).
+
+    ``entity`` is NM101 (``entity-identifier``); ``name`` the organisation or last name and
+    ``first_name`` a person's first name; ``identifier`` NM109 with ``identifier_qualifier`` NM108.
+    """
+
+    entity: Code | None = None  # None: a 2120 loop with contacts but no NM1
+    name: str | None = None
+    first_name: str | None = None
+    identifier: str | None = None
+    identifier_qualifier: Code | None = None
+    contacts: tuple[Contact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DependentPerson:
+    """The patient when it is a dependent, not the subscriber (X12 2100D NM1/DMG/INS).
+
+    PHI. ``relationship`` is INS02 (``individual-relationship``: 01 spouse, 19 child...);
+    ``member_id`` the dependent's own id when the payer gives one.
+    """
+
+    first_name: str | None = None
+    last_name: str | None = None
+    birth_date: date | None = None
+    gender: str | None = None
+    relationship: Code | None = None
+    member_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +354,12 @@ class Plan:
     plan_number: str | None = None
     start: date | None = None
     end: date | None = None
+    #: FHIR Coverage facts: its type (HIP, EHCPOL, self-pay...), network, the member's dependent
+    #: number, and every class entry as stated (group/plan above are the first of their kind).
+    coverage_type: Code | None = None
+    network: str | None = None
+    dependent: str | None = None
+    classes: tuple[CoverageClass, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +378,8 @@ class EligibilityResult:
     other_coverage: tuple[OtherCoverage, ...] = ()
     #: What the parser noticed and reported instead of refusing (layout, AAA beside benefits...).
     findings: tuple[Finding, ...] = ()
+    #: The patient when it is a dependent of the subscriber (X12 2100D), None when it is the member.
+    dependent: DependentPerson | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,6 +625,8 @@ class ServiceLinePayment:
     adjustments: tuple[Adjustment, ...] = ()
     remarks: tuple[Code, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: The code list SVC01-1 names (HC HCPCS, NU revenue code, AD dental, N4 NDC...).
+    procedure_qualifier: Code | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,6 +646,48 @@ class ClaimPayment:
     lines: tuple[ServiceLinePayment, ...] = ()
     remarks: tuple[Code, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: CLP06: the kind of plan the claim was paid under (MB Medicare Part B, 12 PPO, MC Medicaid...).
+    filing_indicator: Code | None = None
+    #: CLP08: place of service (professional) or facility type of the bill (institutional).
+    facility_code: Code | None = None
+    #: FHIR EOB facts: claim subtype, precedence (1 primary...), accident, the focal coverage and
+    #: the payer's process notes.
+    sub_type: Code | None = None
+    precedence: int | None = None
+    accident: Accident | None = None
+    focal_coverage: FocalCoverage | None = None
+    process_notes: tuple[ProcessNote, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Accident:
+    """An accident a claim is for (FHIR EOB.accident): when, what kind, where (an address or a
+    place named by reference)."""
+
+    occurred_on: date | None = None
+    type: Code | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FocalCoverage:
+    """The coverage a claim was adjudicated under (FHIR EOB.insurance with focal = true):
+    ``coverage`` is its reference, identifier or display; ``pre_auth_refs`` the prior
+    authorizations quoted for it."""
+
+    coverage: str
+    pre_auth_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessNote:
+    """A note from the payer on how a claim was processed (FHIR EOB.processNote): number, type
+    (display, print, printoper), free text and its language."""
+
+    text: str
+    number: int | None = None
+    type: str | None = None
+    language: Code | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,6 +697,18 @@ class ProviderAdjustment:
     reason: Code
     amount: Money
     reference: str | None = None
+    #: PLB01: the provider the adjustment is for (usually the payee's NPI or tax id).
+    provider_id: str | None = None
+    #: PLB02: the last day of the provider's fiscal period the adjustment belongs to.
+    fiscal_period_end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyId:
+    """One identifier of a payer or payee as a remittance states it (N103/N104 or a REF)."""
+
+    qualifier: Code  # XV plan id, XX NPI, FI tax id, 2U payer id, EO submitter id, TJ tax id...
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,6 +726,12 @@ class Payment:
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
     #: File-level findings (layout, envelope counts, BPR02 against the claims and PLB).
     findings: tuple[Finding, ...] = ()
+    #: Who paid and who was paid (835 loops 1000A N1*PR and 1000B N1*PE): names and identifiers.
+    payer_name: str | None = None
+    payer_ids: tuple[PartyId, ...] = ()
+    payee_name: str | None = None
+    payee_tax_id: str | None = None
+    payee_ids: tuple[PartyId, ...] = ()
 
 
 # --- submission and coverage discovery ---------------------------------------------------------------
@@ -624,6 +816,8 @@ class SubmissionAck:
     reasons: tuple[Code, ...] = ()
     duplicate: bool = False
     exchange: PayerExchange | None = field(default=None, compare=False, repr=False)
+    #: Layout and version findings of the 999 / 277CA read (X12_LAYOUT_*, X12_VERSION_*).
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

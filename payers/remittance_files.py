@@ -13,5 +13,7 @@ from payers.x12.remittance import parse_835
 
 def read_835(text: str, payer_id: str) -> list[Payment]:
     """Every remittance (transaction set) of an 835 file, read leniently as files from elsewhere
-    arrive; raises :class:`payers.contract.PayerProtocolError` for what cannot be read."""
+    arrive: a part that cannot be read is left out with a finding on the payment, claim or line
+    (docs/x12.md, "835 findings"); raises :class:`payers.contract.PayerProtocolError` only for a
+    file with no payment to keep."""
     return parse_835(text, payer_id, strict=False)

@@ -57,7 +57,7 @@ async def write_worklists(session: AsyncSession, check_ids: Sequence[str]) -> in
     }
     visits = {batch.id: await _scheduled_visits(session, batch) for batch in batches.values()}
     previous = await _previous_answers(session, checks)
-    written: list[tuple[CheckSubject, list[WorklistItem]]] = []
+    written: list[tuple[CheckSubject, Sequence[WorklistItem]]] = []
     for check in checks:
         batch = batches[check.batch_id]  # a check belongs to its batch (foreign key)
         visit = visits[batch.id].get(check.patient_id) or planned_visit(

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,10 +96,11 @@ async def record_many(
     # RETURNING counts what was new: a conflicting row returns nothing.
     dialect = session.get_bind().dialect.name
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, WorklistItemRow.__table__)  # Core, not the ORM's bulk insert path
     statement = (
-        builder(WorklistItemRow.__table__)
+        builder(table)
         .on_conflict_do_nothing(index_elements=["check_id", "kind"])
-        .returning(WorklistItemRow.__table__.c.id)
+        .returning(table.c.id)
     )
     result = await session.execute(statement, rows)
     return len(result.all())

@@ -13,9 +13,48 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from payers.model import Adjustment, ClaimPayment, Payment
+from payers.model import Adjustment, ClaimPayment, Finding, FindingSeverity, Payment
 
 ZERO = Decimal("0.00")
+#: The parser's own balancing findings, which this module recomputes on what was read.
+_RECOMPUTED = frozenset(
+    {
+        "835_PAYMENT_UNBALANCED",
+        "835_CLAIM_UNBALANCED",
+        "835_PATIENT_RESPONSIBILITY_MISMATCH",
+        "835_LINE_UNBALANCED",
+    }
+)
+
+
+def _incomplete(findings: Iterable[Finding]) -> bool:
+    """An error finding: a part was left out, so a difference would only mislead."""
+    return any(f.severity is FindingSeverity.ERROR for f in findings)
+
+
+def parser_findings(payment: Payment) -> list[dict[str, Any]]:
+    """What the payer's reader reported (a part it could not read, an envelope count...), in the
+    ledger's shape; the balancing it also reports is recomputed here, not stored twice."""
+    found = [(f, "") for f in payment.findings]
+    for ordinal, claim in enumerate(payment.claims, start=1):
+        found += [(f, claim_place(ordinal, claim)) for f in claim.findings]
+        for number, line in enumerate(claim.lines, start=1):
+            place = f"{claim_place(ordinal, claim)}, service line {number}"
+            found += [(f, place) for f in line.findings]
+    return [
+        {
+            "code": f.code,
+            "message": f.message,
+            "place": f.location or place or "remittance",
+            "numbers": {
+                name: str(value)
+                for name, value in (("expected", f.expected), ("actual", f.actual))
+                if value is not None
+            },
+        }
+        for f, place in found
+        if f.code not in _RECOMPUTED
+    ]
 
 
 def _sum(adjustments: Iterable[Adjustment], *, group: str | None = None) -> Decimal:
@@ -49,7 +88,7 @@ def findings(payment: Payment) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     claims_paid = sum((c.paid for c in payment.claims), ZERO)
     provider = sum((p.amount for p in payment.provider_adjustments), ZERO)
-    if claims_paid - provider != payment.amount:
+    if claims_paid - provider != payment.amount and not _incomplete(payment.findings):
         found.append(
             _finding(
                 "PAYMENT_UNBALANCED",
@@ -70,6 +109,9 @@ def claim_findings(ordinal: int, claim: ClaimPayment) -> list[dict[str, Any]]:
     """The findings of one claim payment and its service lines."""
     found: list[dict[str, Any]] = []
     place = claim_place(ordinal, claim)
+    parts = [claim.findings] + [line.findings for line in claim.lines]
+    if any(_incomplete(findings) for findings in parts):
+        return found  # the reader left part of this claim out and says so
     every = claim_adjustments(claim)
     adjusted = _sum(every)
     if claim.charge - claim.paid != adjusted:

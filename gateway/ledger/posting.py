@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.claims.codec import exchange_to_json
 from gateway.ledger.after_posting import remittance_webhooks
 from gateway.ledger.balancing import findings as balancing_findings
+from gateway.ledger.balancing import parser_findings
 from gateway.ledger.matching import ClaimMatch, match_claim_payments
 from gateway.ledger.states import financial_state
 from gateway.storage.claims_tables import SubmittedClaim
@@ -83,7 +84,7 @@ async def post_remittance(
     if await _stored(session, practice_id, payment.payer_id, payment.trace_number):
         return await posted_before(session, practice_id, payment.payer_id, payment.trace_number)
     now = datetime.now(UTC)
-    found = balancing_findings(payment)
+    found = balancing_findings(payment) + parser_findings(payment)
     if raw_exchange is None and payment.exchange is not None:
         raw_exchange = exchange_to_json(payment.exchange)
     remittance_id = await _insert_remittance(

@@ -72,11 +72,14 @@ def contract_error(payer_id: str, codes: Sequence[Code], message: str) -> PayerE
         return MemberNotFound(payer_id, message, [PayerRejection(code) for code in codes])
     transient = any(c.system == ISSUE_TYPE and c.code in TRANSIENT_ISSUES for c in codes)
     if aaa & TRY_LATER_CODES or transient:
+        reasons = [PayerRejection(code) for code in codes]
         words = " ".join(w for w in (plain_words(c) for c in codes) if w)
         if words:  # the payer's own codes beside our wording, the request's story left out
             stated = "; ".join(f"{c.code} {c.description}" for c in codes)
-            return PayerUnavailable(payer_id, f"the payer cannot answer now: {words} ({stated})")
-        return PayerUnavailable(payer_id, f"the payer cannot answer now: {message}")
+            return PayerUnavailable(
+                payer_id, f"the payer cannot answer now: {words} ({stated})", reasons
+            )
+        return PayerUnavailable(payer_id, f"the payer cannot answer now: {message}", reasons)
     return PayerRejected(payer_id, message, [PayerRejection(code) for code in codes])
 
 

@@ -3,7 +3,9 @@
 Member id: the identifier typed ``MB`` (member number, as CARIN profiles it), else ``subscriberId``,
 else the first identifier. Plan: ``class`` group -> group number/name, ``plan`` -> plan number/name;
 when a payer states only ``subgroup``/``subplan`` (Blue Button: "Medicare" / "Part A") those name
-the group and the plan.
+the group and the plan. Every class entry is also kept as stated (type, value, name: rxbin, rxpcn,
+division...), with the coverage's ``type``, ``network`` and ``dependent`` number. The card's cost
+sharing (``costToBeneficiary``) becomes benefits (:mod:`payers.fhir.cost_to_beneficiary`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,27 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from payers.codesets import lookup
+from payers.fhir.cost_to_beneficiary import cost_benefits
 from payers.fhir.resources import ParsedResource
-from payers.fhir.terminology import MEMBER_NUMBER, as_date, codings, first_code
-from payers.model import Demographics, DiscoveredCoverage, OtherCoverage, Plan, SubscriberRelation
+from payers.fhir.terminology import (
+    COVERAGE_CLASS,
+    MEMBER_NUMBER,
+    as_date,
+    codings,
+    fhir_code,
+    first_code,
+)
+from payers.model import (
+    Benefit,
+    Code,
+    CoverageClass,
+    Demographics,
+    DiscoveredCoverage,
+    OtherCoverage,
+    Plan,
+    SubscriberRelation,
+)
 
 _RELATIONS = {
     "self": SubscriberRelation.SELF,
@@ -38,6 +58,7 @@ class CoverageRecord:
     beneficiary: str | None
     start: date | None
     end: date | None
+    benefits: tuple[Benefit, ...] = ()
 
     def discovered(self, payer_id: str) -> DiscoveredCoverage:
         return DiscoveredCoverage(
@@ -67,6 +88,7 @@ def read_coverage(parsed: ParsedResource[Any] | Any) -> CoverageRecord:
         beneficiary=(coverage.beneficiary.reference if coverage.beneficiary else None),
         start=start,
         end=end,
+        benefits=cost_benefits(coverage),
     )
 
 
@@ -97,7 +119,23 @@ def plan_of(coverage: Any, start: date | None = None, end: date | None = None) -
         plan_number=plan.value if plan else None,
         start=start,
         end=end,
+        coverage_type=next((fhir_code(c) for c in codings(coverage.type)), None),
+        network=str(coverage.network) if coverage.network else None,
+        dependent=str(coverage.dependent) if coverage.dependent else None,
+        classes=tuple(_class(entry) for entry in coverage.class_fhir or () if entry.value),
     )
+
+
+def _class(entry: Any) -> CoverageClass:
+    coding = next(iter(codings(entry.type)), None)
+    kind: Code
+    if coding is None:
+        kind = Code("fhir-coverage-class", "unknown", "Class type not stated")
+    elif str(coding.system or "") == COVERAGE_CLASS or "CoverageClass" in str(coding.system or ""):
+        kind = lookup("fhir-coverage-class", str(coding.code))
+    else:
+        kind = fhir_code(coding)
+    return CoverageClass(type=kind, value=str(entry.value), name=entry.name or None)
 
 
 def _payor(reference: Any) -> str:

@@ -14,8 +14,14 @@ has one. ``item.network`` reads HL7 ``in``/``out`` and X12 EB12 ``Y``/``N``/``W`
 ``item.term`` prefers an X12 EB06 coding. ``allowedMoney`` -> amount, ``usedMoney`` -> used,
 remaining = allowed - used when both are stated; ``allowedUnsignedInt`` -> quantity (``visit``: in
 visits), except on coinsurance (``*-percent`` types) where it is a percentage (20 -> 0.20);
-``allowedString`` and a non-USD currency become messages. ``outcome = error`` raises
-:class:`EligibilityRejected` with the error codes (the adapter turns it into a contract error).
+``allowedString`` and a non-USD currency become messages. The contained Coverage names the plan
+(with its type, network, dependent number and classes) and its ``costToBeneficiary`` adds benefits.
+
+Errors: a response with ``error`` entries and no insurance (or ``outcome = error`` and no
+insurance) raises :class:`EligibilityRejected` with the error codes (the adapter turns it into a
+contract error). Errors *beside* insurance items are the payer's reasons on a result that still
+carries the coverage and benefits: each becomes a :data:`PAYER_ERROR_FINDING` warning (its code,
+and ``error[i].expression`` as the location when stated).
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ from payers.model import (
     Code,
     CoverageLevel,
     EligibilityResult,
+    Finding,
     MemberQuery,
     Network,
     OtherCoverage,
@@ -95,6 +102,7 @@ PERCENT_PLACES = Decimal("0.01")  # a whole percentage as a fraction: 20 -> 0.20
 #: What an ``allowedUnsignedInt`` counts, by HL7 benefit type.
 _QUANTITY_UNITS = {"visit": "visits", "room": "days"}
 _UNITS = {"individual": CoverageLevel.INDIVIDUAL, "family": CoverageLevel.FAMILY}
+PAYER_ERROR_FINDING = "FHIR_ELIGIBILITY_PAYER_ERROR"
 
 
 class EligibilityRejected(Exception):
@@ -171,7 +179,7 @@ def read_response(
 ) -> EligibilityResult:
     """An EligibilityResult, or :class:`EligibilityRejected` when the payer answered with errors."""
     response = parsed.resource
-    if response.outcome == "error" or response.error:
+    if (response.outcome == "error" or response.error) and not response.insurance:
         raise EligibilityRejected(
             reason_codes(e.code for e in response.error or ()), response.disposition
         )
@@ -179,6 +187,7 @@ def read_response(
     plan: Plan | None = None
     benefits: list[Benefit] = []
     others: list[OtherCoverage] = []
+    card: tuple[Benefit, ...] = ()
     active = False
     for insurance in response.insurance or ():
         target = contained.get(str(insurance.coverage.reference or "").lstrip("#"))
@@ -188,7 +197,9 @@ def read_response(
             continue
         active = active or bool(insurance.inforce)
         if plan is None and target is not None:
-            plan = read_coverage(target).plan
+            record = read_coverage(target)
+            plan = record.plan
+            card = record.benefits  # the card's cost sharing, after the payer's items
         if plan is None and insurance.benefitPeriod is not None:
             plan = Plan(
                 start=as_date(insurance.benefitPeriod.start),
@@ -204,10 +215,29 @@ def read_response(
         or as_date(response.servicedPeriod.start if response.servicedPeriod else None)
         or as_of,
         plan=plan,
-        benefits=tuple(benefits),
+        benefits=(*benefits, *card),
         messages=tuple(m for m in (response.disposition,) if m),
         other_coverage=tuple(others),
+        findings=_payer_errors(response),
     )
+
+
+def _payer_errors(response: Any) -> tuple[Finding, ...]:
+    """The payer's error entries beside its insurance items, as warnings on the result."""
+    findings = []
+    for index, error in enumerate(response.error or ()):
+        for code in reason_codes((error.code,)) or (Code("unspecified", "", "no code"),):
+            expressions = [str(e) for e in getattr(error, "expression", None) or ()]
+            findings.append(
+                Finding(
+                    code=PAYER_ERROR_FINDING,
+                    message=f"the payer reported error {code.code} ({code.description}) "
+                    "beside its coverage answer",
+                    location=", ".join(expressions)
+                    or f"CoverageEligibilityResponse.error[{index}]",
+                )
+            )
+    return tuple(findings)
 
 
 def _item_benefits(item: Any, inforce: bool) -> list[Benefit]:

@@ -12,6 +12,9 @@ payer's payment is adjusted, OA 23), else 1. Remittances come oldest first.
 An EOB only knows its own claim's share of a payment. The remittance as a whole (the amount the
 payer sent, including other patients' claims, and its provider-level adjustments) is a FHIR
 PaymentReconciliation: :func:`reconcile` applies those to the payments read from EOBs.
+
+Each claim payment also carries the EOB's subtype, precedence, accident, focal coverage and process
+notes (:mod:`payers.fhir.eob_facts`) and its balancing findings (:mod:`payers.fhir.eob_balance`).
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from typing import Any
 from payers.codesets import lookup
 from payers.fhir.eob import (
     EobReading,
+    claim_type,
     control_number,
     line_paid,
     member_id_of,
     payer_claim_id,
     read_eob,
 )
+from payers.fhir.eob_balance import balance_findings
+from payers.fhir.eob_facts import accident, focal_coverage, process_notes, sub_type
 from payers.fhir.resources import ParsedResource
 from payers.fhir.terminology import (
     X12_PAYMENT_METHOD,
@@ -86,6 +92,12 @@ def eob_to_claim_payment(parsed: ParsedResource[Any], member_id: str | None = No
             for line in reading.lines
         ),
         remarks=reading.header.remarks,
+        findings=balance_findings(eob, pharmacy=claim_type(eob) == "pharmacy"),
+        sub_type=sub_type(eob),
+        precedence=eob.precedence,
+        accident=accident(eob),
+        focal_coverage=focal_coverage(eob),
+        process_notes=process_notes(eob),
     )
 
 

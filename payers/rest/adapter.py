@@ -213,8 +213,13 @@ class RestPayerAdapter:
         if success and data is None:
             raise PayerProtocolError(payer, f"HTTP {status} without a JSON body")
         code, message, reasons = wire.error_body(data)
+        rejections = [
+            PayerRejection(code=reason, follow_up=follow_up) for reason, follow_up in reasons
+        ]
         if code == TRY_LATER or status >= 500 or status == 429:
-            raise PayerUnavailable(payer, _unavailable_words(status, code, message, reasons))
+            raise PayerUnavailable(
+                payer, _unavailable_words(status, code, message, reasons), rejections
+            )
         if success and code is None:
             return data
         detail = message or f"HTTP {status}"
@@ -226,9 +231,6 @@ class RestPayerAdapter:
             )
         if code is None:
             raise PayerProtocolError(payer, f"HTTP {status} without the payer's error body")
-        rejections = [
-            PayerRejection(code=reason, follow_up=follow_up) for reason, follow_up in reasons
-        ]
         if code in {"MEMBER_NOT_FOUND", "DEMOGRAPHICS_MISMATCH"}:
             raise MemberNotFound(payer, detail, rejections)
         raise PayerRejected(payer, f"{code}: {detail}", rejections)

@@ -184,6 +184,14 @@ def eob(
                 "role": concept(coding(CARIN_CARE_TEAM_ROLE, "performing")),
             }
         ]
+    if member.order is not None:
+        resource["precedence"] = member.order
+    if settled is not None and settled[1].remarks:
+        # The payer's remark codes, printed for the provider as process notes.
+        resource["processNote"] = [
+            {"number": n, "type": "display", "text": remark.description}
+            for n, remark in enumerate(settled[1].remarks, start=1)
+        ]
     paid_lines = settled[1].lines if settled else ()
     resource["item"] = [
         _item(claim, n, paid_lines[n] if n < len(paid_lines) else None)

@@ -6,6 +6,11 @@ or inactive coverage and, with ``excluded``, for a non-covered service). Where F
 term ``annual``) it is sent; the X12 code the benefit carries (EB01 kind, EB06 time period, EB12
 network, with ``W`` for "both") is sent next to it, as payers bridging from X12 do, so nothing of
 the book is lost. Coinsurance travels as a whole percentage (``allowedUnsignedInt``).
+
+The Coverage also states what a card prints (fictitious): its type (HIP), the payer's network, the
+dependent number (01 the subscriber, 02 anyone else), the pharmacy classes (rxbin, rxpcn,
+rxgroup) next to group and plan, and, in an eligibility response, the in-network office, urgent
+care and emergency copays of the answer as ``costToBeneficiary``.
 """
 
 from __future__ import annotations
@@ -33,11 +38,17 @@ from payers.model import (
     Network,
     OtherCoverage,
     Plan,
+    SubscriberRelation,
 )
 from payers.sandbox.fhir_wire import coding, concept, money, of_code, validated
 from payers.sandbox.world import SandboxMember, SandboxPayerBook
 
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+COPAY_TYPE = "http://terminology.hl7.org/CodeSystem/coverage-copay-type"
+SANDBOX_RX_BIN = "999001"  # fictitious: no real BIN starts with 999
+#: The service types a card prints a copay for, as HL7 coverage-copay-type codes.
+CARD_COPAYS = {"98": "gpvisit", "UC": "urgentcare", "86": "emergency"}
 BENEFIT_NETWORK = "http://terminology.hl7.org/CodeSystem/benefit-network"
 BENEFIT_UNIT = "http://terminology.hl7.org/CodeSystem/benefit-unit"
 _HL7_TYPES = {
@@ -103,9 +114,11 @@ def coverage(
     *,
     resource_id: str | None = None,
     plan: Plan | None = None,
+    benefits: tuple[Benefit, ...] = (),
 ) -> dict[str, Any]:
     """The Coverage of one member (``resource_id`` "coverage" when contained), as ``plan`` (the
-    one in force on the asked date) or the member's current plan."""
+    one in force on the asked date) or the member's current plan; the card copays of
+    ``benefits`` become its ``costToBeneficiary``."""
     plan = plan or member.plan
     period = {k: v.isoformat() for k, v in (("start", plan.start), ("end", plan.end)) if v}
     classes = [
@@ -119,6 +132,15 @@ def coverage(
             "value": plan.plan_number,
             "name": plan.name,
         },
+        *card_rx_classes(book, plan),
+    ]
+    costs = [
+        {
+            "type": concept(coding(COPAY_TYPE, CARD_COPAYS[b.service_types[0].code])),
+            "valueMoney": money(b.amount),
+        }
+        for b in card_copays(benefits)
+        if b.amount is not None
     ]
     return validated(
         {
@@ -139,8 +161,32 @@ def coverage(
             "payor": [insurer(book)],
             "class": [c for c in classes if c["value"]],
             "order": member.order,
+            "type": concept(coding(ACT_CODE, "HIP", "health insurance plan policy")),
+            "network": f"{book.name} network",
+            "dependent": "01" if member.relation is SubscriberRelation.SELF else "02",
+            **({"costToBeneficiary": costs} if costs else {}),
         }
     )
+
+
+def card_rx_classes(book: SandboxPayerBook, plan: Plan) -> list[dict[str, Any]]:
+    """The pharmacy classes a card prints (fictitious BIN; PCN from the payer number)."""
+    return [
+        {"type": concept(coding(COVERAGE_CLASS, "rxbin")), "value": SANDBOX_RX_BIN},
+        {"type": concept(coding(COVERAGE_CLASS, "rxpcn")), "value": f"SBX{book.payer_number}"},
+        {"type": concept(coding(COVERAGE_CLASS, "rxgroup")), "value": plan.group_number},
+    ]
+
+
+def card_copays(benefits: tuple[Benefit, ...]) -> list[Benefit]:
+    """The in-network copays a card prints: one per service type of :data:`CARD_COPAYS`."""
+    chosen: dict[str, Benefit] = {}
+    for benefit in benefits:
+        if benefit.kind is BenefitKind.COPAY and benefit.network is Network.IN_NETWORK:
+            for service in benefit.service_types[:1]:
+                if service.code in CARD_COPAYS:
+                    chosen.setdefault(service.code, benefit)
+    return list(chosen.values())
 
 
 def _other_coverage(
@@ -177,7 +223,9 @@ def eligibility_response(
     response = _response_shell(book, today, result.as_of)
     response["patient"] = {"reference": f"Patient/{patient_id(member)}"}
     response["contained"] = [
-        coverage(book, member, today, resource_id="coverage", plan=result.plan)
+        coverage(
+            book, member, today, resource_id="coverage", plan=result.plan, benefits=result.benefits
+        )
     ]
     response["outcome"] = "complete"
     response["insurance"] = [

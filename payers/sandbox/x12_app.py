@@ -62,6 +62,7 @@ from payers.sandbox.x12_inquiry import read_270, read_276
 from payers.sandbox.x12_remittance import answer_835
 from payers.sandbox.x12_status import answer_276
 from payers.x12.envelope import Interchange, TransactionSet, read_interchanges
+from payers.x12.layout import for_maps
 from payers.x12.outgoing import ControlNumberSequence, Parties, map_report
 from payers.x12.segments import X12DataError
 
@@ -169,7 +170,7 @@ class _X12Payer:
     ) -> tuple[str, str]:
         """999 for the 837P; a 277CA follows in the same payload for the sets it accepts."""
         try:
-            checked = map_report(payload)
+            checked = map_report(for_maps(payload, self.book.key))
         except pyx12.errors.EngineError as exc:
             raise CoreError(400, "PayloadIllegal", f"the 837 cannot be read: {exc}") from exc
         if checked is None:

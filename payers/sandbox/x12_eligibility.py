@@ -2,15 +2,16 @@
 
 Each model :class:`~payers.model.Benefit` becomes an EB line (EB01 kind, EB02 coverage level, EB03
 service types joined by the repetition separator, EB05 plan, EB06 time period, EB07 amount, EB08
-percent, EB09/EB10 quantity, EB11 authorization, EB12 network) with its MSG lines. What is left of an
-accumulator is stated on a second EB line with time period 29 (remaining), as real payers do; what is
-already used is not sent (it is the amount less the remaining). A member the book cannot match gets
-AAA segments in the subscriber loop: 72 missing member id (and name), 58 missing birth date, 75 not
-found, 73 name and 71 birth date mismatch. An inquiry without a member id is a coverage-discovery
-search by name and birth date: the one member found, else 75, or 76 when several match. Other
-coverage the payer knows of is an EB*R line with REF*IG, DTP*290 and its 2120 NM1*PR loop. A payer
-that cannot answer now (``busy``: the AAA03 reason, 42 or 80) says so with ``AAA*Y**42*R`` in the
-payer's own loop (2100A) and echoes the subscriber only.
+percent, EB09/EB10 quantity, EB11 authorization, EB12 network, EB04 insurance type and EB13
+procedure when stated) with its MSG lines, its own DTP/REF/AAA and its 2120 related entities. What
+is left of an accumulator is stated on a second EB line with time period 29 (remaining), as real
+payers do; what is already used is not sent (it is the amount less the remaining). A member the book
+cannot match gets AAA segments in the subscriber loop: 72 missing member id (and name), 58 missing
+birth date, 75 not found, 73 name and 71 birth date mismatch. An inquiry without a member id is a
+coverage-discovery search by name and birth date: the one member found, else 75, or 76 when several
+match. Other coverage the payer knows of is an EB*R line with REF*IG, DTP*290 and its 2120 NM1*PR
+loop. A payer that cannot answer now (``busy``: the AAA03 reason, 42 or 80) says so with
+``AAA*Y**42*R`` in the payer's own loop (2100A) and echoes the subscriber only.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from payers.model import (
 from payers.sandbox.world import MemberMismatch, SandboxMember, SandboxPayerBook
 from payers.sandbox.x12_inquiry import EligibilityInquiry
 from payers.x12.eligibility import IMPLEMENTATION
-from payers.x12.outgoing import ControlNumbers, Parties, Repeated, SegmentSpec, build_interchange
+from payers.x12.outgoing import (
+    Composite,
+    ControlNumbers,
+    Parties,
+    Repeated,
+    SegmentSpec,
+    build_interchange,
+)
 
 REMAINING = "29"
 _LEVEL_CODES = {
@@ -53,8 +61,61 @@ def _number(value: Decimal | None) -> str:
     return "" if value is None else f"{value:f}"
 
 
+_PROCEDURE_QUALIFIERS = {"procedure": "HC", "cdt": "AD", "ndc": "N4", "mutually-defined": "ZZ"}
+
+
+def _d8_or_range(start: date, end: date) -> tuple[str, str]:
+    return ("D8", _d8(start)) if start == end else ("RD8", f"{_d8(start)}-{_d8(end)}")
+
+
+def _detail_lines(benefit: Benefit) -> list[SegmentSpec]:
+    """The benefit's own 2110 DTP/REF/AAA lines and its 2120 related entities (LS..LE)."""
+    lines: list[SegmentSpec] = [
+        ("DTP", d.qualifier.code, *_d8_or_range(d.start, d.end)) for d in benefit.dates
+    ]
+    lines += [("REF", r.qualifier.code, r.value, r.description or "") for r in benefit.references]
+    for finding in benefit.findings:  # a payer's AAA about this benefit, as its codes say
+        by_system = {c.system: c.code for c in finding.codes}
+        if "aaa-reject-reason" in by_system:
+            lines.append(
+                (
+                    "AAA",
+                    by_system.get("aaa-valid-request", "Y"),
+                    "",
+                    by_system["aaa-reject-reason"],
+                    by_system.get("aaa-follow-up", ""),
+                )
+            )
+    entities: list[SegmentSpec] = []
+    for entity in benefit.related_entities:
+        if entity.entity is not None:
+            qualifier = entity.identifier_qualifier.code if entity.identifier_qualifier else ""
+            person = "1" if entity.first_name else "2"
+            entities.append(
+                (
+                    "NM1",
+                    entity.entity.code,
+                    person,
+                    entity.name or "",
+                    entity.first_name or "",
+                    "",
+                    "",
+                    "",
+                    qualifier if entity.identifier else "",
+                    entity.identifier or "",
+                )
+            )
+        for contact in entity.contacts:
+            numbers = [x for n in contact.numbers[:3] for x in (n.qualifier.code, n.value)]
+            entities.append(("PER", "IC", contact.name or "", *numbers))
+    if entities:
+        lines += [("LS", "2120"), *entities, ("LE", "2120")]
+    return lines
+
+
 def benefit_lines(benefit: Benefit) -> list[SegmentSpec]:
-    """The EB (+ MSG) lines stating one benefit; a remaining amount gets its own EB*...*29 line."""
+    """The EB (+ MSG, DTP, REF, AAA, 2120) lines stating one benefit; a remaining amount gets its
+    own EB*...*29 line."""
     level = _LEVEL_CODES.get(benefit.coverage_level) if benefit.coverage_level else ""
     service_types = Repeated(*(st.code for st in benefit.service_types))
     network = _NETWORK_CODES.get(benefit.network, "")
@@ -67,7 +128,7 @@ def benefit_lines(benefit: Benefit) -> list[SegmentSpec]:
             benefit.code.code,
             level or "",
             service_types,
-            "",
+            benefit.insurance_type.code if benefit.insurance_type else "",
             benefit.plan_description or "",
             benefit.time_period.code if benefit.time_period else "",
             _number(benefit.amount),
@@ -76,8 +137,10 @@ def benefit_lines(benefit: Benefit) -> list[SegmentSpec]:
             _number(benefit.quantity) if benefit.quantity else "",
             authorization,
             network,
+            *_procedure(benefit),
         ),
         *(("MSG", message) for message in benefit.messages),
+        *_detail_lines(benefit),
     ]
     if benefit.remaining is not None:
         lines.append(
@@ -98,6 +161,13 @@ def benefit_lines(benefit: Benefit) -> list[SegmentSpec]:
             )
         )
     return lines
+
+
+def _procedure(benefit: Benefit) -> tuple[Composite, ...]:
+    """EB13, when the benefit names a procedure of a code list with an EB13-1 qualifier."""
+    procedure = benefit.procedure
+    qualifier = _PROCEDURE_QUALIFIERS.get(procedure.system) if procedure else None
+    return (Composite(qualifier, procedure.code),) if procedure and qualifier else ()
 
 
 def _d8(day: date) -> str:

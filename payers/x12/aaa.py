@@ -1,4 +1,8 @@
-"""AAA request validation segments of a 271, turned into the contract's errors.
+"""AAA request validation segments of a 271: findings beside benefits, the contract's errors alone.
+
+Beside at least one benefit an AAA is a warning (:func:`aaa_finding`: AAA01, AAA03 and AAA04 as
+codes, with the loop it came from); with no benefit at all the AAA segments raise (below), and every
+error carries the reasons as :class:`~payers.contract.PayerRejection` values.
 
 AAA03 is the reject reason, AAA04 the follow-up action. 42/80 mean the payer cannot answer now
 (retry later); member and patient mismatches mean the request must be corrected; everything else is
@@ -12,7 +16,12 @@ from collections.abc import Sequence
 
 from payers.codesets import lookup, plain_words
 from payers.contract import MemberNotFound, PayerRejected, PayerRejection, PayerUnavailable
+from payers.model import Finding, FindingSeverity
 from payers.x12.segments import X12Segment
+
+#: Finding codes: the payer's AAA in a 2100 loop of an answer that has benefits, and in a 2110 loop.
+PAYER_AAA = "271_PAYER_AAA"
+BENEFIT_AAA = "271_BENEFIT_AAA"
 
 UNAVAILABLE = frozenset({"42", "80"})
 MEMBER_MISMATCH = frozenset({"72", "73", "75", "65", "67", "58", "71"})
@@ -47,7 +56,9 @@ def raise_for_aaa(
     advice = f" {plain}" if plain else ""
     if codes & UNAVAILABLE:
         raise PayerUnavailable(
-            payer_id, f"payer cannot answer now ({transaction} AAA at {levels}): {words}.{advice}"
+            payer_id,
+            f"payer cannot answer now ({transaction} AAA at {levels}): {words}.{advice}",
+            reasons,
         )
     if codes & MEMBER_MISMATCH:
         raise MemberNotFound(
@@ -60,6 +71,26 @@ def raise_for_aaa(
         payer_id,
         f"payer rejected the request ({transaction} AAA at {levels}): {words}.{advice}",
         reasons,
+    )
+
+
+def aaa_finding(seg: X12Segment, loop: str, *, benefit: bool = False) -> Finding:
+    """One AAA kept as a warning: AAA01 valid request, AAA03 reason, AAA04 follow-up, as codes."""
+    valid = lookup("aaa-valid-request", seg.get(1)) if seg.get(1) else None
+    reason = lookup("aaa-reject-reason", seg.get(3) or "")
+    action = lookup("aaa-follow-up", seg.get(4)) if seg.get(4) else None
+    words = f"payer reported AAA {reason.code} {reason.description} in loop {loop}"
+    if action is not None:
+        words += f"; follow-up {action.code} {action.description}"
+    if valid is not None:
+        words += "; request was valid" if valid.code == "Y" else "; request was not valid"
+    return Finding(
+        code=BENEFIT_AAA if benefit else PAYER_AAA,
+        message=words,
+        severity=FindingSeverity.WARNING,
+        location=f"loop {loop}, {seg.where()}",
+        segment=seg.position,
+        codes=tuple(c for c in (valid, reason, action) if c is not None),
     )
 
 

@@ -8,8 +8,8 @@ the patient HL, which echoes CLM01) and the payer's claim id (REF*1K).
 from __future__ import annotations
 
 from payers.contract import PayerProtocolError
-from payers.model import ClaimState, ClaimStatus, Code, SubmissionAck
-from payers.x12.envelope import transactions
+from payers.model import ClaimState, ClaimStatus, Code, Finding, SubmissionAck
+from payers.x12.envelope import read_interchanges, transactions, with_findings
 from payers.x12.segments import X12DataError
 from payers.x12.status_reader import CLAIM_LEVELS, status_loops
 
@@ -80,7 +80,9 @@ def parse_999(
     try:
         reasons: list[Code] = []
         verdicts: list[str] = []
+        findings: list[Finding] = []
         for transaction in transactions(text, payer_id, "999", strict=strict):
+            findings += transaction.findings
             segment = ""
             for seg in transaction.segments:
                 if seg.id == "IK3":
@@ -108,7 +110,10 @@ def parse_999(
             raise X12DataError("999 has neither IK5 nor AK9 acknowledgment code")
         accepted = all(v in _ACCEPTED for v in verdicts)
         return SubmissionAck(
-            accepted=accepted, control_number=control_number, reasons=tuple(reasons)
+            accepted=accepted,
+            control_number=control_number,
+            reasons=tuple(reasons),
+            findings=tuple(findings),
         )
     except X12DataError as exc:
         raise PayerProtocolError(payer_id, f"999 is invalid: {exc}") from exc
@@ -126,7 +131,7 @@ def parse_277ca(text: str, payer_id: str, *, strict: bool = True) -> list[Submis
         level_rejections: list[SubmissionAck] = []
         for transaction in transactions(text, payer_id, "277", strict=strict):
             for loop in status_loops(transaction.segments):
-                status = loop.claim_status()
+                status = with_findings(loop.claim_status(), transaction)
                 if loop.hl_level in CLAIM_LEVELS:
                     acks.append(_claim_ack(status, loop.trace))
                 elif loop.statuses and status.state is ClaimState.REJECTED:
@@ -150,4 +155,67 @@ def _claim_ack(status: ClaimStatus, trace: str) -> SubmissionAck:
         status=status,
         reasons=tuple(codes) if rejected else (),
         duplicate=any(c.code in _DUPLICATE_STATUS for c in codes),
+        findings=status.findings,
+    )
+
+
+# X12 TA1 interchange note codes (TA105, data element I18).
+INTERCHANGE_NOTES = {
+    "000": "No error",
+    "001": "The interchange control number in the header and trailer do not match",
+    "002": "This standard as noted in the control standards identifier is not supported",
+    "003": "This version of the controls is not supported",
+    "004": "The segment terminator is invalid",
+    "005": "Invalid interchange ID qualifier for sender",
+    "006": "Invalid interchange sender ID",
+    "007": "Invalid interchange ID qualifier for receiver",
+    "008": "Invalid interchange receiver ID",
+    "009": "Unknown interchange receiver ID",
+    "010": "Invalid authorization information qualifier value",
+    "011": "Invalid authorization information value",
+    "012": "Invalid security information qualifier value",
+    "013": "Invalid security information value",
+    "014": "Invalid interchange date value",
+    "015": "Invalid interchange time value",
+    "016": "Invalid interchange standards identifier value",
+    "017": "Invalid interchange version ID value",
+    "018": "Invalid interchange control number value",
+    "019": "Invalid acknowledgment requested value",
+    "020": "Invalid test indicator value",
+    "021": "Invalid number of included groups value",
+    "022": "Invalid control structure",
+    "023": "Improper (premature) end-of-file (transmission)",
+    "024": "Invalid interchange content (e.g. invalid GS segment)",
+    "025": "Duplicate interchange control number",
+    "026": "Invalid data element separator",
+    "027": "Invalid component element separator",
+    "028": "Invalid delivery date in deferred delivery request",
+    "029": "Invalid delivery time in deferred delivery request",
+    "030": "Invalid delivery time code in deferred delivery request",
+    "031": "Invalid grade of service code",
+}
+
+
+def parse_ta1(
+    text: str, payer_id: str, control_number: str, *, strict: bool = True
+) -> SubmissionAck | None:
+    """The verdict of the TA1 interchange acknowledgments in ``text``; None when there are none.
+
+    TA104 is A (accepted), E (accepted with errors) or R (the whole interchange was rejected,
+    so no 999 or 277CA follows); TA105 says why, as a code with its description.
+    """
+    interchanges = read_interchanges(text, payer_id, strict=strict)
+    found = [seg for i in interchanges for seg in i.acknowledgments]
+    if not found:
+        return None
+    reasons = tuple(
+        _code("x12-ta1-note", INTERCHANGE_NOTES, seg.get(5), f" (interchange {seg.get(1)})")
+        for seg in found
+        if seg.get(5) and seg.get(5) != "000"
+    )
+    return SubmissionAck(
+        accepted=all(seg.get(4) in _ACCEPTED for seg in found),
+        control_number=control_number,
+        reasons=reasons,
+        findings=interchanges[0].findings if interchanges else (),
     )

@@ -61,7 +61,7 @@ from payers.model import (
     SubmissionAck,
     SubscriberRelation,
 )
-from payers.x12.acknowledgment import parse_277ca, parse_999
+from payers.x12.acknowledgment import parse_277ca, parse_999, parse_ta1
 from payers.x12.claim_status import build_276, parse_277
 from payers.x12.discovery import build_discovery_270, found_person
 from payers.x12.eligibility import build_270, parse_271
@@ -296,6 +296,9 @@ class X12PayerAdapter:
             for g in i.groups
             for t in g.transactions
         }
+        interchange_ack = parse_ta1(answer, self.settings.id, control_number, strict=self.strict)
+        if interchange_ack is not None and not interchange_ack.accepted:
+            return interchange_ack  # TA1 R: the whole interchange was refused, nothing follows
         if "999" in codes:
             ack = parse_999(answer, self.settings.id, control_number, strict=self.strict)
             if not ack.accepted or "277" not in codes:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from payers.contract import PayerProtocolError
 from payers.model import ClaimRef, ClaimStatus
-from payers.x12.envelope import transactions
+from payers.x12.envelope import transactions, with_findings
 from payers.x12.outgoing import (
     ControlNumbers,
     Parties,
@@ -81,7 +81,7 @@ def parse_277(text: str, payer_id: str, *, strict: bool = True) -> list[ClaimSta
         found: list[ClaimStatus] = []
         for transaction in transactions(text, payer_id, "277", strict=strict):
             found += [
-                loop.claim_status()
+                with_findings(loop.claim_status(), transaction)
                 for loop in status_loops(transaction.segments)
                 if loop.first_stc is not None or loop.hl_level in CLAIM_LEVELS
             ]

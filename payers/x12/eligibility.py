@@ -1,9 +1,11 @@
 """Eligibility and benefits: build a 270 (005010X279A1), read a 271 into an EligibilityResult.
 
 pyx12 has no X279A1 map, so the 271 loops are followed here from HL levels: 20 payer, 21 information
-receiver, 22 subscriber, 23 dependent; each EB opens a 2110 loop (its MSG, HSD, AAA), and LS..LE
-wraps 2120 related entities whose NM1 segments must not be taken for the member. 4010 (X092A1)
-answers have the same shape and are read too.
+receiver, 22 subscriber, 23 dependent; each EB opens a 2110 loop (its MSG, HSD, AAA, DTP, REF belong
+to that benefit), and LS..LE wraps 2120 related entities whose NM1 segments must not be taken for
+the member. AAA in a 2100 loop beside benefits is a finding on the result, AAA in a 2110 loop a
+finding on its benefit; only AAA with no benefit at all is an error. 4010 (X092A1) answers have
+the same shape and are read too.
 """
 
 from __future__ import annotations
@@ -19,15 +21,24 @@ from payers.model import (
     BenefitKind,
     CoverageLevel,
     EligibilityResult,
+    Finding,
+    FindingSeverity,
     MemberQuery,
     Network,
     OtherCoverage,
     Plan,
     SubscriberRelation,
 )
-from payers.x12.aaa import raise_for_aaa
+from payers.x12.aaa import aaa_finding, raise_for_aaa
 from payers.x12.accumulators import REMAINING_PERIODS, USED_PERIODS, fold_accumulators
-from payers.x12.envelope import transactions
+from payers.x12.eligibility_parts import (
+    benefit_dates,
+    dependent_person,
+    procedure_code,
+    reference,
+    related_entity,
+)
+from payers.x12.envelope import transactions, with_findings
 from payers.x12.outgoing import (
     ControlNumbers,
     Parties,
@@ -39,6 +50,8 @@ from payers.x12.outgoing import (
 from payers.x12.segments import X12DataError, X12Segment, date_or_none, parse_period
 
 IMPLEMENTATION = "005010X279A1"
+#: Finding code: an EB line that could not be read (left out; the rest of the answer is kept).
+BENEFIT_UNREADABLE = "271_BENEFIT_UNREADABLE"
 
 _KINDS: dict[str, BenefitKind] = {
     **dict.fromkeys("12345", BenefitKind.ACTIVE_COVERAGE),
@@ -51,6 +64,25 @@ _KINDS: dict[str, BenefitKind] = {
     "E": BenefitKind.NON_COVERED,
     "I": BenefitKind.NON_COVERED,
     "U": BenefitKind.CONTACT_FOR_INFORMATION,
+    "CB": BenefitKind.COVERAGE_BASIS,
+    "D": BenefitKind.BENEFIT_DESCRIPTION,
+    "H": BenefitKind.UNLIMITED,
+    "J": BenefitKind.COST_CONTAINMENT,
+    "K": BenefitKind.RESERVE,
+    "L": BenefitKind.PRIMARY_CARE_PROVIDER,
+    "M": BenefitKind.PRE_EXISTING_CONDITION,
+    "MC": BenefitKind.MANAGED_CARE_COORDINATOR,
+    "N": BenefitKind.SERVICES_RESTRICTED_TO_PROVIDER,
+    "O": BenefitKind.NOT_MEDICALLY_NECESSARY,
+    "P": BenefitKind.BENEFIT_DISCLAIMER,
+    "Q": BenefitKind.SECOND_SURGICAL_OPINION_REQUIRED,
+    "R": BenefitKind.OTHER_PAYER,
+    "S": BenefitKind.PRIOR_YEAR_HISTORY,
+    "T": BenefitKind.CARD_REPORTED_LOST_STOLEN,
+    "V": BenefitKind.CANNOT_PROCESS,
+    "W": BenefitKind.OTHER_SOURCE_OF_DATA,
+    "X": BenefitKind.HEALTH_CARE_FACILITY,
+    "Y": BenefitKind.SPEND_DOWN,
 }
 _LEVELS = {
     "IND": CoverageLevel.INDIVIDUAL,
@@ -130,25 +162,49 @@ def build_270(
     )
 
 
+#: The letter of a 271 loop by HL level code: 2100A payer ... 2110D the dependent's benefits.
+_LOOP_LETTERS = {"20": "A", "21": "B", "22": "C", "23": "D"}
+_EB_LOOP_SEGMENTS = frozenset({"MSG", "HSD", "AAA", "DTP", "REF", "III", "PRV"})
+
+
+@dataclass
+class _EbLoop:
+    """One EB line with its 2110 segments (MSG, HSD, AAA, DTP, REF...) and its 2120 entities
+    (each the segments from one NM1 on, inside LS..LE)."""
+
+    eb: X12Segment
+    loop: str
+    extra: list[X12Segment] = field(default_factory=list)
+    entities: list[list[X12Segment]] = field(default_factory=list)
+
+    def all_segments(self) -> list[X12Segment]:
+        return [*self.extra, *(s for entity in self.entities for s in entity)]
+
+
 @dataclass
 class _Level:
-    """What one subscriber/dependent HL carries."""
+    """What one HL level carries (its 2100 loop and its EB loops)."""
 
     code: str
     member_id: str | None = None
     refs: dict[str, tuple[str, str]] = field(default_factory=dict)
     dates: dict[str, tuple[date, date]] = field(default_factory=dict)
-    benefits: list[tuple[X12Segment, list[X12Segment]]] = field(default_factory=list)
+    benefits: list[_EbLoop] = field(default_factory=list)
+    person: dict[str, X12Segment] = field(default_factory=dict)  # its NM1, DMG, INS
+
+    @property
+    def letter(self) -> str:
+        return _LOOP_LETTERS.get(self.code, "")
 
 
 def parse_271(
     text: str, payer_id: str, *, as_of: date | None = None, strict: bool = True
 ) -> EligibilityResult:
-    """The first subscriber's eligibility in a 271; AAA rejections raise the contract's errors."""
+    """The first subscriber's eligibility in a 271. AAA beside benefits become findings; AAA with no
+    benefit at all raise the contract's errors (see :mod:`payers.x12.aaa`)."""
     try:
-        return _read(
-            transactions(text, payer_id, "271", strict=strict)[0].segments, payer_id, as_of
-        )
+        transaction = transactions(text, payer_id, "271", strict=strict)[0]
+        return with_findings(_read(transaction.segments, payer_id, as_of), transaction)
     except X12DataError as exc:
         raise PayerProtocolError(payer_id, f"271 is invalid: {exc}") from exc
 
@@ -158,7 +214,7 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
     rejections: list[tuple[str, X12Segment]] = []
     level = _Level("")
     in_related_entity = False
-    eb: tuple[X12Segment, list[X12Segment]] | None = None
+    eb: _EbLoop | None = None
     inquiry_date: date | None = None
     created: date | None = None
     for seg in segments:
@@ -175,18 +231,23 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
         elif seg.id == "LE":
             in_related_entity = False
         elif in_related_entity:
-            if eb is not None:  # the 2120 entity of the EB line (EB*R: the other payer)
-                eb[1].append(seg)
+            if eb is not None:  # a 2120 entity of the EB line: each NM1 opens one
+                if seg.id == "NM1" or not eb.entities:
+                    eb.entities.append([])
+                eb.entities[-1].append(seg)
             continue
         elif seg.id == "EB":
-            eb = (seg, [])
+            eb = _EbLoop(seg, f"2110{level.letter}")
             level.benefits.append(eb)
-        elif eb is not None and seg.id in ("MSG", "HSD", "AAA", "DTP", "REF"):
-            eb[1].append(seg)
+        elif eb is not None and seg.id in _EB_LOOP_SEGMENTS:
+            eb.extra.append(seg)  # a REF or DTP here is the benefit's, not the member's plan's
         elif seg.id == "AAA":
             rejections.append((level.code, seg))
         elif seg.id == "NM1" and seg.get(1) == "IL":
             level.member_id = seg.get(9) or None
+            level.person["NM1"] = seg
+        elif seg.id in ("NM1", "DMG", "INS") and level.code == "23":
+            level.person.setdefault(seg.id, seg)
         elif seg.id == "REF":
             level.refs[seg.get(1)] = (seg.get(2), seg.get(3))
         elif seg.id == "DTP":
@@ -195,7 +256,8 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
             inquiry_date = (
                 start if seg.get(1) in ("291", "307") and inquiry_date is None else inquiry_date
             )
-    raise_for_aaa(payer_id, rejections)
+    if not any(lv.benefits for lv in levels):
+        raise_for_aaa(payer_id, rejections)  # AAA and no benefit at all: the payer's refusal
     if not levels:
         raise PayerProtocolError(
             payer_id, "271 has no subscriber (HL 22) loop and no AAA rejection"
@@ -204,7 +266,8 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
     if not member_id:
         raise PayerProtocolError(payer_id, "271 subscriber loop has no NM1*IL member identifier")
     patient = next((lv for lv in reversed(levels) if lv.benefits), levels[-1])
-    benefits = fold_accumulators([_benefit(seg, extra) for seg, extra in patient.benefits])
+    read, unreadable = _benefits(patient.benefits)
+    benefits = fold_accumulators(read)
     plan = _plan(levels, benefits)
     disclaimers = tuple(m for b in benefits if b.code.code == "P" for m in b.messages)
     return EligibilityResult(
@@ -216,10 +279,43 @@ def _read(segments: Sequence[X12Segment], payer_id: str, as_of: date | None) -> 
         benefits=benefits,
         messages=disclaimers,
         # EB*R stays a benefit (the payer's words); the payer it names is also a COB hint.
-        other_coverage=tuple(
-            o for seg, extra in patient.benefits if (o := other_payer(seg, extra))
+        other_coverage=tuple(o for loop in patient.benefits if (o := _other_payer_of(loop))),
+        # The payer's AAA beside benefits: its reasons, kept as warnings on a usable answer.
+        findings=(
+            *(aaa_finding(seg, f"2100{_LOOP_LETTERS.get(lv, '')}") for lv, seg in rejections),
+            *unreadable,
         ),
+        dependent=dependent_person(patient.person) if patient.code == "23" else None,
     )
+
+
+def _benefits(loops: Sequence[_EbLoop]) -> tuple[list[Benefit], list[Finding]]:
+    """Each EB loop as a Benefit; one the payer wrote wrong (an amount that is no number) is left
+    out with a finding naming its segment, and the others are kept."""
+    benefits: list[Benefit] = []
+    unreadable: list[Finding] = []
+    for loop in loops:
+        try:
+            benefits.append(_benefit(loop))
+        except X12DataError as exc:
+            unreadable.append(
+                Finding(
+                    code=BENEFIT_UNREADABLE,
+                    message=f"{exc}; this benefit is left out, the others are kept",
+                    severity=FindingSeverity.ERROR,
+                    location=f"loop {loop.loop}, {loop.eb.where()}",
+                    segment=loop.eb.position,
+                    codes=(lookup("benefit-kind", loop.eb.get(1)),),
+                )
+            )
+    return benefits, unreadable
+
+
+def _other_payer_of(loop: _EbLoop) -> OtherCoverage | None:
+    try:
+        return other_payer(loop.eb, loop.all_segments())
+    except X12DataError:  # its unreadable DTP*290 is already a finding on the benefit
+        return None
 
 
 def other_payer(eb: X12Segment, extra: Sequence[X12Segment]) -> OtherCoverage | None:
@@ -249,7 +345,8 @@ def other_payer(eb: X12Segment, extra: Sequence[X12Segment]) -> OtherCoverage | 
     )
 
 
-def _benefit(eb: X12Segment, extra: list[X12Segment]) -> Benefit:
+def _benefit(loop: _EbLoop) -> Benefit:
+    eb, extra = loop.eb, loop.extra
     code = lookup("benefit-kind", eb.get(1))
     period_code = eb.get(6)
     amount = eb.decimal(7, "benefit amount")
@@ -261,6 +358,7 @@ def _benefit(eb: X12Segment, extra: list[X12Segment]) -> Benefit:
     remaining = amount if period_code in REMAINING_PERIODS else None
     used = amount if period_code in USED_PERIODS else None
     authorization = {"Y": True, "N": False}.get(eb.get(11))
+    dates, findings = benefit_dates(extra, loop.loop)
     return Benefit(
         kind=_KINDS.get(code.code, BenefitKind.OTHER),
         code=code,
@@ -277,6 +375,17 @@ def _benefit(eb: X12Segment, extra: list[X12Segment]) -> Benefit:
         authorization_required=authorization,
         plan_description=eb.get(5) or None,
         messages=tuple(s.get(1) for s in extra if s.id == "MSG" and s.get(1)),
+        insurance_type=lookup("insurance-type", eb.get(4)) if eb.get(4) else None,
+        procedure=procedure_code(eb.procedure_components(13)),
+        quantity_qualifier=lookup("quantity-qualifier", unit) if unit else None,
+        in_plan_network={"Y": True, "N": False}.get(eb.get(12)),
+        dates=dates,
+        references=tuple(reference(s) for s in extra if s.id == "REF" and s.get(2)),
+        related_entities=tuple(related_entity(segs) for segs in loop.entities),
+        findings=(
+            *(aaa_finding(s, loop.loop, benefit=True) for s in extra if s.id == "AAA"),
+            *findings,
+        ),
     )
 
 

@@ -11,26 +11,34 @@ mismatches (SE01 segment count, SE02/GE02/IEA02 control numbers not matching the
 and transaction counts) raise when ``strict`` (the default: X12 acknowledgment rules reject them);
 with ``strict=False`` they are kept in :attr:`Interchange.defects` so a payer's otherwise readable
 answer can still be used.
+
+Layout (indentation, blank lines, a BOM, a newline terminator, an ISA12 pyx12 does not know) is
+never a refusal, in either mode: :mod:`payers.x12.layout` rewrites it for pyx12 and each transaction
+set carries the resulting findings in :attr:`TransactionSet.findings`, which the transaction
+parsers copy onto their results.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pyx12.errors
 import pyx12.x12file
 
 from payers.contract import PayerProtocolError
+from payers.model import Finding
+from payers.x12.layout import Layout, normalize, version_findings
 from payers.x12.segments import Delimiters, X12Segment
 
 # pyx12 logs segment values (member data) while it reads and validates: keep them out of our logs.
 logging.getLogger("pyx12").addHandler(logging.NullHandler())
 logging.getLogger("pyx12").propagate = False
 
-_ISA_LENGTH = 106
 # pyx12 error codes that mean segments were lost, whatever the strictness.
 _FATAL = {("isa", "023"), ("gs", "3"), ("st", "2"), ("isa", "024"), ("seg", "8")}
 # pyx12 notes about layout only (a trailing element separator, a leading space).
@@ -45,6 +53,8 @@ class TransactionSet:
     control_number: str
     implementation: str
     segments: tuple[X12Segment, ...]
+    #: Layout and version findings of the interchange and of this set (copied onto results).
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,9 @@ class Interchange:
     usage: str
     groups: tuple[FunctionalGroup, ...]
     defects: tuple[str, ...] = ()
+    #: TA1 interchange acknowledgments found between ISA and the first GS.
+    acknowledgments: tuple[X12Segment, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     def transactions(self, code: str) -> Iterator[TransactionSet]:
         for group in self.groups:
@@ -79,32 +92,29 @@ class Interchange:
 
 def read_interchanges(text: str, payer_id: str, *, strict: bool = True) -> tuple[Interchange, ...]:
     """Every interchange in ``text`` (a payload may hold several sharing one set of delimiters)."""
-    text = _repair_layout(text, payer_id)
+    layout = normalize(text, payer_id)
     try:
-        reader = pyx12.x12file.X12Reader(io.StringIO(text))
+        reader = pyx12.x12file.X12Reader(io.StringIO(layout.text))
         raw_segments = list(reader)
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
-        raise PayerProtocolError(payer_id, f"X12 envelope is invalid: {exc}") from exc
+        # pyx12's messages can quote the whole ISA (sender and receiver ids): keep one line of it.
+        reason = str(exc).splitlines()[0].split(" for ISA")[0][:200]
+        raise PayerProtocolError(payer_id, f"X12 envelope is invalid: {reason}") from exc
     reader.cleanup()
     fatal, defects = _classify(reader.pop_errors())
-    delimiters = Delimiters(
-        segment=reader.seg_term or "~",
-        element=reader.ele_term or "*",
-        component=reader.subele_term or ":",
-        repetition=reader.repetition_term,
-    )
+    delimiters = layout.delimiters
     segments = [X12Segment(raw, delimiters, n) for n, raw in enumerate(raw_segments, start=1)]
     for seg in segments:
         if any("\n" in e or "\r" in e for e in seg.raw.format().split(delimiters.element)):
             fatal.append(
                 f"segment {seg.position} ({seg.id}) contains a line break: its segment "
-                f"terminator '{delimiters.segment}' is probably missing"
+                f"terminator {delimiters.segment!r} is probably missing"
             )
     if fatal:
         raise PayerProtocolError(payer_id, "X12 interchange is damaged: " + "; ".join(fatal))
     if strict and defects:
         raise PayerProtocolError(payer_id, "X12 envelope is inconsistent: " + "; ".join(defects))
-    return _assemble(segments, delimiters, tuple(defects), payer_id)
+    return _assemble(segments, layout, tuple(defects), payer_id)
 
 
 def transactions(
@@ -121,31 +131,12 @@ def transactions(
     return found
 
 
-def _repair_layout(text: str, payer_id: str) -> str:
-    """Undo harmless layouts pyx12 cannot read; refuse text that is not an interchange at all."""
-    text = text.lstrip("\ufeff \t\r\n")
-    if not text.startswith("ISA"):
-        head = text[:3].replace("\n", " ")
-        raise PayerProtocolError(
-            payer_id, f"not an X12 interchange: it must start with an ISA segment, found {head!r}"
-        )
-    if len(text) < _ISA_LENGTH:
-        raise PayerProtocolError(
-            payer_id,
-            f"X12 interchange is truncated inside its ISA segment ({len(text)} characters)",
-        )
-    after_isa = text[_ISA_LENGTH - 1 :]
-    following = after_isa.lstrip("\r\n")
-    if after_isa[0] in "\r\n" and following and not following[0].isalnum():
-        # Terminator written at the start of each next line ("...|^\n~GS|..."): the character after
-        # ISA16 is a line break, the real terminator leads every following line.
-        terminator = following[0]
-        body = following[1:].replace("\r\n" + terminator, terminator + "\n")
-        body = body.replace("\n" + terminator, terminator + "\n").rstrip("\r\n")
-        if not body.endswith(terminator):
-            body += terminator
-        text = text[: _ISA_LENGTH - 1] + terminator + "\n" + body
-    return text
+_Result = TypeVar("_Result", bound=Any)
+
+
+def with_findings(result: _Result, transaction: TransactionSet) -> _Result:
+    """``result`` (a model dataclass with ``findings``) with the set's layout findings first."""
+    return dataclasses.replace(result, findings=transaction.findings + tuple(result.findings))
 
 
 def _classify(
@@ -164,7 +155,7 @@ def _classify(
 
 
 def _assemble(
-    segments: list[X12Segment], delimiters: Delimiters, defects: tuple[str, ...], payer_id: str
+    segments: list[X12Segment], layout: Layout, defects: tuple[str, ...], payer_id: str
 ) -> tuple[Interchange, ...]:
     interchanges: list[Interchange] = []
     isa: X12Segment | None = None
@@ -173,16 +164,36 @@ def _assemble(
     groups: list[FunctionalGroup] = []
     sets: list[TransactionSet] = []
     body: list[X12Segment] = []
+    ta1: list[X12Segment] = []
     for seg in segments:
         if seg.id == "ISA":
-            isa, groups = seg, []
+            isa, groups, ta1 = seg, [], []
+        elif seg.id == "TA1" and isa is not None and gs is None:
+            ta1.append(seg)
         elif seg.id == "GS":
             gs, sets = seg, []
         elif seg.id == "ST":
             st, body = seg, []
         elif seg.id == "SE" and st is not None:
             implementation = st.get(3) or (gs.get(8) if gs else "")
-            sets.append(TransactionSet(st.get(1), st.get(2), implementation, tuple(body)))
+            # The first interchange's ISA12 as sent (pyx12 may have read a substitute).
+            declared = layout.isa_version if not interchanges else isa.get(12) if isa else ""
+            own = version_findings(
+                declared,
+                gs.get(8) if gs else "",
+                st.get(3),
+                f"segment {st.position} (ST)",
+                rewritten=not interchanges,  # layout.normalize rewrote only the first ISA12
+            )
+            sets.append(
+                TransactionSet(
+                    st.get(1),
+                    st.get(2),
+                    implementation,
+                    tuple(body),
+                    findings=layout.findings + tuple(own),
+                )
+            )
             st = None
         elif seg.id == "GE" and gs is not None:
             groups.append(
@@ -192,8 +203,8 @@ def _assemble(
         elif seg.id == "IEA" and isa is not None:
             interchanges.append(
                 Interchange(
-                    delimiters=delimiters,
-                    version=isa.get(12),
+                    delimiters=layout.delimiters,
+                    version=layout.isa_version.strip() if not interchanges else isa.get(12),
                     sender_qualifier=isa.get(5),
                     sender_id=isa.get(6),
                     receiver_qualifier=isa.get(7),
@@ -202,6 +213,8 @@ def _assemble(
                     usage=isa.get(15),
                     groups=tuple(groups),
                     defects=defects,
+                    acknowledgments=tuple(ta1),
+                    findings=layout.findings,
                 )
             )
             isa = None

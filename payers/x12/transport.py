@@ -158,7 +158,10 @@ class CoreTransport:
                 self.payer_id, f"payer answered HTTP {status} {message}".rstrip()
             )
         if error_code in _UNAVAILABLE_CODES:
-            raise PayerUnavailable(self.payer_id, f"payer is busy (CORE {error_code}): {message}")
+            busy = PayerRejection(Code("core-error", error_code, message or error_code))
+            raise PayerUnavailable(
+                self.payer_id, f"payer is busy (CORE {error_code}): {message}", [busy]
+            )
         if (status is not None and status >= 400) or (error_code and error_code != "Success"):
             code = error_code or f"HTTP{status}"
             reason = PayerRejection(Code("core-error", code, message or f"HTTP status {status}"))

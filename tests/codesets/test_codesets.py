@@ -17,8 +17,15 @@ EXPECTED_SYSTEMS = {
     "plb-reason", "claim-frequency", "procedure", "icd10cm", "modifier",
     # 277 code lists (x12-277)
     "code-list-qualifier", "ncpdp-reject", "claim-reference-qualifier",
-    # 837 code lists (x12-837)
-    "individual-relationship",
+    # 835 code lists (payers/codesets/remittance_ids.py, revenue_code.py)
+    "service-id-qualifier", "claim-filing-indicator", "facility-type", "party-id-qualifier",
+    "revenue-code",
+    # FHIR Coverage code systems (fhir-facts)
+    "fhir-copay-type", "fhir-coverage-class", "fhir-coverage-exception",
+    # 271 detail
+    "insurance-type", "quantity-qualifier", "product-service-qualifier", "individual-relationship",
+    "date-qualifier", "reference-qualifier", "contact-number-qualifier", "id-code-qualifier",
+    "aaa-valid-request",
 }  # fmt: skip
 
 

@@ -93,6 +93,8 @@ def benefit_rows(benefits: Any) -> list[tuple[Any, ...]]:
         )
         for b in benefits
         if b.code.code != "R"  # X12 states other coverage as an EB*R line too (see other_coverage)
+        # A FHIR card's costToBeneficiary restates some copays (checked in tests/fhir).
+        and b.code.system != "fhir-copay-type"
     )
 
 

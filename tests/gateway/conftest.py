@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -73,19 +73,31 @@ async def start_gateway(
     *,
     timeout_seconds: float = 2.0,
     settings: GatewaySettings | None = None,
+    wrap_transport: Callable[[str, httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+    | None = None,
+    payer_options: dict[str, dict[str, Any]] | None = None,
 ) -> AsyncIterator[Gateway]:
+    """``wrap_transport(payer_id, transport)`` may stand between the gateway and a sandbox payer;
+    ``payer_options`` adds adapter options to a payer's configuration."""
     plan = plan_sandboxes(world)
     os.environ.update(plan.environ)
     payer_settings: list[PayerSettings] = parse_payers_config(
         payers_toml(world, {key: f"http://{key}.sandbox" for key in plan.apps}, timeout_seconds)
     )
+    payer_settings = [
+        replace(s, options={**s.options, **(payer_options or {}).get(s.id, {})})
+        for s in payer_settings
+    ]
     # Many logins come from one test client address: the anonymous limit is tested on its own.
     settings = settings or GatewaySettings(
         database_url=database.url, anonymous_rate_limit_per_minute=100_000
     )
-    services = build_services(
-        settings, payer_settings, transport_for=lambda s: httpx.ASGITransport(app=plan.apps[s.id])
-    )
+
+    def transport_for(s: PayerSettings) -> httpx.AsyncBaseTransport:
+        transport = httpx.ASGITransport(app=plan.apps[s.id])
+        return wrap_transport(s.id, transport) if wrap_transport else transport
+
+    services = build_services(settings, payer_settings, transport_for=transport_for)
     practice_id = await create_practice(database, *demo_practice(world))
     patient_ids = await seed_practice_patients(database, practice_id, world, set(plan.apps))
     key = await create_api_key(database, practice_id, "tests")

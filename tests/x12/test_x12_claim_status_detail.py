@@ -337,7 +337,10 @@ def test_broken_service_line_keeps_the_claim_and_the_other_line() -> None:
     # The second line's STC and the original line's STC and DTP that now follow it.
     assert [(s.line, s.category.code) for s in second.statuses] == [(2, "F1"), (2, "F2")]
     assert (first.service_date_from, second.service_date_from) == (None, date(2005, 5, 1))
-    assert [(f.code, f.location) for f in denied.findings] == [
+    # The inserted segments share a line (a layout warning); the broken line is what matters here.
+    assert [
+        (f.code, f.location) for f in denied.findings if not f.code.startswith("X12_LAYOUT")
+    ] == [
         ("277_SERVICE_LINE_UNREADABLE", "loop 2220E, SVC01 (segment 37)"),
         ("277_AMOUNT_UNREADABLE", "loop 2220E, SVC02 (segment 37)"),
     ]

@@ -34,7 +34,7 @@ def test_subscriber_plan_and_copays(corpus, payer_id):
     assert in_net.time_period is not None and in_net.time_period.code == "27"
     assert in_net.plan_description == "GOLD 123 PLAN"
     # the PCP's NM1*P3 inside LS/LE 2120 is not taken for the member
-    assert result.benefits[1].kind is BenefitKind.OTHER
+    assert result.benefits[1].kind is BenefitKind.PRIMARY_CARE_PROVIDER
 
 
 def test_dependent_loop_benefits(corpus, payer_id):
@@ -104,8 +104,8 @@ def test_4010_rich_benefits_with_used_and_remaining(corpus, payer_id):
     assert family_oop.network is Network.IN_NETWORK
     assert sum(b.kind is BenefitKind.COINSURANCE for b in result.benefits) == 26
     assert sum(b.kind is BenefitKind.ACTIVE_COVERAGE for b in result.benefits) == 27
-    assert result.benefits[-2].code.code == "R"  # other payer (Medicare), kind OTHER
-    assert result.benefits[-2].kind is BenefitKind.OTHER
+    assert result.benefits[-2].code.code == "R"  # other payer (Medicare)
+    assert result.benefits[-2].kind is BenefitKind.OTHER_PAYER
 
 
 def test_4010_dependent_benefits(corpus, payer_id):
@@ -166,6 +166,10 @@ def test_aaa_42_is_unavailable(corpus, payer_id):
     with pytest.raises(PayerUnavailable) as e:
         parse_271(text, payer_id, strict=False)
     assert e.value.retryable
+    # the reasons are machine-readable, as on PayerRejected
+    assert [(r.code.system, r.code.code, r.follow_up) for r in e.value.reasons] == [
+        ("aaa-reject-reason", "42", "Resubmission Allowed")
+    ]
 
 
 def test_malformed_271_is_a_protocol_error(corpus, payer_id):
@@ -173,12 +177,17 @@ def test_malformed_271_is_a_protocol_error(corpus, payer_id):
         parse_271(corpus("271_5010_in_out_network_malformed_zentist.txt"), payer_id, strict=False)
 
 
-def test_bad_amount_is_a_protocol_error(corpus, payer_id):
+def test_bad_amount_leaves_that_benefit_out_with_a_finding(corpus, payer_id):
     text = corpus("271_5010_subscriber_plan_copay_lfh.x12").replace("*27*10.00*", "*27*10,00*")
-    with pytest.raises(
-        PayerProtocolError, match=r"271 is invalid: EB07 \(segment \d+\) benefit amount"
-    ):
-        parse_271(text, payer_id)
+    result = parse_271(text, payer_id)
+    assert [b.code.code for b in result.benefits] == ["1", "L", "1", "B"]  # the other four kept
+    assert result.benefits[3].amount == Decimal("30.00")
+    (finding,) = result.findings
+    assert finding.code == "271_BENEFIT_UNREADABLE"
+    assert finding.severity.value == "error"
+    assert finding.message.startswith("EB07 (segment 22) benefit amount is not a number")
+    assert (finding.location, finding.segment) == ("loop 2110C, EB (segment 22)", 22)
+    assert [c.code for c in finding.codes] == ["B"]
 
 
 def _build(member: MemberQuery) -> str:

@@ -124,10 +124,13 @@ def test_missing_trailer_names_it(corpus, payer_id):
         read_interchanges(text, payer_id)
 
 
-def test_unknown_isa_version(corpus, payer_id):
+def test_unknown_isa_version_is_read_by_the_transactions_own(corpus, payer_id):
     text = corpus(GOOD).replace("*00501*", "*00601*", 1)
-    with pytest.raises(PayerProtocolError, match="Version Number is unknown"):
-        read_interchanges(text, payer_id)
+    [interchange] = read_interchanges(text, payer_id)
+    [transaction] = interchange.transactions("835")
+    assert interchange.version == "00601"
+    assert [f.code for f in transaction.findings] == ["X12_VERSION_UNKNOWN"]
+    assert "read as 00501" in transaction.findings[0].message
 
 
 def test_wrong_transaction_type(corpus, payer_id):

@@ -35,6 +35,7 @@ from payers.model import (
     ClaimSubmission,
     EligibilityResult,
     MemberQuery,
+    Network,
     Payment,
     StatusLevel,
 )
@@ -42,7 +43,7 @@ from payers.sandbox.fleet import serving
 from payers.sandbox.launch import KINDS
 from payers.sandbox.world import SandboxPayerBook, World, build_world
 from payers.sandbox.x12_app import create_x12_app
-from payers.x12.acknowledgment import parse_999
+from payers.x12.acknowledgment import parse_277ca, parse_999
 from payers.x12.adapter import PAYLOAD_837, X12PayerAdapter
 from payers.x12.outgoing import ControlNumbers, map_errors
 from payers.x12.submission import build_837p
@@ -115,7 +116,16 @@ def as_271_states(benefit: Benefit) -> Benefit:
     (EB06=29) that the adapter folds back into the benefit; the used amount is not sent (it is
     the amount less what remains); the quantity unit travels as its EB09 code ("visits" -> "VS")."""
     unit = {"visits": "VS"}.get(benefit.quantity_unit or "", benefit.quantity_unit)
-    return replace(benefit, used=None, quantity_unit=unit)
+    # EB09 and EB12 also read back as the codes and the flag they are.
+    qualifier = lookup("quantity-qualifier", unit) if unit and benefit.quantity else None
+    in_plan = {Network.IN_NETWORK: True, Network.OUT_OF_NETWORK: False}.get(benefit.network)
+    return replace(
+        benefit,
+        used=None,
+        quantity_unit=unit,
+        quantity_qualifier=qualifier,
+        in_plan_network=in_plan,
+    )
 
 
 def expected_271(result: EligibilityResult) -> EligibilityResult:
@@ -254,6 +264,21 @@ def as_835_states(payment: Payment) -> Payment:
     return replace(payment, claims=tuple(claims))
 
 
+def book_facts(payment: Payment) -> Payment:
+    """A read 835 without what only the 835 states (who paid whom, CLP06, SVC01-1), checked apart."""
+    claims = tuple(
+        replace(
+            c,
+            filing_indicator=None,
+            lines=tuple(replace(ln, procedure_qualifier=None) for ln in c.lines),
+        )
+        for c in payment.claims
+    )
+    return replace(
+        payment, claims=claims, payer_name=None, payee_name=None, payee_tax_id=None, payee_ids=()
+    )
+
+
 def assert_balances(payment: Payment, whole: Payment) -> None:
     for claim in payment.claims:
         line_adjustments = sum(a.amount for ln in claim.lines for a in ln.adjustments)
@@ -268,12 +293,23 @@ def assert_balances(payment: Payment, whole: Payment) -> None:
 
 async def test_payments_are_the_books(adapter: X12PayerAdapter, book: SandboxPayerBook) -> None:
     everything = await adapter.payments(None, None)
-    assert list(everything) == [as_835_states(p) for p in book.payments_for()]
+    assert [book_facts(p) for p in everything] == [as_835_states(p) for p in book.payments_for()]
+    assert {(p.payer_name, p.findings) for p in everything} == {("Summit Health Alliance", ())}
+    assert {(p.payee_name, p.payee_tax_id) for p in everything} == {
+        ("Elmridge Family Medicine", "847301296"),
+        ("Riverbend Urgent Care", "845512038"),
+    }
+    assert {c.filing_indicator.code for p in everything for c in p.claims} == {"12"}  # type: ignore[union-attr]
+    assert {ln.procedure_qualifier for p in everything for c in p.claims for ln in c.lines} == {
+        lookup("service-id-qualifier", "HC")
+    }
     assert map_errors(last_answer(adapter)) == ()  # pyx12's X221A1 map accepts every 835
     assert [p.amount for p in everything] == [Decimal("79.10"), Decimal("102.55"), Decimal("55.00")]
     for member_id in book.members:
         mine = await adapter.payments(query(book, member_id), None)
-        assert list(mine) == [as_835_states(p) for p in book.payments_for(member_id)]
+        assert [book_facts(p) for p in mine] == [
+            as_835_states(p) for p in book.payments_for(member_id)
+        ]
         for payment in mine:
             assert {c.member_id for c in payment.claims} == {member_id}
             assert_balances(
@@ -377,6 +413,47 @@ async def test_837_with_syntax_errors_gets_a_rejecting_999(
     assert {r.code for r in ack.reasons} >= {"8", "5"}  # invalid date; segments in error
     assert map_errors(answer) == ()
     assert (await http.get("http://summit.test/_control/stats")).json()["claims_received"] == {}
+
+
+async def test_sandbox_reads_an_837_in_any_layout(
+    adapter: X12PayerAdapter, book: SandboxPayerBook, world: World
+) -> None:
+    """BOM, a line break as terminator, tab indentation, CRLF and X222 without its addenda: the
+    sandbox still validates it with the X222A1 map and accepts the claim."""
+    text = build_837p(
+        submission(book, world),
+        "PGW-0005",
+        payer=adapter.payer,
+        submitter=adapter.submitter,
+        parties=adapter.parties,
+        numbers=ControlNumbers.for_claim("PGW-0005"),
+        created=datetime.now(UTC),
+    )
+    segments = [s.strip() for s in text[106:].split(text[105]) if s.strip()]
+    quirky = "\ufeff" + text[:105] + "\r\n" + "".join(f"\t{s}\r\n" for s in segments)
+    quirky = quirky.replace("005010X222A1", "005010X222")
+    answer = await adapter._transport.exchange(PAYLOAD_837, quirky)
+    ack = parse_999(answer, "summit", "PGW-0005")
+    assert (ack.accepted, ack.reasons) == (True, ())
+    [claim] = parse_277ca(answer, "summit")
+    assert (claim.accepted, claim.control_number) == (True, "PGW-0005")
+    assert claim.payer_claim_id is not None and claim.payer_claim_id.startswith("SH")
+
+
+def test_a_ta1_rejecting_the_interchange_is_the_submissions_answer(
+    adapter: X12PayerAdapter,
+) -> None:
+    """A clearinghouse that refuses the whole interchange answers with a TA1 R and nothing else."""
+    ta1 = (
+        "ISA*00*          *00*          *ZZ*SUMMIT         *ZZ*CLINIC         *251127*1000*^*00501*"
+        "000000777*0*T*:~\nTA1*000000042*251127*1000*R*025~\nIEA*0*000000777~\n"
+    )
+    ack = adapter._acknowledgment(ta1, "PGW-0042")
+    assert (ack.accepted, ack.control_number) == (False, "PGW-0042")
+    assert [(r.system, r.code) for r in ack.reasons] == [("x12-ta1-note", "025")]
+    assert ack.reasons[0].description == (
+        "Duplicate interchange control number (interchange 000000042)"
+    )
 
 
 # --- faults, credentials, envelope ---------------------------------------------------------------------

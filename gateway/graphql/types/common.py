@@ -75,3 +75,8 @@ class FindingType:
     actual: Money | None = strawberry.field(
         description="For a balancing finding: the amount stated."
     )
+    codes: list[CodeType] = strawberry.field(
+        default_factory=list,
+        description="The codes the finding reports, each in its code system (a 271 AAA: "
+        "aaa-valid-request, aaa-reject-reason, aaa-follow-up).",
+    )

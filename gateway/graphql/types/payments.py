@@ -39,6 +39,35 @@ class ServiceLinePayment:
         description="What the gateway noticed and reported (a part it could not read, amounts "
         "that do not balance)."
     )
+    procedure_qualifier: CodeType | None = strawberry.field(
+        description="The code list the procedure comes from (835 SVC01-1): HC HCPCS/CPT, NU "
+        "revenue code, AD dental, N4 drug code, ZZ mutually defined..."
+    )
+
+
+@strawberry.type(description="An accident the claim is for (FHIR EOB.accident).")
+class Accident:
+    occurred_on: date | None
+    type: CodeType | None
+    location: str | None = strawberry.field(
+        description="Where: an address or a place's reference.", extensions=phi()
+    )
+
+
+@strawberry.type(description="The coverage the claim was adjudicated under (FHIR focal insurance).")
+class FocalCoverage:
+    coverage: str | None = strawberry.field(
+        description="The payer's reference, identifier or name of that coverage.", extensions=phi()
+    )
+    pre_auth_refs: list[str] = strawberry.field(description="Prior authorization numbers.")
+
+
+@strawberry.type(description="A note from the payer on how the claim was processed.")
+class ProcessNote:
+    number: int | None
+    type: str | None = strawberry.field(description="display, print or printoper.")
+    text: str
+    language: CodeType | None
 
 
 @strawberry.type(description="How one claim was settled within a payment.")
@@ -59,6 +88,28 @@ class ClaimPayment:
         description="What the gateway noticed and reported (a part it could not read, amounts "
         "that do not balance)."
     )
+    filing_indicator: CodeType | None = strawberry.field(
+        description="The kind of plan the claim was paid under (835 CLP06): MB Medicare Part B, "
+        "12 PPO, MC Medicaid..."
+    )
+    facility_code: CodeType | None = strawberry.field(
+        description="835 CLP08: place of service (professional) or facility type of the bill "
+        "(institutional)."
+    )
+    sub_type: CodeType | None = strawberry.field(
+        default=None, description="Claim subtype (FHIR EOB.subType)."
+    )
+    precedence: int | None = strawberry.field(
+        default=None, description="The payer's position in coordination of benefits (1 primary)."
+    )
+    accident: Accident | None = None
+    focal_coverage: FocalCoverage | None = None
+    process_notes: list[ProcessNote] | None = strawberry.field(
+        default=None,
+        description="The payer's notes on processing (free text that may name the member): "
+        "phi:read only.",
+        extensions=phi(),
+    )
 
 
 @strawberry.type(description="A provider-level adjustment not tied to one claim (835 PLB).")
@@ -66,6 +117,20 @@ class ProviderAdjustment:
     reason: CodeType
     amount: Money
     reference: str | None
+    provider_id: str | None = strawberry.field(
+        description="The provider the adjustment is for (PLB01, an NPI or tax id)."
+    )
+    fiscal_period_end: date | None = strawberry.field(
+        description="Last day of the provider's fiscal period it belongs to (PLB02)."
+    )
+
+
+@strawberry.type(description="An identifier of a payer or payee, with what kind of id it is.")
+class PartyIdentifier:
+    qualifier: CodeType = strawberry.field(
+        description="XV plan id, XX NPI, FI or TJ tax id, 2U payer id, EO submitter id..."
+    )
+    value: str
 
 
 @strawberry.type(description="One remittance: a payment and the claims it settles.")
@@ -85,6 +150,17 @@ class Payment:
     findings: list[FindingType] = strawberry.field(
         description="What the gateway noticed and reported (a part it could not read, amounts "
         "that do not balance)."
+    )
+    payer_name: str | None = strawberry.field(description="Who paid (835 N1*PR).")
+    payer_ids: list[PartyIdentifier] = strawberry.field(
+        description="The payer's identifiers (N1*PR and its REF*2U/EO/HI/NF)."
+    )
+    payee_name: str | None = strawberry.field(description="Who was paid (835 N1*PE).")
+    payee_tax_id: str | None = strawberry.field(
+        description="The payee's federal tax id (N1*PE FI or REF*TJ)."
+    )
+    payee_ids: list[PartyIdentifier] = strawberry.field(
+        description="The payee's identifiers (N1*PE and its REF*TJ/PQ/0B/D3)."
     )
 
 

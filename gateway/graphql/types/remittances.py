@@ -48,7 +48,8 @@ class FindingNumber:
 class BalancingFinding:
     code: str = strawberry.field(
         description="PAYMENT_UNBALANCED, CLAIM_UNBALANCED, PATIENT_RESPONSIBILITY_MISMATCH or "
-        "LINE_UNBALANCED."
+        "LINE_UNBALANCED; or what the payer's reader reported, e.g. 835_LINE_UNREADABLE, "
+        "835_SEGMENT_COUNT (docs/x12.md)."
     )
     message: str
     place: str = strawberry.field(description="Where: BPR02, a claim payment, a service line.")
