@@ -206,6 +206,8 @@ def test_secondary_claim_for_a_dependent(corpus: Callable[[str], str]) -> None:
         "837P_5010A1_valid_two_claims_imsweb.txt",
         "837P_5010A1_complex_imsweb.txt",
         "837P_5010A1_segments_out_of_order_imsweb.txt",
+        "837P_5010A1_tilde_element_underscore_terminator_imsweb.txt",
+        "837P_5010A1_two_interchanges_imsweb.txt",
     ],
 )
 def test_files_without_any_birth_date_are_refused(corpus: Callable[[str], str], name: str) -> None:
