@@ -529,6 +529,40 @@ class ClaimLine:
     service_date: date | None = None
     allowed_amount: Money | None = None
     paid_amount: Money | None = None
+    # 837P 2410 drug given (J-codes need the NDC), 2420E ordering and 2420F referring provider
+    drug: DrugIdentification | None = None
+    ordering_provider: ClaimProvider | None = None
+    referring_provider: ClaimProvider | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DrugIdentification:
+    """The drug given on a service line (837P loop 2410: LIN*N4 NDC, CTP04 quantity, CTP05 unit).
+
+    ``ndc`` is the 11-digit NDC in 5-4-2 form without hyphens; ``unit`` one of F2 (international
+    unit), GR (gram), ME (milligram), ML (millilitre), UN (unit).
+    """
+
+    ndc: str
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    street: str
+    city: str
+    state: str
+    postal_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimProvider:
+    """A person named on a claim by NPI and name: a referring (NM1*DN) or ordering (NM1*DK) provider."""
+
+    npi: str
+    last_name: str
+    first_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -758,6 +792,17 @@ class ClaimSubmission:
     original_payer_claim_id: str | None = None
     responsibility: str = "P"  # SBR01 of the payer this goes to: P, S or T
     prior_payers: tuple[PriorPayerAdjudication, ...] = ()
+    # A dependent billed on the card holder's member id (837P 2000C): ``member`` is the patient
+    # (name, birth date, its relation), ``subscriber`` the card holder; None when self.
+    subscriber: Demographics | None = None
+    patient_gender: str | None = None  # F, M or U (DMG03)
+    referring_provider: ClaimProvider | None = None  # 2310A NM1*DN
+    prior_authorization: str | None = None  # REF*G1
+    referral_number: str | None = None  # REF*9F
+    medical_record_number: str | None = None  # REF*EA
+    patient_address: PostalAddress | None = None  # 2010CA N3/N4 (required for a dependent)
+    #: The code list of ``diagnoses``: icd10cm (HI ABK/ABF) or icd9cm (BK/BF, before 2015-10-01).
+    diagnosis_code_list: str = "icd10cm"
 
 
 @dataclass(frozen=True, slots=True)

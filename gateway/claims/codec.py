@@ -8,6 +8,7 @@ responsibility (P/S/T) and the earlier payers' adjudication (``priorPayers``).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,9 +17,13 @@ from payers.codesets import lookup
 from payers.model import (
     Adjustment,
     ClaimLine,
+    ClaimProvider,
     ClaimSubmission,
+    Demographics,
+    DrugIdentification,
     MemberQuery,
     PayerExchange,
+    PostalAddress,
     PriorLineAdjudication,
     PriorPayerAdjudication,
     SubscriberRelation,
@@ -54,6 +59,7 @@ def submission_to_json(claim: ClaimSubmission) -> dict[str, Any]:
                 "units": str(line.units),
                 "charge": str(line.charge),
                 "serviceDate": line.service_date.isoformat() if line.service_date else None,
+                **_line_extras_to_json(line),
             }
             for line in claim.lines
         ],
@@ -61,6 +67,87 @@ def submission_to_json(claim: ClaimSubmission) -> dict[str, Any]:
         "originalPayerClaimId": claim.original_payer_claim_id,
         "responsibility": claim.responsibility,
         "priorPayers": [_prior_to_json(p) for p in claim.prior_payers],
+        **_claim_extras_to_json(claim),
+    }
+
+
+# The 837 extras (dependent patient, drugs, referring/ordering providers, references) are written
+# only when present, so rows written before them and claims without them stay as they were.
+
+
+def _claim_extras_to_json(claim: ClaimSubmission) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if claim.subscriber is not None:
+        who = claim.subscriber
+        found["subscriber"] = {
+            "firstName": who.first_name,
+            "lastName": who.last_name,
+            "birthDate": who.birth_date.isoformat(),
+            "gender": who.gender,
+        }
+    if claim.patient_address is not None:
+        found["patientAddress"] = asdict(claim.patient_address)
+    if claim.referring_provider is not None:
+        found["referringProvider"] = asdict(claim.referring_provider)
+    for key, value in (
+        ("patientGender", claim.patient_gender),
+        ("priorAuthorization", claim.prior_authorization),
+        ("referralNumber", claim.referral_number),
+        ("medicalRecordNumber", claim.medical_record_number),
+    ):
+        if value is not None:
+            found[key] = value
+    if claim.diagnosis_code_list != "icd10cm":
+        found["diagnosisCodeList"] = claim.diagnosis_code_list
+    return found
+
+
+def _claim_extras_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    who, address, referring = (
+        data.get("subscriber"),
+        data.get("patientAddress"),
+        data.get("referringProvider"),
+    )
+    return {
+        "subscriber": Demographics(
+            who["firstName"], who["lastName"], date.fromisoformat(who["birthDate"]), who["gender"]
+        )
+        if who
+        else None,
+        "patient_address": PostalAddress(**address) if address else None,
+        "referring_provider": ClaimProvider(**referring) if referring else None,
+        "patient_gender": data.get("patientGender"),
+        "prior_authorization": data.get("priorAuthorization"),
+        "referral_number": data.get("referralNumber"),
+        "medical_record_number": data.get("medicalRecordNumber"),
+        "diagnosis_code_list": data.get("diagnosisCodeList") or "icd10cm",
+    }
+
+
+def _line_extras_to_json(line: ClaimLine) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if line.drug is not None:
+        drug = line.drug
+        found["drug"] = {"ndc": drug.ndc, "quantity": str(drug.quantity), "unit": drug.unit}
+    if line.ordering_provider is not None:
+        found["orderingProvider"] = asdict(line.ordering_provider)
+    if line.referring_provider is not None:
+        found["referringProvider"] = asdict(line.referring_provider)
+    return found
+
+
+def _line_extras_from_json(line: dict[str, Any]) -> dict[str, Any]:
+    drug, ordering, referring = (
+        line.get("drug"),
+        line.get("orderingProvider"),
+        line.get("referringProvider"),
+    )
+    return {
+        "drug": DrugIdentification(drug["ndc"], Decimal(drug["quantity"]), drug["unit"])
+        if drug
+        else None,
+        "ordering_provider": ClaimProvider(**ordering) if ordering else None,
+        "referring_provider": ClaimProvider(**referring) if referring else None,
     }
 
 
@@ -143,6 +230,7 @@ def submission_from_json(data: dict[str, Any]) -> ClaimSubmission:
                 service_date=date.fromisoformat(line["serviceDate"])
                 if line["serviceDate"]
                 else None,
+                **_line_extras_from_json(line),
             )
             for line in data["lines"]
         ),
@@ -151,6 +239,7 @@ def submission_from_json(data: dict[str, Any]) -> ClaimSubmission:
         # Rows written before secondary claims existed have neither key: a primary claim.
         responsibility=data.get("responsibility") or "P",
         prior_payers=tuple(_prior_from_json(p) for p in data.get("priorPayers") or ()),
+        **_claim_extras_from_json(data),
     )
 
 

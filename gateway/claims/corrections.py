@@ -27,11 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.claims.codec import submission_from_json
 from gateway.claims.desk import Acceptance, ClaimDesk, ClaimLink, LinkRefused
-from gateway.claims.draft import ClaimDraft, DraftLine
+from gateway.claims.draft import ClaimDraft, DraftDrug, DraftLine, DraftProvider
 from gateway.graphql.types.common import FieldError
 from gateway.storage.claims_tables import ClaimStatusEntry, SubmittedClaim
 from gateway.storage.ledger_tables import Remittance, RemittanceClaim
 from payers.codesets import lookup
+from payers.model import ClaimProvider
 
 REPLACES, VOIDS, SECONDARY_OF = "replaces", "voids", "secondary_of"
 #: A payer that rejected a claim at the front door never held it: it changes nothing.
@@ -139,6 +140,11 @@ def draft_of(claim: SubmittedClaim, frequency: str, payer_claim_id: str | None) 
                 units=line.units,
                 modifiers=line.modifiers,
                 diagnosis_pointers=line.diagnosis_pointers,
+                drug=DraftDrug(line.drug.ndc, line.drug.quantity, line.drug.unit)
+                if line.drug
+                else None,
+                ordering_provider=_draft_provider(line.ordering_provider),
+                referring_provider=_draft_provider(line.referring_provider),
             )
             for line in sent.lines
         ),
@@ -147,7 +153,16 @@ def draft_of(claim: SubmittedClaim, frequency: str, payer_claim_id: str | None) 
         rendering_provider_npi=sent.rendering_provider_npi,
         original_payer_claim_id=payer_claim_id,
         patient_control_number=claim.patient_account_number,
+        # what the first claim told the payer about referral, authorization and record, again
+        referring_provider=_draft_provider(sent.referring_provider),
+        prior_authorization=sent.prior_authorization,
+        referral_number=sent.referral_number,
+        medical_record_number=sent.medical_record_number,
     )
+
+
+def _draft_provider(who: ClaimProvider | None) -> DraftProvider | None:
+    return DraftProvider(who.npi, who.last_name, who.first_name) if who else None
 
 
 def _changed(draft: ClaimDraft, changes: ClaimChanges) -> ClaimDraft:

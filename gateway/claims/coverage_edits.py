@@ -23,7 +23,14 @@ from gateway.graphql.validation import Problems
 from gateway.payers import ConfiguredPayer, PayerDirectory
 from gateway.storage import tables
 from payers.contract import Capability, ClaimEdit
-from payers.model import ClaimSubmission, EligibilityResult, MemberQuery, SubscriberRelation
+from payers.model import (
+    ClaimSubmission,
+    Demographics,
+    EligibilityResult,
+    MemberQuery,
+    PostalAddress,
+    SubscriberRelation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,39 @@ class ClaimParties:
             group_number=self.coverage.group_number,
             relation=SubscriberRelation(self.coverage.relation),
         )
+
+    def subscriber(self) -> Demographics | None:
+        """The card holder when the patient is a dependent and the card names them (837P 2000C)."""
+        coverage = self.coverage
+        assert coverage is not None
+        if (
+            coverage.relation == SubscriberRelation.SELF
+            or not coverage.subscriber_first_name
+            or not coverage.subscriber_last_name
+            or coverage.subscriber_birth_date is None
+        ):
+            return None
+        return Demographics(
+            coverage.subscriber_first_name,
+            coverage.subscriber_last_name,
+            coverage.subscriber_birth_date,
+        )
+
+    def patient_gender(self) -> str | None:
+        assert self.patient is not None
+        gender = (self.patient.gender or "").strip().upper()[:1]
+        return gender if gender in ("F", "M") else None
+
+    def patient_address(self) -> PostalAddress | None:
+        """The patient's address when the claim names them apart from the card holder (2010CA)."""
+        patient = self.patient
+        assert patient is not None
+        if self.subscriber() is None:
+            return None
+        parts = (patient.address_line1, patient.city, patient.state, patient.postal_code)
+        if not all(parts):
+            return None
+        return PostalAddress(*parts)  # type: ignore[arg-type]
 
 
 async def load_parties(

@@ -28,7 +28,8 @@ from gateway.claims.coverage_edits import (
     check_payer_rules,
     load_parties,
 )
-from gateway.claims.draft import ClaimDraft
+from gateway.claims.detail_edits import check_details, ndc_digits
+from gateway.claims.draft import ClaimDraft, DraftProvider
 from gateway.claims.edits import check_claim
 from gateway.claims.events import StatusChange
 from gateway.claims.status import record_submitted
@@ -39,7 +40,13 @@ from gateway.storage.claim_lines_tables import SubmittedClaimLine, line_rows
 from gateway.storage.claims_tables import ClaimOutbox, SubmittedClaim
 from gateway.storage.database import Database
 from payers.codesets import lookup, normalize
-from payers.model import ClaimLine, ClaimSubmission, PriorPayerAdjudication
+from payers.model import (
+    ClaimLine,
+    ClaimProvider,
+    ClaimSubmission,
+    DrugIdentification,
+    PriorPayerAdjudication,
+)
 
 _KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
 
@@ -109,12 +116,41 @@ def build_submission(draft: ClaimDraft, parties: ClaimParties) -> ClaimSubmissio
                 modifiers=tuple(m.strip().upper() for m in line.modifiers),
                 diagnosis_pointers=line.diagnosis_pointers,
                 service_date=line.service_date,
+                drug=DrugIdentification(
+                    ndc_digits(line.drug.ndc or ""),
+                    line.drug.quantity,  # type: ignore[arg-type]
+                    (line.drug.unit or "").strip().upper(),
+                )
+                if line.drug
+                else None,
+                ordering_provider=_provider(line.ordering_provider),
+                referring_provider=_provider(line.referring_provider),
             )
             for number, line in enumerate(draft.lines, start=1)
         ),
         total_charge=draft.total_charge,
         original_payer_claim_id=(draft.original_payer_claim_id or "").strip() or None,
+        # 2000C needs the patient's address: without it the patient goes as the subscriber, as before.
+        subscriber=parties.subscriber() if parties.patient_address() else None,
+        patient_gender=parties.patient_gender(),
+        referring_provider=_provider(draft.referring_provider),
+        prior_authorization=_text(draft.prior_authorization),
+        referral_number=_text(draft.referral_number),
+        medical_record_number=_text(draft.medical_record_number),
+        patient_address=parties.patient_address(),
     )
+
+
+def _provider(who: DraftProvider | None) -> ClaimProvider | None:
+    if who is None:
+        return None
+    return ClaimProvider(
+        (who.npi or "").strip(), (who.last_name or "").strip(), _text(who.first_name)
+    )
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
 
 
 class ClaimDesk:
@@ -157,6 +193,7 @@ class ClaimDesk:
             return earlier
         problems = Problems()
         check_claim(problems, draft, self.today())
+        check_details(problems, draft)
         async with self.database.session() as session:
             parties = await load_parties(session, practice_id, draft, self.payers)
         check_parties(problems, draft, parties, self.today())

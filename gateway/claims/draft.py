@@ -15,6 +15,24 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class DraftDrug:
+    """The drug given on a line: NDC (5-4-2, hyphens optional), quantity and unit of measure."""
+
+    ndc: str | None
+    quantity: Decimal | None
+    unit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftProvider:
+    """A referring or ordering provider: NPI and name."""
+
+    npi: str | None
+    last_name: str | None
+    first_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DraftLine:
     procedure_code: str | None
     charge: Decimal | None
@@ -23,6 +41,9 @@ class DraftLine:
     modifiers: tuple[str, ...] = ()
     diagnosis_pointers: tuple[int, ...] = ()
     line_control_number: str | None = None
+    drug: DraftDrug | None = None
+    ordering_provider: DraftProvider | None = None
+    referring_provider: DraftProvider | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +63,39 @@ class ClaimDraft:
     rendering_provider_npi: str | None = None
     original_payer_claim_id: str | None = None
     patient_control_number: str | None = None
+    referring_provider: DraftProvider | None = None
+    prior_authorization: str | None = None
+    referral_number: str | None = None
+    medical_record_number: str | None = None
 
     def digest(self) -> str:
         """SHA-256 of the canonical body: the same body always gives the same digest."""
-        canonical = json.dumps(
-            asdict(self), sort_keys=True, default=_canonical, separators=(",", ":")
-        )
+        body = asdict(self)
+        # Fields added later count only when given: a claim sent before them keeps its digest.
+        _drop_unset(body, _LATER_CLAIM_FIELDS)
+        for line in body["lines"]:
+            _drop_unset(line, _LATER_LINE_FIELDS)
+        canonical = json.dumps(body, sort_keys=True, default=_canonical, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @property
     def service_dates(self) -> list[date]:
         return [line.service_date for line in self.lines if line.service_date is not None]
+
+
+_LATER_CLAIM_FIELDS = (
+    "referring_provider",
+    "prior_authorization",
+    "referral_number",
+    "medical_record_number",
+)
+_LATER_LINE_FIELDS = ("drug", "ordering_provider", "referring_provider")
+
+
+def _drop_unset(body: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        if body.get(name) is None:
+            body.pop(name, None)
 
 
 def _canonical(value: Any) -> str:

@@ -50,6 +50,12 @@ EDIT_CODES: dict[str, str] = {
     "SERVICE_DATE_IN_FUTURE": "A date of service is in the future.",
     "LINE_CONTROL_NUMBER_DUPLICATE": "Two lines have the same line control number.",
     "LINE_CONTROL_NUMBER_TOO_LONG": "A line control number is longer than 30 characters.",
+    # drugs, providers and references (gateway.claims.detail_edits)
+    "NDC_FORMAT": "A drug's NDC is not 11 digits in 5-4-2 form.",
+    "DRUG_QUANTITY_NOT_POSITIVE": "A drug quantity must be greater than 0.",
+    "DRUG_UNIT_INVALID": "A drug's unit of measure is not F2, GR, ME, ML or UN.",
+    "REFERENCE_TOO_LONG": "A prior authorization, referral or medical record number is longer "
+    "than 50 characters.",
     # edits that need the patient, coverage or payer (gateway.claims.coverage_edits)
     "PATIENT_NOT_FOUND": "No patient of your practice has this id.",
     "COVERAGE_NOT_FOUND": "No coverage of your practice has this id.",

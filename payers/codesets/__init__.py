@@ -15,6 +15,10 @@ from types import MappingProxyType
 from payers.codesets import ncpdp_reject, tables
 from payers.model import Code
 
+#: ICD-9-CM (837 HI qualifiers BK/BF) has no table: its codes keep their code and this description.
+ICD9CM = "icd9cm"
+ICD9CM_DESCRIPTION = "ICD-9-CM diagnosis code (not looked up: the gateway has no ICD-9-CM table)"
+
 #: code system name -> {code: description}
 SYSTEMS: Mapping[str, Mapping[str, str]] = MappingProxyType(tables.ALL)
 
@@ -22,10 +26,12 @@ SYSTEMS: Mapping[str, Mapping[str, str]] = MappingProxyType(tables.ALL)
 def normalize(system: str, value: str) -> str:
     """The form our tables use: ICD-10-CM with its dot (X12 sends ``E119`` for ``E11.9``)."""
     value = value.strip()
-    if system == "icd10cm":
+    if system in ("icd10cm", "icd9cm"):
         value = value.upper()
-        if "." not in value and len(value) > 3:
-            value = f"{value[:3]}.{value[3:]}"
+        # ICD-9-CM external-cause codes (E800-E999) have four characters before the dot.
+        head = 4 if system == "icd9cm" and value.startswith("E") else 3
+        if "." not in value and len(value) > head:
+            value = f"{value[:head]}.{value[head:]}"
     elif system == "ncpdp-reject":
         value = ncpdp_reject.normalize(value)
     return value
@@ -46,9 +52,10 @@ def _known_lookup(system: str, value: str) -> Code:
 
 
 def _lookup(system: str, value: str) -> Code:
-    table = SYSTEMS[system]
     value = normalize(system, value)
-    description = table.get(value)
+    if system == ICD9CM:  # no table: say what the code is rather than guess at it
+        return Code(system=system, code=value, description=ICD9CM_DESCRIPTION)
+    description = SYSTEMS[system].get(value)
     if description is None:
         description = f"{system} code {value} (not in the gateway's table)"
     return Code(system=system, code=value, description=description)

@@ -217,6 +217,8 @@ CLAIM_STATUS: dict[str, str] = {
     "228": "Type of bill for UB claim.",
     "232": "Admitting diagnosis.",
     "234": "Patient discharge status.",
+    "254": "Principal diagnosis code.",
+    "255": "Diagnosis code.",
     "484": "Business Application Currently Not Available",
     "562": "Entity's National Provider Identifier (NPI).",
 }

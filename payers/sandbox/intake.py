@@ -25,6 +25,7 @@ from payers.model import (
     ClaimSubmission,
     Payment,
     SubmissionAck,
+    SubscriberRelation,
 )
 from payers.sandbox.accumulators import Accumulators, LiveBenefits
 from payers.sandbox.adjudicator import Outcome
@@ -44,8 +45,12 @@ FIRST_SEQUENCE = 50001
 @dataclass(frozen=True, slots=True)
 class _Edit:
     status: str  # 277 status code
-    entity: str  # entity identifier the status is about
+    entity: str  # entity identifier the status is about ("" when none)
     category: str = "A7"  # rejected for invalid information (A3: returned as unprocessable)
+
+
+#: ICD-10-CM replaced ICD-9-CM for services from this date (HIPAA; 5010 payers reject ICD-9 after).
+ICD10_FROM = date(2015, 10, 1)
 
 
 def icd10_with_dot(code: str) -> str:
@@ -128,6 +133,7 @@ class ClaimIntake:
                 status=known.status,
                 duplicate=True,
             )
+        submission = self._patient_of(submission)
         edits = self._front_door_edits(submission)
         if submission.frequency_code in ("7", "8") and (
             self.timeline.original_of(submission.original_payer_claim_id) is None
@@ -140,7 +146,7 @@ class ClaimIntake:
                 state=ClaimState.REJECTED,
                 category=category,
                 status=statuses[0],
-                entity=lookup("entity-identifier", edits[0].entity),
+                entity=lookup("entity-identifier", edits[0].entity) if edits[0].entity else None,
                 effective_date=self.received_on,
                 control_number=control_number,
                 total_charge=submission.total_charge,
@@ -165,6 +171,20 @@ class ClaimIntake:
         self.timeline.catch_up()
         return ack
 
+    def _patient_of(self, submission: ClaimSubmission) -> ClaimSubmission:
+        """A dependent billed on the card holder's id is adjudicated as the dependent's own member
+        record: the one under that card whose name and birth date are the patient's. When there is
+        none, the member check that follows says what does not match."""
+        member = submission.member
+        if member.relation is SubscriberRelation.SELF:
+            return submission
+        dependent = self.book.dependent_of(
+            member.member_id, member.first_name, member.last_name, member.birth_date
+        )
+        if dependent is None or dependent.member_id == member.member_id.strip().upper():
+            return submission
+        return replace(submission, member=replace(member, member_id=dependent.member_id))
+
     def _front_door_edits(self, submission: ClaimSubmission) -> list[_Edit]:
         """Why the payer would refuse the claim at the front door (277CA), if it would."""
         member = submission.member
@@ -177,6 +197,10 @@ class ClaimIntake:
                 return [_Edit("33", "IL", category="A3")]
             return [_Edit("30", "IL")]
         edits = []
+        dates = [line.service_date for line in submission.lines if line.service_date]
+        if submission.diagnosis_code_list == "icd9cm" and any(d >= ICD10_FROM for d in dates):
+            # A 5010 payer takes ICD-9-CM only for services before ICD-10-CM's start date.
+            edits.append(_Edit("254", ""))
         if not is_valid_npi(submission.billing_provider_npi):
             edits.append(_Edit("562", "85"))
         if not submission.lines:
@@ -217,7 +241,10 @@ class ClaimIntake:
             rendering_provider_npi=submission.rendering_provider_npi,
             place_of_service=lookup("place-of-service", submission.place_of_service),
             diagnoses=tuple(
-                lookup("icd10cm", icd10_with_dot(code)) for code in submission.diagnoses
+                lookup("icd9cm", code)
+                if submission.diagnosis_code_list == "icd9cm"
+                else lookup("icd10cm", icd10_with_dot(code))
+                for code in submission.diagnoses
             ),
             lines=tuple(
                 ClaimLine(
@@ -228,6 +255,9 @@ class ClaimIntake:
                     modifiers=line.modifiers,
                     diagnosis_pointers=line.diagnosis_pointers,
                     service_date=line.service_date,
+                    drug=line.drug,
+                    ordering_provider=line.ordering_provider,
+                    referring_provider=line.referring_provider,
                 )
                 for line in submission.lines
             ),

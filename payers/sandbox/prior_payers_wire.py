@@ -111,8 +111,14 @@ class X12PriorPayers:
         """Every earlier payer's adjudication (X12DataError when one lacks what X222A1 requires)."""
         found = []
         for payer in self.payers:
-            if payer.paid is None or payer.adjudicated is None or not payer.payer_id:
-                raise X12DataError("loop 2320/2330B lacks AMT*D, DTP*573 or the payer's NM1*PR")
+            if payer.paid is None:  # other coverage named, not adjudicated yet (AMT*D situational)
+                continue
+            # DTP*573 may sit on the 2430 lines only ("when not reported in loop 2430").
+            lines = [x.adjudicated for x in self.lines if x.payer_id == payer.payer_id]
+            adjudicated = payer.adjudicated or max((d for d in lines if d), default=None)
+            if adjudicated is None or not payer.payer_id:
+                raise X12DataError("loop 2320/2330B lacks DTP*573 or the payer's NM1*PR")
+            payer.adjudicated = adjudicated
             found.append(
                 PriorPayerAdjudication(
                     payer_id=payer.payer_id,

@@ -187,6 +187,24 @@ class SandboxPayerBook:
             )
         return member
 
+    def dependent_of(
+        self, member_id: str, first_name: str, last_name: str, birth_date: date
+    ) -> SandboxMember | None:
+        """The member with this name and birth date billed under ``member_id``: that member itself,
+        or a dependent whose subscriber holds ``member_id`` (a family card); None when no one."""
+        key = member_id.strip().upper()
+        for member in self.members.values():
+            if key not in (member.member_id, member.subscriber_member_id):
+                continue
+            person = member.person
+            if (
+                person.birth_date == birth_date
+                and _same_name(first_name, person.first_name)
+                and _same_name(last_name, person.last_name)
+            ):
+                return member
+        return None
+
     def eligibility(
         self, member: SandboxMember, service_types: Iterable[str], as_of: date
     ) -> EligibilityResult:

@@ -1,7 +1,9 @@
 """Claim submission: build an 837P (005010X222A1) from a ClaimSubmission, checked by pyx12's map.
 
-The patient is sent as the subscriber (loop 2000B, SBR02=18): X222A1 allows it when the patient has
-their own member id, and a ClaimSubmission does not carry a dependent's subscriber demographics.
+The patient is sent as the subscriber (loop 2000B, SBR02=18) unless the claim carries the card
+holder's demographics: then 2010BA names the card holder and 2000C/2010CA the dependent patient, and
+the claim's referring and ordering providers, drugs and references follow
+(:mod:`payers.x12.claim_parties`).
 A claim to a secondary or tertiary payer carries the earlier payers' adjudication
 (:mod:`payers.x12.prior_payers`: loops 2320/2330A/2330B and 2430). The rendering provider (2310B)
 is written only when it differs from the billing provider; the model carries its NPI but not its
@@ -15,6 +17,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from payers.model import ClaimLine, ClaimSubmission
+from payers.x12.claim_parties import (
+    REPLACEMENT_FREQUENCIES,
+    claim_references,
+    line_loops,
+    party_problems,
+    patient_loops,
+    referring_loop,
+    subscriber_loops,
+)
 from payers.x12.outgoing import (
     Composite,
     ControlNumbers,
@@ -31,7 +42,7 @@ from payers.x12.prior_payers import (
 )
 
 IMPLEMENTATION = "005010X222A1"
-_REPLACEMENT_FREQUENCIES = frozenset({"7", "8"})
+_REPLACEMENT_FREQUENCIES = REPLACEMENT_FREQUENCIES
 _RESPONSIBILITIES = frozenset({"P", "S", "T"})
 
 
@@ -113,7 +124,9 @@ def _precheck(claim: ClaimSubmission, control_number: str) -> list[str]:
         problems.append(f"frequency {claim.frequency_code} needs the original payer claim id")
     if claim.responsibility not in _RESPONSIBILITIES:
         problems.append("SBR01 payer responsibility must be P, S or T")
-    return problems + prior_payer_problems(claim)
+    if claim.diagnosis_code_list != "icd10cm":
+        problems.append("our 837P writes ICD-10-CM diagnoses only (HI ABK/ABF)")
+    return problems + party_problems(claim) + prior_payer_problems(claim)
 
 
 def _body(
@@ -146,22 +159,9 @@ def _body(
         ("N3", address.street),
         ("N4", address.city, address.state, address.postal_code),
         ("REF", "EI", claim.billing_provider_tax_id.replace("-", "")),
-        ("HL", "2", "1", "22", "0"),
-        (
-            "SBR",
-            claim.responsibility,
-            "18",
-            member.group_number or "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            submitter.claim_filing_indicator,
-        ),
-        ("NM1", "IL", "1", member.last_name, member.first_name, "", "", "", "MI", member.member_id),
-        ("DMG", "D8", f"{member.birth_date:%Y%m%d}", "U"),
+        *subscriber_loops(claim, member.group_number or "", submitter.claim_filing_indicator),
         ("NM1", "PR", "2", payer.name, "", "", "", "", "PI", payer.id),
+        *patient_loops(claim),
         (
             "CLM",
             control_number,
@@ -175,8 +175,7 @@ def _body(
             "Y",
         ),
     ]
-    if claim.original_payer_claim_id and claim.frequency_code in _REPLACEMENT_FREQUENCIES:
-        body.append(("REF", "F8", claim.original_payer_claim_id))
+    body += claim_references(claim)
     body.append(
         (
             "HI",
@@ -186,6 +185,7 @@ def _body(
             ),
         )
     )
+    body += referring_loop(claim)
     rendering = claim.rendering_provider_npi
     if rendering and rendering != claim.billing_provider_npi:
         body.append(
@@ -194,6 +194,7 @@ def _body(
     body += other_payer_loops(claim, submitter.claim_filing_indicator)
     for number, line in enumerate(claim.lines, start=1):
         body += _line(number, line)
+        body += line_loops(line)
         body += line_adjudication_loops(claim.prior_payers, line)
     return body
 

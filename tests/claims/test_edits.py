@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from gateway.claims.coverage_edits import check_payer_rules
 from gateway.claims.desk import build_submission
-from gateway.claims.draft import ClaimDraft, DraftLine
+from gateway.claims.draft import ClaimDraft, DraftDrug, DraftLine
 from gateway.claims.edits import EDIT_CODES
 from gateway.graphql.validation import Problems
 from gateway.payers import ConfiguredPayer
@@ -193,6 +193,30 @@ def _cases(base: ClaimDraft, today: Any) -> list[tuple[str, dict[str, Any], str,
             {"lines": _line(base, 0, service_date=today - timedelta(days=365 * 150))},
             "SERVICE_DATE_BEFORE_BIRTH",
             "lines.0.serviceDate",
+        ),
+        (
+            "ndc 10 digits",
+            {"lines": _line(base, 0, drug=DraftDrug("0026-0635-12", Decimal(10), "ML"))},
+            "NDC_FORMAT",
+            "lines.0.drug.ndc",
+        ),
+        (
+            "drug quantity",
+            {"lines": _line(base, 0, drug=DraftDrug("00026-0635-12", Decimal(0), "ML"))},
+            "DRUG_QUANTITY_NOT_POSITIVE",
+            "lines.0.drug.quantity",
+        ),
+        (
+            "drug unit",
+            {"lines": _line(base, 0, drug=DraftDrug("00026063512", Decimal(10), "CC"))},
+            "DRUG_UNIT_INVALID",
+            "lines.0.drug.unit",
+        ),
+        (
+            "prior auth",
+            {"prior_authorization": "P" * 51},
+            "REFERENCE_TOO_LONG",
+            "priorAuthorization",
         ),
     ]
 

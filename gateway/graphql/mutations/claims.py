@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from gateway.claims.draft import ClaimDraft, DraftLine
+from gateway.claims.draft import ClaimDraft, DraftDrug, DraftLine, DraftProvider
 from gateway.graphql.permissions import needs
 from gateway.graphql.scalars import Money
 from gateway.graphql.types.claims_submitted import SubmittedClaimInfo
@@ -21,6 +21,25 @@ class BillingProviderInput:
     npi: str | None = None
     tax_id: str | None = strawberry.field(default=None, description="EIN, 9 digits (12-3456789).")
     name: str | None = None
+
+
+@strawberry.input(description="A provider named on a claim: NPI (check digit verified) and name.")
+class ClaimProviderInput:
+    npi: str | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+
+
+@strawberry.input(description="The drug given on a line (837P loop 2410), e.g. for a J-code.")
+class DrugInput:
+    ndc: str | None = strawberry.field(
+        default=None, description="11-digit NDC in 5-4-2 form, hyphens optional: 00026-0635-12."
+    )
+    quantity: Decimal | None = None
+    unit: str | None = strawberry.field(
+        default=None,
+        description="F2 international unit, GR gram, ME milligram, ML millilitre, UN unit.",
+    )
 
 
 @strawberry.input
@@ -38,6 +57,13 @@ class ClaimLineInput:
         default_factory=list, description="1-based positions in diagnoses, up to 4, e.g. [1, 2]."
     )
     line_control_number: str | None = None
+    drug: DrugInput | None = None
+    ordering_provider: ClaimProviderInput | None = strawberry.field(
+        default=None, description="837P 2420E, e.g. for DME or lab orders."
+    )
+    referring_provider: ClaimProviderInput | None = strawberry.field(
+        default=None, description="837P 2420F, when it differs from the claim's."
+    )
 
 
 @strawberry.input(description="A professional claim (837P) for one patient's coverage.")
@@ -66,6 +92,18 @@ class ClaimInput:
     )
     lines: list[ClaimLineInput] = strawberry.field(default_factory=list)
     total_charge: Money | None = None
+    referring_provider: ClaimProviderInput | None = strawberry.field(
+        default=None, description="837P 2310A."
+    )
+    prior_authorization: str | None = strawberry.field(
+        default=None, description="The payer's prior authorization number (REF*G1)."
+    )
+    referral_number: str | None = strawberry.field(
+        default=None, description="Referral number (REF*9F)."
+    )
+    medical_record_number: str | None = strawberry.field(
+        default=None, description="Your medical record number (REF*EA)."
+    )
 
 
 @strawberry.type
@@ -96,6 +134,11 @@ def _draft(value: ClaimInput) -> ClaimDraft:
                 modifiers=tuple(line.modifiers),
                 diagnosis_pointers=tuple(line.diagnosis_pointers),
                 line_control_number=line.line_control_number,
+                drug=DraftDrug(line.drug.ndc, line.drug.quantity, line.drug.unit)
+                if line.drug
+                else None,
+                ordering_provider=_provider(line.ordering_provider),
+                referring_provider=_provider(line.referring_provider),
             )
             for line in value.lines
         ),
@@ -104,7 +147,15 @@ def _draft(value: ClaimInput) -> ClaimDraft:
         rendering_provider_npi=value.rendering_provider_npi,
         original_payer_claim_id=value.original_payer_claim_id,
         patient_control_number=value.patient_control_number,
+        referring_provider=_provider(value.referring_provider),
+        prior_authorization=value.prior_authorization,
+        referral_number=value.referral_number,
+        medical_record_number=value.medical_record_number,
     )
+
+
+def _provider(value: ClaimProviderInput | None) -> DraftProvider | None:
+    return DraftProvider(value.npi, value.last_name, value.first_name) if value else None
 
 
 @strawberry.type
