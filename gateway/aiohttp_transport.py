@@ -125,7 +125,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             headers=[(bytes(k), bytes(v)) for k, v in response.raw_headers],
             stream=_ResponseBody(response, request, self),
             extensions={
-                "http_version": b"HTTP/%d.%d" % response.version,
+                "http_version": _version(response.version),
                 "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
             },
         )
@@ -155,9 +155,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if proxy is None:
             return None
         host = url.host if url.port is None else f"{url.host}:{url.port}"
-        if urllib.request.proxy_bypass_environment(host, self._proxies):
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if bypass(host, self._proxies):  # NO_PROXY: names, domain suffixes, "*"
             return None
         return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _version(version: aiohttp.HttpVersion | None) -> bytes:
+    return b"HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}".encode()
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """The payer HTTP engine (gateway/payer_client.py): aiohttp and httpx's own engine behave alike, at
-real loopback servers: failures map to the same httpx errors and payer codes, no cookie comes back,
-stream bodies arrive whole, connection limits hold and environment proxies are honoured."""
+real loopback servers (each test runs on both, set by PAYER_GATEWAY_HTTP_ENGINE: the ``http_engine``
+fixture in tests/resilience/conftest.py): failures map to the same httpx errors and payer codes, no
+cookie comes back, stream bodies arrive whole, connection limits hold and environment proxies are honoured."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from starlette.routing import Route
 
 from gateway.aiohttp_transport import AiohttpTransport
 from gateway.config import SettingsError
-from gateway.payer_client import KEEPALIVE_CONNECTIONS, MAX_CONNECTIONS, http_engine, payer_client
+from gateway.payer_client import KEEPALIVE_CONNECTIONS, MAX_CONNECTIONS, payer_client
+from gateway.payer_client import http_engine as engine_setting
 from payers.contract import PayerSettings, PayerTimeout, PayerUnavailable
 from payers.model import MemberQuery
 from payers.rest.adapter import RestPayerAdapter
 
-ENGINES = ["aiohttp", "httpx"]
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
@@ -104,10 +105,11 @@ MEMBER = MemberQuery(
 # -- failures ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_refused_connection_is_a_connect_error_and_payer_unavailable(engine: str) -> None:
+async def test_a_refused_connection_is_a_connect_error_and_payer_unavailable(
+    http_engine: str,
+) -> None:
     url = f"http://127.0.0.1:{_free_port()}"
-    async with payer_client(2.0, engine=engine) as http:
+    async with payer_client(2.0) as http:
         with pytest.raises(httpx.ConnectError):
             await http.get(url + "/ping")
         with pytest.raises(PayerUnavailable, match="ConnectError") as caught:
@@ -116,13 +118,14 @@ async def test_a_refused_connection_is_a_connect_error_and_payer_unavailable(eng
     assert caught.value.code == "PAYER_UNAVAILABLE"
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_connection_dropped_before_the_answer_is_payer_unavailable(engine: str) -> None:
+async def test_a_connection_dropped_before_the_answer_is_payer_unavailable(
+    http_engine: str,
+) -> None:
     async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         writer.close()
 
-    async with tcp_server(drop) as port, payer_client(2.0, engine=engine) as http:
+    async with tcp_server(drop) as port, payer_client(2.0) as http:
         url = f"http://127.0.0.1:{port}"
         with pytest.raises(httpx.RemoteProtocolError):
             await http.get(url + "/ping")
@@ -131,28 +134,26 @@ async def test_a_connection_dropped_before_the_answer_is_payer_unavailable(engin
     assert caught.value.code == "PAYER_UNAVAILABLE"
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_connection_dropped_inside_the_body_is_a_protocol_error(engine: str) -> None:
+async def test_a_connection_dropped_inside_the_body_is_a_protocol_error(http_engine: str) -> None:
     async def half(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 10)
         await writer.drain()
         writer.close()
 
-    async with tcp_server(half) as port, payer_client(2.0, engine=engine) as http:
+    async with tcp_server(half) as port, payer_client(2.0) as http:
         with pytest.raises(httpx.RemoteProtocolError):
             await http.get(f"http://127.0.0.1:{port}/ping")
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_reply_that_is_not_http_is_a_remote_protocol_error(engine: str) -> None:
+async def test_a_reply_that_is_not_http_is_a_remote_protocol_error(http_engine: str) -> None:
     async def ssh(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         writer.write(b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n")
         await writer.drain()
         writer.close()
 
-    async with tcp_server(ssh) as port, payer_client(2.0, engine=engine) as http:
+    async with tcp_server(ssh) as port, payer_client(2.0) as http:
         url = f"http://127.0.0.1:{port}"
         with pytest.raises(httpx.RemoteProtocolError):
             await http.get(url + "/ping")
@@ -161,14 +162,13 @@ async def test_a_reply_that_is_not_http_is_a_remote_protocol_error(engine: str) 
     assert caught.value.code == "PAYER_UNAVAILABLE"
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_no_answer_within_the_read_timeout_is_a_read_timeout(engine: str) -> None:
+async def test_no_answer_within_the_read_timeout_is_a_read_timeout(http_engine: str) -> None:
     async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         await reader.read()  # no answer: wait until the client gives up and closes
         writer.close()
 
-    async with tcp_server(hang) as port, payer_client(0.3, engine=engine) as http:
+    async with tcp_server(hang) as port, payer_client(0.3) as http:
         url = f"http://127.0.0.1:{port}"
         with pytest.raises(httpx.ReadTimeout):
             await http.get(url + "/ping")
@@ -177,9 +177,8 @@ async def test_no_answer_within_the_read_timeout_is_a_read_timeout(engine: str) 
     assert caught.value.code == "PAYER_TIMEOUT"
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 async def test_waiting_past_the_pool_timeout_for_a_connection_is_a_pool_timeout(
-    engine: str,
+    http_engine: str,
 ) -> None:
     async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
@@ -189,7 +188,7 @@ async def test_waiting_past_the_pool_timeout_for_a_connection_is_a_pool_timeout(
         writer.close()
 
     limits = httpx.Limits(max_connections=1)
-    transport = AiohttpTransport(limits) if engine == "aiohttp" else None
+    transport = AiohttpTransport(limits) if http_engine == "aiohttp" else None
     timeout = httpx.Timeout(2.0, pool=0.1)
     async with (
         tcp_server(slow) as port,
@@ -204,8 +203,7 @@ async def test_waiting_past_the_pool_timeout_for_a_connection_is_a_pool_timeout(
 # -- cookies, bodies -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_cookie_a_payer_sets_is_never_sent_again(engine: str) -> None:
+async def test_a_cookie_a_payer_sets_is_never_sent_again(http_engine: str) -> None:
     seen: list[str | None] = []
 
     async def login(request: Request) -> JSONResponse:
@@ -215,7 +213,7 @@ async def test_a_cookie_a_payer_sets_is_never_sent_again(engine: str) -> None:
         return response
 
     app = Starlette(routes=[Route("/{rest:path}", login)])
-    async with asgi_server(app) as port, payer_client(2.0, engine=engine) as http:
+    async with asgi_server(app) as port, payer_client(2.0) as http:
         # A host name, not an IP: cookie jars store cookies only for names.
         for path in ("/eligibility", "/eligibility", "/claims"):
             response = await http.get(f"http://localhost:{port}{path}")
@@ -248,14 +246,13 @@ X12 = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *" +
 )
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_multipart_x12_body_arrives_whole(engine: str) -> None:
+async def test_a_multipart_x12_body_arrives_whole(http_engine: str) -> None:
     form = {"PayloadType": "X12_270_Request_005010X279A1", "Payload": X12}
     boundary = "payer-gateway-test-boundary"
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     files = {k: (None, v) for k, v in form.items()}
     expected = httpx.Request("POST", "http://x/core", files=files, headers=headers).read()
-    async with asgi_server(_form_app()) as port, payer_client(5.0, engine=engine) as http:
+    async with asgi_server(_form_app()) as port, payer_client(5.0) as http:
         answer = (
             await http.post(f"http://127.0.0.1:{port}/core", files=files, headers=headers)
         ).json()
@@ -270,8 +267,7 @@ async def test_a_multipart_x12_body_arrives_whole(engine: str) -> None:
     }
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_body_streamed_by_a_generator_arrives_whole(engine: str) -> None:
+async def test_a_body_streamed_by_a_generator_arrives_whole(http_engine: str) -> None:
     chunks = [f"ST*270*{n:04d}~".encode() * 500 for n in range(40)]
 
     async def stream() -> AsyncIterator[bytes]:
@@ -279,7 +275,7 @@ async def test_a_body_streamed_by_a_generator_arrives_whole(engine: str) -> None
             await asyncio.sleep(0)
             yield chunk
 
-    async with asgi_server(_form_app()) as port, payer_client(5.0, engine=engine) as http:
+    async with asgi_server(_form_app()) as port, payer_client(5.0) as http:
         answer = (await http.post(f"http://127.0.0.1:{port}/core", content=stream())).json()
     body = b"".join(chunks)
     assert answer["received_length"] == len(body) == 40 * 500 * 12
@@ -329,11 +325,13 @@ async def _burst(http: httpx.AsyncClient, url: str, calls: int) -> list[str]:
     return await asyncio.gather(*(one() for _ in range(calls)))
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 async def test_connections_stay_within_the_limits_and_idle_ones_within_keepalive(
-    engine: str,
+    http_engine: str,
 ) -> None:
-    async with counting_server(0.05) as (port, counts), payer_client(5.0, engine=engine) as http:
+    async with (
+        counting_server(0.05) as (port, counts),
+        payer_client(5.0) as http,
+    ):
         url = f"http://127.0.0.1:{port}/eligibility"
         assert await _burst(http, url, 150) == ["ok"] * 150
         assert counts.peak_open == MAX_CONNECTIONS  # 150 asked at once, 100 connections at most
@@ -348,11 +346,10 @@ async def test_connections_stay_within_the_limits_and_idle_ones_within_keepalive
     assert counts.requests == 150 + KEEPALIVE_CONNECTIONS
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-async def test_a_batch_client_keeps_one_connection_per_call_in_flight(engine: str) -> None:
+async def test_a_batch_client_keeps_one_connection_per_call_in_flight(http_engine: str) -> None:
     async with (
         counting_server(0.01) as (port, counts),
-        payer_client(5.0, in_flight=120, engine=engine) as http,
+        payer_client(5.0, in_flight=120) as http,
     ):
         url = f"http://127.0.0.1:{port}/eligibility"
         for _ in range(3):
@@ -380,9 +377,8 @@ async def recording_proxy() -> AsyncIterator[tuple[int, list[bytes]]]:
         yield port, lines
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 async def test_environment_proxies_are_used_except_for_no_proxy_hosts(
-    engine: str, monkeypatch: pytest.MonkeyPatch
+    http_engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def direct(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
@@ -395,7 +391,7 @@ async def test_environment_proxies_are_used_except_for_no_proxy_hosts(
     async with recording_proxy() as (proxy_port, lines), tcp_server(direct) as port:
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy_port}")
         monkeypatch.setenv("NO_PROXY", "127.0.0.1,.internal.test")
-        async with payer_client(2.0, engine=engine) as http:
+        async with payer_client(2.0) as http:
             far = await http.get("http://payer.example.org:8080/eligibility?member=1")
             near = await http.get(f"http://127.0.0.1:{port}/eligibility")
             with pytest.raises(httpx.ConnectError):  # NO_PROXY domain: direct, and no such host
@@ -405,9 +401,9 @@ async def test_environment_proxies_are_used_except_for_no_proxy_hosts(
 
 
 def test_the_engine_setting_names_one_of_two_engines() -> None:
-    assert http_engine({}) == "aiohttp"
-    assert http_engine({"PAYER_GATEWAY_HTTP_ENGINE": " HTTPX "}) == "httpx"
+    assert engine_setting({}) == "aiohttp"
+    assert engine_setting({"PAYER_GATEWAY_HTTP_ENGINE": " HTTPX "}) == "httpx"
     with pytest.raises(
         SettingsError, match="PAYER_GATEWAY_HTTP_ENGINE must be one of aiohttp, httpx"
     ):
-        http_engine({"PAYER_GATEWAY_HTTP_ENGINE": "curl"})
+        engine_setting({"PAYER_GATEWAY_HTTP_ENGINE": "curl"})
