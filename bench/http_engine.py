@@ -2,7 +2,8 @@
 
 The sandbox REST payer (Lakeshore) serves from a child process, so only the client's CPU is counted
 here: ``CALLS`` eligibility checks through ``RestPayerAdapter`` on the gateway's own client,
-``AT_ONCE`` in flight, per engine, after a warm-up. The machine may be shared: the load average is
+``AT_ONCE`` in flight, per engine, after a warm-up; each engine both as an interactive client and as
+a batch client (``in_flight=AT_ONCE``: on httpx, gateway/spread_transport.py). The machine may be shared: the load average is
 printed with the figures. ``python bench/http_engine.py [CALLS] [AT_ONCE]``; last line is JSON.
 """
 
@@ -51,7 +52,7 @@ def _wait_for(port: int) -> None:
     raise SystemExit("the sandbox payer did not start")
 
 
-async def _run(engine: str, url: str, calls: int, at_once: int) -> dict[str, float]:
+async def _run(engine: str, url: str, calls: int, at_once: int, in_flight: int) -> dict[str, float]:
     oscar = build_world(TODAY).people["oscar"]
     member = MemberQuery(
         member_id="LHP205517604",
@@ -67,7 +68,7 @@ async def _run(engine: str, url: str, calls: int, at_once: int) -> dict[str, flo
         timeout_seconds=10.0,
         credentials={"api_key": API_KEY},
     )
-    async with payer_client(settings.timeout_seconds, engine=engine) as http:
+    async with payer_client(settings.timeout_seconds, engine=engine, in_flight=in_flight) as http:
         adapter = RestPayerAdapter(settings, http)
         gate = asyncio.Semaphore(at_once)
 
@@ -93,9 +94,11 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), API_KEY])
     try:
         _wait_for(port)
-        results = {
-            engine: asyncio.run(_run(engine, f"http://127.0.0.1:{port}", calls, at_once))
+        url = f"http://127.0.0.1:{port}"
+        results = {  # interactive clients, and batch clients (SpreadTransport on the httpx engine)
+            f"{engine}{kind}": asyncio.run(_run(engine, url, calls, at_once, in_flight))
             for engine in ENGINES
+            for kind, in_flight in (("", 0), ("_batch", at_once))
         }
     finally:
         server.terminate()
