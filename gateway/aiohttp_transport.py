@@ -16,12 +16,14 @@ PAYER_TIMEOUT), lets ``aiohttp.ClientResponseError`` escape on a non-HTTP reply,
   each for ``keepalive_expiry`` seconds;
 - ``httpx.Timeout``: connect and read apply per request (aiohttp has no write timeout);
 - proxies from ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY``, read once like httpx's
-  ``trust_env``. aiohttp's own ``trust_env`` is left off: it would also send ``~/.netrc`` passwords.
+  ``trust_env``, credentials in the proxy URL included. aiohttp's own ``trust_env`` is left off:
+  it would also send ``~/.netrc`` passwords.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import ssl
 import urllib.request
@@ -102,6 +104,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ]
         if body or request.method in ("POST", "PUT", "PATCH"):
             headers.append(("Content-Length", str(len(body))))
+        proxy = self._proxy_for(request.url)
+        credentials = _proxy_credentials(proxy)
+        if credentials and request.url.scheme == "http":  # no tunnel: the proxy reads this request
+            headers.extend(credentials.items())
         await self._take_slot(request, timeouts.get("pool"))
         try:
             response = await self._session.request(
@@ -110,7 +116,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=headers,
                 data=body or None,
                 allow_redirects=False,
-                proxy=self._proxy_for(request.url),
+                proxy=proxy.with_user(None) if proxy is not None else None,
+                proxy_headers=credentials,  # on the CONNECT of an https call
                 timeout=aiohttp.ClientTimeout(
                     total=None,
                     sock_connect=timeouts.get("connect"),
@@ -148,7 +155,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._slots is not None:
             self._slots.release()
 
-    def _proxy_for(self, url: httpx.URL) -> str | None:
+    def _proxy_for(self, url: httpx.URL) -> URL | None:
         if not self._proxies:
             return None
         proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
@@ -158,7 +165,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
         if bypass(host, self._proxies):  # NO_PROXY: names, domain suffixes, "*"
             return None
-        return proxy if "://" in proxy else f"http://{proxy}"
+        return URL(proxy if "://" in proxy else f"http://{proxy}")
+
+
+def _proxy_credentials(proxy: URL | None) -> dict[str, str] | None:
+    """Credentials in the proxy's URL, sent as httpx does (aiohttp would drop them)."""
+    if proxy is None or proxy.user is None:
+        return None
+    pair = f"{proxy.user}:{proxy.password or ''}".encode()
+    return {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
 
 def _version(version: aiohttp.HttpVersion | None) -> bytes:

@@ -6,6 +6,7 @@ cookie comes back, stream bodies arrive whole, connection limits hold and enviro
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -363,12 +364,15 @@ async def test_a_batch_client_keeps_one_connection_per_call_in_flight(http_engin
 
 @asynccontextmanager
 async def recording_proxy() -> AsyncIterator[tuple[int, list[bytes]]]:
-    """A forward proxy that answers itself and records each request line it receives."""
+    """A forward proxy that answers itself and records each request line it receives (and the
+    Proxy-Authorization header, if any)."""
     lines: list[bytes] = []
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await _read_request(reader)
         lines.append(head.split(b"\r\n", 1)[0])
+        auth = [h for h in head.split(b"\r\n") if h.lower().startswith(b"proxy-authorization:")]
+        lines.extend(auth)
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nvia proxy")
         await writer.drain()
         writer.close()
@@ -389,7 +393,7 @@ async def test_environment_proxies_are_used_except_for_no_proxy_hosts(
     for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
     async with recording_proxy() as (proxy_port, lines), tcp_server(direct) as port:
-        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy_port}")
+        monkeypatch.setenv("HTTP_PROXY", f"http://relay:s3cret@127.0.0.1:{proxy_port}")
         monkeypatch.setenv("NO_PROXY", "127.0.0.1,.internal.test")
         async with payer_client(2.0) as http:
             far = await http.get("http://payer.example.org:8080/eligibility?member=1")
@@ -397,7 +401,10 @@ async def test_environment_proxies_are_used_except_for_no_proxy_hosts(
             with pytest.raises(httpx.ConnectError):  # NO_PROXY domain: direct, and no such host
                 await http.get("http://edi.internal.test:1/x")
     assert (far.text, near.text) == ("via proxy", "direct")
-    assert lines == [b"GET http://payer.example.org:8080/eligibility?member=1 HTTP/1.1"]
+    assert lines == [
+        b"GET http://payer.example.org:8080/eligibility?member=1 HTTP/1.1",
+        b"Proxy-Authorization: Basic " + base64.b64encode(b"relay:s3cret"),
+    ]
 
 
 def test_the_engine_setting_names_one_of_two_engines() -> None:
