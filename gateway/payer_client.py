@@ -3,17 +3,27 @@
 - No cookie jar: payer APIs authenticate with credentials, not cookies, and one client serves every
   practice, so a cookie one practice's call received must never ride along on another's. Skipping
   the jar also spares the per-response cookie parsing.
+- The engine underneath: aiohttp by default (gateway/aiohttp_transport.py: less CPU per call, more
+  calls a second), httpx's own (httpcore) with ``PAYER_GATEWAY_HTTP_ENGINE=httpx``. Adapters see the
+  same ``httpx.AsyncClient``, the same exceptions and the same limits either way.
 - httpcore's per-request ``import sniffio`` is made cheap when sniffio is not installed.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from gateway.aiohttp_transport import AiohttpTransport
+from gateway.config import PREFIX, SettingsError
 from gateway.spread_transport import SpreadTransport
+
+ENGINE_VARIABLE = PREFIX + "HTTP_ENGINE"
+ENGINES = ("aiohttp", "httpx")
 
 
 class _NoCookies(httpx.Cookies):
@@ -50,26 +60,45 @@ def payer_client(
     transport: httpx.AsyncBaseTransport | None = None,
     *,
     in_flight: int = 0,
+    engine: str | None = None,
 ) -> httpx.AsyncClient:
     """The client one payer's adapter receives.
 
     ``in_flight`` is how many calls the caller keeps going at once (a batch's per-payer budget):
     that many connections stay open between calls. Fewer would close a connection after most calls
     and open a new one for the next (a TCP connect per check, a large share of a batch's CPU); such
-    a client spreads its calls over one-connection pools (gateway/spread_transport.py).
+    a client on the httpx engine spreads its calls over one-connection pools
+    (gateway/spread_transport.py); aiohttp's pool needs no such help.
+
+    ``engine`` (``aiohttp`` or ``httpx``) defaults to ``PAYER_GATEWAY_HTTP_ENGINE``, else aiohttp; a
+    ``transport`` given (tests, the sandbox in-process) is used whatever the engine.
     """
+    limits = httpx.Limits(
+        max_connections=max(MAX_CONNECTIONS, in_flight),
+        max_keepalive_connections=max(KEEPALIVE_CONNECTIONS, in_flight),
+    )
     spare_failed_sniffio_imports()
-    if in_flight and transport is None:
-        transport = SpreadTransport(max(MAX_CONNECTIONS, in_flight))
+    if transport is None:
+        if (engine or http_engine()) == "aiohttp":
+            transport = AiohttpTransport(limits)
+        elif in_flight:
+            transport = SpreadTransport(limits.max_connections or MAX_CONNECTIONS)
     return PayerHTTPClient(
         transport=transport,
         timeout=httpx.Timeout(timeout_seconds),
-        limits=httpx.Limits(
-            max_connections=max(MAX_CONNECTIONS, in_flight),
-            max_keepalive_connections=max(KEEPALIVE_CONNECTIONS, in_flight),
-        ),
+        limits=limits,
         follow_redirects=False,
     )
+
+
+def http_engine(environ: Mapping[str, str] | None = None) -> str:
+    """The engine ``PAYER_GATEWAY_HTTP_ENGINE`` names (``aiohttp`` when unset)."""
+    raw = (os.environ if environ is None else environ).get(ENGINE_VARIABLE, "").strip().lower()
+    if not raw:
+        return "aiohttp"
+    if raw not in ENGINES:
+        raise SettingsError(f"{ENGINE_VARIABLE} must be one of {', '.join(ENGINES)}, not {raw!r}")
+    return raw
 
 
 def spare_failed_sniffio_imports() -> None:
