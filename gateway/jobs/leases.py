@@ -22,7 +22,7 @@ from gateway.jobs.worklist_hook import write_worklists
 from gateway.storage.batch_tables import EligibilityBatch, EligibilityCheck
 from gateway.storage.database import Database
 from gateway.storage.tables import Coverage, Patient
-from payers.model import MemberQuery, SubscriberRelation
+from payers.model import EligibilityResult, MemberQuery, SubscriberRelation
 
 CHECKS: Table = EligibilityCheck.__table__  # type: ignore[assignment]
 
@@ -55,6 +55,8 @@ class CheckOutcome:
     error_code: str | None = None
     last_error: str | None = None
     finished_at: datetime | None = None
+    #: The answer itself, kept in memory so the worklist need not parse ``result`` back.
+    answer: EligibilityResult | None = None
 
 
 def new_owner() -> str:
@@ -229,7 +231,12 @@ async def record(database: Database, outcomes: Sequence[CheckOutcome]) -> set[st
     async with database.transaction() as session:
         await session.execute(_RECORD, params)
         # The worklist is written with the results it comes from, or not at all.
-        await write_worklists(session, [o.check.check_id for o in outcomes if o.state != "pending"])
+        final = [o for o in outcomes if o.state != "pending"]
+        await write_worklists(
+            session,
+            [o.check.check_id for o in final],
+            {o.check.check_id: (o.state, o.finished_at, o.answer) for o in final},
+        )
     return {o.check.batch_id for o in outcomes if o.state != "pending"}
 
 

@@ -269,6 +269,7 @@ class BatchRunner:
             attempted=True,
             next_attempt_at=finished,
             result=result_to_json(answer.value),
+            answer=answer.value,
             finished_at=finished,
         )
 

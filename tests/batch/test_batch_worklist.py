@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from gateway.jobs.worklist_hook import write_worklists
 from gateway.storage.batch_tables import EligibilityCheck
@@ -91,6 +91,12 @@ async def test_tomorrows_batch_leaves_each_case_on_the_worklist(
     async with gateway.services.database.session() as session:
         rows = await session.scalar(select(func.count()).select_from(WorklistItemRow))
     assert rows == len(await _items(gateway, batch_id))  # Harriet's two cards: two items
+
+    # The runner classified the answers it held in memory; the stored results say the same.
+    async with gateway.services.database.transaction() as session:
+        await session.execute(delete(WorklistItemRow))
+        assert await write_worklists(session, checks) == rows
+    assert await _worklist(gateway, batch_id) == found
 
     # The next day's batch compares Rosa with her last check, which already saw the new group.
     after = tomorrow + timedelta(days=1)
