@@ -2,7 +2,8 @@
 
 Money and percents are decimal strings (never floats), dates ISO dates, codes keep their system, code
 and description. The raw payer exchange is not stored with a batch result (it is large and the
-interactive check keeps it where it is wanted).
+interactive check keeps it where it is wanted). The parser's findings are kept (a 271's AAA beside
+benefits, layout warnings); results stored before they were kept read back with none.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from payers.model import (
     Code,
     CoverageLevel,
     EligibilityResult,
+    Finding,
+    FindingSeverity,
     Network,
     Plan,
 )
@@ -31,6 +34,7 @@ def result_to_json(result: EligibilityResult) -> dict[str, Any]:
         "plan": _plan_to_json(result.plan) if result.plan is not None else None,
         "benefits": [_benefit_to_json(b) for b in result.benefits],
         "messages": list(result.messages),
+        "findings": [_finding_to_json(f) for f in result.findings],
     }
 
 
@@ -44,6 +48,33 @@ def result_from_json(data: dict[str, Any]) -> EligibilityResult:
         plan=_plan_from_json(plan) if plan is not None else None,
         benefits=tuple(_benefit_from_json(b) for b in data.get("benefits", ())),
         messages=tuple(data.get("messages", ())),
+        findings=tuple(_finding_from_json(f) for f in data.get("findings", ())),
+    )
+
+
+def _finding_to_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "severity": finding.severity.value,
+        "location": finding.location,
+        "segment": finding.segment,
+        "expected": _text(finding.expected),
+        "actual": _text(finding.actual),
+        "codes": [_code(c) for c in finding.codes],
+    }
+
+
+def _finding_from_json(data: dict[str, Any]) -> Finding:
+    return Finding(
+        code=data["code"],
+        message=data["message"],
+        severity=FindingSeverity(data.get("severity", FindingSeverity.WARNING.value)),
+        location=data.get("location"),
+        segment=data.get("segment"),
+        expected=_decimal(data.get("expected")),
+        actual=_decimal(data.get("actual")),
+        codes=tuple(_code_of(c) for c in data.get("codes", ())),
     )
 
 
@@ -110,6 +141,7 @@ def _benefit_to_json(benefit: Benefit) -> dict[str, Any]:
         "authorization_required": benefit.authorization_required,
         "plan_description": benefit.plan_description,
         "messages": list(benefit.messages),
+        "findings": [_finding_to_json(f) for f in benefit.findings],
     }
 
 
@@ -132,4 +164,5 @@ def _benefit_from_json(data: dict[str, Any]) -> Benefit:
         authorization_required=data.get("authorization_required"),
         plan_description=data.get("plan_description"),
         messages=tuple(data.get("messages", ())),
+        findings=tuple(_finding_from_json(f) for f in data.get("findings", ())),
     )
