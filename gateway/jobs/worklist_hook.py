@@ -106,7 +106,7 @@ async def _outcomes(
     """What each check ended with, as stored: the answer this process recorded when the stored
     state and finish time are the ones it wrote, else the stored result read back."""
     found: dict[str, EligibilityResult | CheckFailure] = {}
-    unread: list[str] = []
+    unread: set[str] = set()
     for check in checks:
         mine = recorded.get(check.id)
         if check.state != "succeeded":
@@ -120,7 +120,7 @@ async def _outcomes(
         ):
             found[check.id] = mine[2]
         else:
-            unread.append(check.id)
+            unread.add(check.id)
     if unread:
         rows = await session.execute(
             select(EligibilityCheck.id, EligibilityCheck.result).where(
