@@ -1,14 +1,18 @@
-"""What the benchmarks share: sandbox REST payers on loopback, a seeded SQLite gateway database, the
-gateway (or a bare strawberry app) in a uvicorn subprocess, process memory, and percentiles.
+"""What the benchmarks share: sandbox REST payers on loopback (in this process, or in processes of
+their own on uvloop: bench/sandboxes.py), a seeded SQLite gateway database, the gateway (or a bare
+strawberry app) in a uvicorn subprocess, process memory and CPU, and percentiles.
 
 ``python bench/rig.py serve-gateway --database URL --payers FILE --port P [--cache-url URL]`` runs the
-gateway on one uvicorn worker (the benchmarks start it that way, as a separate process).
+gateway on one uvicorn worker (the benchmarks start it that way, as a separate process), its heap
+settled after start-up as ``payer-gateway serve`` does. ``gateway_process(..., workers=N)`` runs
+``payer-gateway serve --workers N`` instead, configured through its environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import socket
@@ -21,6 +25,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,6 +98,34 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid``'s children, their children, and so on (e.g. the workers of a multi-process server)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            continue
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and every live process under it: one server however many workers it runs."""
+    total = 0.0
+    for each in (pid, *descendants(pid)):
+        try:
+            total += cpu_seconds(each)
+        except FileNotFoundError:
+            pass  # a worker that ended between listing and reading
+    return total
+
+
 def payers_config(base_urls: dict[str, str], timeout_seconds: float) -> str:
     lines = ["[defaults]", f"timeout_seconds = {timeout_seconds!r}", ""]
     for payer_id, url in base_urls.items():
@@ -111,9 +144,12 @@ def payers_config(base_urls: dict[str, str], timeout_seconds: float) -> str:
 @dataclass
 class Sandboxes:
     base_urls: dict[str, str]
-    apps: dict[str, Any]
+    apps: dict[str, Any]  # in-process servers' apps (their faults can be changed); empty if remote
     world: Any
     book_key: str
+    pids: tuple[
+        int, ...
+    ] = ()  # the processes serving them, when they run in processes of their own
 
 
 @asynccontextmanager
@@ -135,6 +171,128 @@ async def rest_sandboxes(
         yield Sandboxes({k: r.base_url for k, r in running.items()}, apps, world, book_key)
 
 
+@asynccontextmanager
+async def remote_sandboxes(
+    count: int, faults: Any = None, book_key: str = "lakeshore", processes: int = 1
+) -> AsyncIterator[Sandboxes]:
+    """``count`` copies of one sandbox REST payer's book, served by ``processes`` processes of their
+    own on uvloop (bench/sandboxes.py; payers dealt out in turn), so the bench process only times."""
+    from payers.sandbox.world import build_world
+
+    today = datetime.now(UTC).date()
+    os.environ.setdefault(API_KEY_ENV, secrets.token_urlsafe(24))
+    names = [f"p{i:02d}" for i in range(1, count + 1)]
+    groups = [names[k::processes] for k in range(min(processes, count))]
+    argv = [sys.executable, str(ROOT / "bench" / "sandboxes.py"), "--date", today.isoformat()]
+    argv += ["--book", book_key]
+    if faults is not None:
+        argv += ["--faults", json.dumps(faults.to_json())]
+    children = []
+    try:
+        for group in groups:
+            children.append(
+                await asyncio.create_subprocess_exec(
+                    *argv, "--names", ",".join(group), stdin=PIPE, stdout=PIPE, cwd=ROOT
+                )
+            )
+        urls: dict[str, str] = {}
+        for child in children:
+            assert child.stdout is not None
+            line = await asyncio.wait_for(child.stdout.readline(), 60)
+            if not line:
+                raise RuntimeError(f"a sandbox process exited with {await child.wait()}")
+            urls.update(json.loads(line))
+        world = build_world(today)
+        yield Sandboxes(
+            {name: urls[name] for name in names},
+            {},
+            world,
+            book_key,
+            tuple(c.pid for c in children),
+        )
+    finally:
+        for child in children:
+            if child.stdin is not None:
+                child.stdin.close()  # their signal to stop
+        for child in children:
+            try:
+                await asyncio.wait_for(child.wait(), 10)
+            except TimeoutError:
+                child.kill()
+                await child.wait()
+
+
+async def _add_patient(
+    session: Any, practice_id: str, member: Any, payer_ids: Sequence[str]
+) -> str:
+    """One person covered by every payer in ``payer_ids`` (in that priority order)."""
+    from gateway.storage.tables import Coverage, Patient
+
+    person = member.person
+    patient = Patient(
+        practice_id=practice_id,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date,
+    )
+    session.add(patient)
+    await session.flush()
+    dependent = member.relation.value != "self"
+    for order, payer_id in enumerate(payer_ids, start=1):
+        session.add(
+            Coverage(
+                practice_id=practice_id,
+                patient_id=patient.id,
+                payer_id=payer_id,
+                member_id=member.member_id,
+                group_number=member.group_number,
+                relation=member.relation.value,
+                priority=order,
+                subscriber_first_name=member.subscriber.first_name if dependent else None,
+                subscriber_last_name=member.subscriber.last_name if dependent else None,
+                subscriber_birth_date=member.subscriber.birth_date if dependent else None,
+            )
+        )
+    return str(patient.id)
+
+
+def _active_members(sandboxes: Sandboxes) -> list[Any]:
+    return [m for m in sandboxes.world.books[sandboxes.book_key].members.values() if m.active]
+
+
+async def seed_practices(
+    database_url: str, sandboxes: Sandboxes, practices: int
+) -> list[tuple[str, str]]:
+    """Migrated database, ``practices`` practices, each with its own API key and one patient covered
+    by every sandbox payer (members dealt out in turn). Returns (API key, patient id) per practice.
+
+    Call merging and payer-answer caching are per practice: queries taken from the practices in turn
+    make every payer call of their own."""
+    from gateway.identity import create_api_key
+    from gateway.practices import create_practice
+    from gateway.storage.database import Database
+    from gateway.storage.migrate import upgrade
+    from payers.sandbox.npi import make_npi
+
+    database = Database(database_url)
+    members = _active_members(sandboxes)
+    seeded = []
+    try:
+        await upgrade(database)
+        for i in range(practices):
+            practice_id = await create_practice(
+                database, f"Bench Practice {i + 1}", make_npi(f"{200_000_000 + i}"), "123456789"
+            )
+            async with database.transaction() as session:
+                patient_id = await _add_patient(
+                    session, practice_id, members[i % len(members)], list(sandboxes.base_urls)
+                )
+            seeded.append((await create_api_key(database, practice_id, "bench"), patient_id))
+    finally:
+        await database.dispose()
+    return seeded
+
+
 async def seed(
     database_url: str, sandboxes: Sandboxes, patients: int = 1
 ) -> tuple[str, list[str], str]:
@@ -146,7 +304,6 @@ async def seed(
     from gateway.practices import create_practice
     from gateway.storage.database import Database
     from gateway.storage.migrate import upgrade
-    from gateway.storage.tables import Coverage, Patient
 
     database = Database(database_url)
     try:
@@ -154,43 +311,12 @@ async def seed(
         practice_id = await create_practice(
             database, "Bench Family Medicine", "1234567893", "123456789"
         )
-        members = [
-            m for m in sandboxes.world.books[sandboxes.book_key].members.values() if m.active
-        ][:patients]
         ids = []
         async with database.transaction() as session:
-            for member in members:
-                person = member.person
-                patient = Patient(
-                    practice_id=practice_id,
-                    first_name=person.first_name,
-                    last_name=person.last_name,
-                    birth_date=person.birth_date,
+            for member in _active_members(sandboxes)[:patients]:
+                ids.append(
+                    await _add_patient(session, practice_id, member, list(sandboxes.base_urls))
                 )
-                session.add(patient)
-                await session.flush()
-                ids.append(patient.id)
-                for order, payer_id in enumerate(sandboxes.base_urls, start=1):
-                    session.add(
-                        Coverage(
-                            practice_id=practice_id,
-                            patient_id=patient.id,
-                            payer_id=payer_id,
-                            member_id=member.member_id,
-                            group_number=member.group_number,
-                            relation=member.relation.value,
-                            priority=order,
-                            subscriber_first_name=member.subscriber.first_name
-                            if member.relation.value != "self"
-                            else None,
-                            subscriber_last_name=member.subscriber.last_name
-                            if member.relation.value != "self"
-                            else None,
-                            subscriber_birth_date=member.subscriber.birth_date
-                            if member.relation.value != "self"
-                            else None,
-                        )
-                    )
         key = await create_api_key(database, practice_id, "bench")
     finally:
         await database.dispose()
@@ -238,9 +364,13 @@ class ServerProcess:
 
 
 def gateway_process(
-    database_url: str, payers_file: Path, cache_url: str = "memory://"
+    database_url: str, payers_file: Path, cache_url: str = "memory://", workers: int | None = None
 ) -> ServerProcess:
+    """The gateway on a free port: on one uvicorn worker (``rig.py serve-gateway``), or, given
+    ``workers``, as ``payer-gateway serve --workers N`` (measure its CPU with ``tree_cpu_seconds``)."""
     port = free_port()
+    if workers is not None:
+        return _cli_gateway(database_url, payers_file, cache_url, workers, port)
     argv = [
         sys.executable,
         str(ROOT / "bench" / "rig.py"),
@@ -257,9 +387,32 @@ def gateway_process(
     return ServerProcess(argv, port)
 
 
+def _cli_gateway(
+    database_url: str, payers_file: Path, cache_url: str, workers: int, port: int
+) -> ServerProcess:
+    from gateway.config import PREFIX
+    from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
+
+    argv = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)]
+    argv += ["--workers", str(workers)]
+    env = {
+        PREFIX + "DATABASE_URL": database_url,
+        PREFIX + "PAYERS_CONFIG": str(payers_file),
+        PREFIX + "CACHE_URL": cache_url,
+        PREFIX + "RATE_LIMIT_PER_MINUTE": "10000000",  # measure the gateway, not the limiter
+        PREFIX + "RATE_LIMIT_BURST": "1000000",
+        PREFIX + "JWT_SECRET": secrets.token_urlsafe(48),
+        PREFIX + "PSEUDONYM_SECRET": secrets.token_urlsafe(48),
+        PREFIX + "LOG_LEVEL": "WARNING",
+        DATA_KEYS_ENV: generate_key(),
+    }
+    return ServerProcess(argv, port, env=env)
+
+
 def _serve_gateway(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from gateway.cli.commands import settle_heap
     from gateway.config import GatewaySettings
     from gateway.http.app import build_services, create_app
 
@@ -271,6 +424,7 @@ def _serve_gateway(args: argparse.Namespace) -> None:
         rate_limit_burst=1_000_000,  # measure the gateway, not the limiter
     )
     app = create_app(build_services(settings))
+    settle_heap()  # as `payer-gateway serve` does: measure the gateway as it is served
     uvicorn.run(
         app, host="127.0.0.1", port=args.port, log_config=None, access_log=False, lifespan="on"
     )
