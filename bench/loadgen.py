@@ -12,8 +12,8 @@ CPU per request), the engine bench/batch_floor.py uses too.
 ``connections`` workers share one keep-alive pool of that many connections; each sends its next
 request as soon as the previous one is answered. After ``warmup_s`` the generator prints
 ``measuring``; after ``seconds`` more, ``done``; the parent samples the server's CPU at both lines.
-Only answers that arrive inside that window count (as wrk counts them). Then one JSON line: {requests, errors, error_kinds,
-seconds, rps, p50_ms, p99_ms, cpu_s}.
+Only answers that arrive inside that window count (as wrk counts them). Then one JSON line: {requests,
+answered_in_all, errors, error_kinds, seconds, rps, p50_ms, p99_ms, cpu_s}.
 
     echo SPEC_JSON | python bench/loadgen.py
     SPEC: {"url", "requests": [{"body", "headers"}, ...], "connections", "warmup_s", "seconds"}
@@ -48,12 +48,14 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
     opens, closes = start + spec["warmup_s"], start + spec["warmup_s"] + spec["seconds"]
     latencies: list[float] = []
     kinds: Counter[str] = Counter()
+    answered_in_all = 0
     connector = aiohttp.TCPConnector(limit=connections, force_close=False)
     async with aiohttp.ClientSession(
         connector=connector, cookie_jar=aiohttp.DummyCookieJar()
     ) as session:
 
         async def worker() -> None:
+            nonlocal answered_in_all
             while (sent := clock()) < closes:
                 body, headers = next(turns)
                 try:
@@ -65,6 +67,7 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
                 else:
                     failure = _failure(status, raw)
                 answered = clock()
+                answered_in_all += 1
                 if opens <= answered <= closes:  # answers in the window, as wrk counts them
                     latencies.append(answered - sent)
                     if failure:
@@ -82,6 +85,7 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
     latencies.sort()
     return {
         "requests": len(latencies),
+        "answered_in_all": answered_in_all,  # warm-up and the window's edges included
         "errors": sum(kinds.values()),
         "error_kinds": dict(kinds),
         "seconds": spec["seconds"],

@@ -5,7 +5,7 @@ strawberry app) in a uvicorn subprocess, process memory and CPU, and percentiles
 ``python bench/rig.py serve-gateway --database URL --payers FILE --port P [--cache-url URL]`` runs the
 gateway on one uvicorn worker (the benchmarks start it that way, as a separate process), its heap
 settled after start-up as ``payer-gateway serve`` does. ``gateway_process(..., workers=N)`` runs
-``payer-gateway serve --workers N`` instead, configured through its environment.
+``payer-gateway serve`` itself instead (``--workers N`` when N > 1), configured through its environment.
 """
 
 from __future__ import annotations
@@ -367,7 +367,8 @@ def gateway_process(
     database_url: str, payers_file: Path, cache_url: str = "memory://", workers: int | None = None
 ) -> ServerProcess:
     """The gateway on a free port: on one uvicorn worker (``rig.py serve-gateway``), or, given
-    ``workers``, as ``payer-gateway serve --workers N`` (measure its CPU with ``tree_cpu_seconds``)."""
+    ``workers``, as ``payer-gateway serve`` (``--workers N`` when N > 1; measure its CPU with
+    ``tree_cpu_seconds``, which counts every worker)."""
     port = free_port()
     if workers is not None:
         return _cli_gateway(database_url, payers_file, cache_url, workers, port)
@@ -394,7 +395,8 @@ def _cli_gateway(
     from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
 
     argv = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)]
-    argv += ["--workers", str(workers)]
+    if workers > 1:  # one worker needs no flag: the serve path as deployed, on any version
+        argv += ["--workers", str(workers)]
     env = {
         PREFIX + "DATABASE_URL": database_url,
         PREFIX + "PAYERS_CONFIG": str(payers_file),
