@@ -73,15 +73,18 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
                     if failure:
                         kinds[failure] += 1
 
+        cpu = 0.0
+
         async def marks() -> None:
+            nonlocal cpu
             await asyncio.sleep(opens - clock())
             print(MEASURING, flush=True)
+            cpu = time.process_time()
             await asyncio.sleep(closes - clock())
+            cpu = time.process_time() - cpu  # the generator's own CPU over the window
             print(DONE, flush=True)
 
-        cpu = time.process_time()
         await asyncio.gather(marks(), *(worker() for _ in range(connections)))
-        cpu = time.process_time() - cpu
     latencies.sort()
     return {
         "requests": len(latencies),
