@@ -13,7 +13,7 @@ machine. overhead = p50 - floor (floor = the floor samples' p50): the gateway's 
 what it can change. Gateway CPU per request comes from the gateway process's own accounting (/proc).
 
     .venv/bin/python bench/fanout.py [--latency-ms 50] [--payers 1,5,10,20] [--requests 40]
-                                     [--gateway-workers N]
+                                     [--gateway-workers N] [--sandbox-processes K]
 
 Prints a table, then one JSON line:
 [{n, latency_ms, p50_ms, p95_ms, floor_ms, overhead_ms, cpu_ms_per_request}, ...].
@@ -116,11 +116,13 @@ async def gateway_sample(
 
 
 async def measure(
-    n: int, latency_ms: int, requests: int, workdir: Path, workers: int | None
+    n: int, latency_ms: int, requests: int, workdir: Path, workers: int | None, processes: int
 ) -> dict[str, Any]:
     from payers.sandbox.faults import FaultSettings
 
-    async with remote_sandboxes(n, FaultSettings(latency_ms=latency_ms)) as sandboxes:
+    async with remote_sandboxes(
+        n, FaultSettings(latency_ms=latency_ms), processes=processes
+    ) as sandboxes:
         database_url = f"sqlite:///{workdir / f'fanout-{n}.db'}"
         key, (patient_id,), _ = await seed(database_url, sandboxes)
         config = workdir / f"payers-{n}.toml"
@@ -181,13 +183,24 @@ async def main() -> None:
         default=None,
         help="run `payer-gateway serve` (--workers N when N > 1) instead of rig.py's one worker",
     )
+    parser.add_argument(
+        "--sandbox-processes",
+        type=int,
+        default=1,
+        help="processes serving the sandboxes (payers dealt out in turn)",
+    )
     args = parser.parse_args()
     results = []
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory(prefix="pgw-fanout-", dir=MEMORY_DIR) as tmp:
         for n in (int(v) for v in args.payers.split(",")):
             result = await measure(
-                n, args.latency_ms, args.requests, Path(tmp), args.gateway_workers
+                n,
+                args.latency_ms,
+                args.requests,
+                Path(tmp),
+                args.gateway_workers,
+                args.sandbox_processes,
             )
             floor_p95 = result.pop("floor_p95_ms")
             results.append(result)
