@@ -58,12 +58,13 @@ async def generate(spec: dict[str, Any]) -> dict[str, Any]:
             nonlocal answered_in_all
             while (sent := clock()) < closes:
                 body, headers = next(turns)
+                failure: str | None
                 try:
                     async with session.post(spec["url"], data=body, headers=headers) as response:
                         raw = await response.read()
                         status = response.status
                 except aiohttp.ClientError as exc:
-                    raw, status, failure = b"", 0, type(exc).__name__
+                    failure = type(exc).__name__
                 else:
                     failure = _failure(status, raw)
                 answered = clock()

@@ -87,7 +87,7 @@ async def serve(names: list[str], book_key: str, today: date, faults: Any) -> No
 
     book = build_world(today).books[book_key]
     key = os.environ[API_KEY_ENV]
-    apps = {
+    apps: dict[str, ASGIApp] = {
         name: RequestRecorder(create_rest_app(book, api_key=key, faults=faults)) for name in names
     }
     async with serving(apps) as running:
