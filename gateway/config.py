@@ -33,6 +33,9 @@ class GatewaySettings:
     retry_base_delay_ms: int = 50  # first backoff (full jitter, doubling each try)
     retry_max_delay_ms: int = 400
     payers_config: str = "payers.toml"
+    # Processes `serve` runs on one port (`--workers` wins over it); more than one needs the Redis
+    # cache, which they share (docs/deployment.md says what is shared and what is per process).
+    workers: int = 1
     # Sized for checkEligibilityBatch's largest list: 10,000 patient ids are about 390 KB of JSON
     # (440 KB indented); 512 KiB holds them with room, and still bounds what is read.
     max_body_bytes: int = 512 * 1024

@@ -72,9 +72,11 @@ def _require_free_port(host: str, port: int) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from gateway.auth.secrets import missing_secrets
+    from gateway.cli import serving
     from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
 
     settings = load_settings()
+    workers = serving.worker_count(args.workers, settings)
     missing = missing_secrets(settings)
     if missing:
         raise CommandFailure(
@@ -88,9 +90,17 @@ def serve(args: argparse.Namespace) -> int:
         allowed_origins(settings.cors_origins)  # checked before any connection is opened
     except CorsSettingError as exc:
         raise CommandFailure(f"cannot start: {exc}", USAGE) from None
+    if workers > 1:
+        serving.require_shared_cache(settings, workers)
     _require_free_port(args.host, args.port)
     asyncio.run(_check_database(settings.database_url))
     configure_logging(settings.log_level)  # after the check: its alembic INFO lines are noise
+    if workers > 1:
+        serving.check_payers(settings)
+        note = serving.sqlite_note(settings, workers)
+        if note:
+            print(f"payer-gateway: {note}", file=sys.stderr, flush=True)
+        return serving.run_workers(args.host, args.port, workers)
     import uvicorn  # the app's imports take a while: only once the checks have passed
 
     from gateway.http.app import build_services, create_app

@@ -68,6 +68,18 @@ def port(text: str) -> int:
     return number
 
 
+def worker_count(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of processes (a whole number, 1 or more)"
+        )
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     from gateway.cli import commands
 
@@ -101,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = command("serve", "run the gateway from PAYER_GATEWAY_* settings")
     listen(serve, "the gateway")
+    serve.add_argument(
+        "--workers",
+        type=worker_count,
+        default=None,
+        metavar="N",
+        help="processes serving the port (default PAYER_GATEWAY_WORKERS, else 1); more than one "
+        "needs PAYER_GATEWAY_CACHE_URL=redis://..., which they share",
+    )
     serve.set_defaults(run=commands.serve)
 
     command(

@@ -47,6 +47,7 @@ from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.requests import GraphQLRequestMetrics
 from gateway.payers import PayerDirectory, Resilience, TransportFactory
 from gateway.resilience.retry import RetryPolicy
+from gateway.resilience.shared_breakers import shared_breakers_for
 from gateway.storage.database import Database
 from gateway.web import create_portal
 from payers.contract import PayerSettings
@@ -174,6 +175,11 @@ def create_app(services: GatewayServices) -> Starlette:
             if services.batches is not None:
                 opened.push_async_callback(services.batches.close)
                 await services.batches.start(loops=services.batches.settings.run_in_gateway)
+            shared = shared_breakers_for(
+                settings.cache_url, settings.cache_namespace, services.payers.health.breakers()
+            )
+            if shared is not None:  # other processes on this Redis see our openings, we theirs
+                await opened.enter_async_context(shared.running())
             yield
 
     limiter = limiter_for(settings)

@@ -8,6 +8,7 @@ operation names come from clients, so only well-formed names are used, at most
 
 from __future__ import annotations
 
+import os
 import re
 
 from prometheus_client import (
@@ -93,6 +94,11 @@ class GatewayMetrics:
             ["result"],
             registry=r,
         )
+        # Every process serves its own /metrics (`serve --workers N`): say which one answered.
+        self.process = Gauge(
+            "pgw_process_info", "The process these metrics are from", ["pid"], registry=r
+        )
+        self.process.labels(str(os.getpid())).set(1)
         self._operation_names: set[str] = set()
 
     def operation_label(self, name: object) -> str:

@@ -7,6 +7,11 @@ probe; its success closes the breaker, its failure opens it again for another ``
 
 Only failures that say the payer is unwell count (unavailable, timed out, malformed answers); a
 payer that answers "no such member" or rejects a request is working fine.
+
+Several processes (``serve --workers N``) share openings through two hooks, used by
+:mod:`gateway.resilience.shared_breakers`: ``on_trip`` is told each time this breaker opens, with
+the seconds it will stay open, and :meth:`CircuitBreaker.open_elsewhere` adopts an opening another
+process published. Neither touches the network; the half-open probe stays this process's own.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at = 0.0
         self._probing = False
+        #: Called with ``reset_seconds`` whenever this breaker opens (not when it adopts an opening).
+        self.on_trip: Callable[[float], None] | None = None
 
     @property
     def state(self) -> BreakerState:
@@ -50,6 +57,25 @@ class CircuitBreaker:
         ):
             return BreakerState.HALF_OPEN
         return self._state
+
+    @property
+    def open_seconds_left(self) -> float:
+        """Seconds until an open breaker lets a probe through; 0 when it is not open."""
+        if self._state is not BreakerState.OPEN:
+            return 0.0
+        return max(0.0, self.reset_seconds - (self._clock() - self._opened_at))
+
+    def open_elsewhere(self, seconds_left: float) -> bool:
+        """Another process opened this payer's breaker, ``seconds_left`` to go: stay open as long.
+
+        Only ever lengthens an opening (True when it did); ``on_trip`` is not called, since the
+        opening is already known. Once the time is up, this breaker half-opens and probes as after
+        an opening of its own."""
+        if seconds_left <= self.open_seconds_left:
+            return False
+        self._opened_at = self._clock() + seconds_left - self.reset_seconds
+        self._set(BreakerState.OPEN)
+        return True
 
     def try_acquire(self) -> bool:
         """May a call go to the payer now? In half-open, True for one probe at a time."""
@@ -73,6 +99,8 @@ class CircuitBreaker:
         if was_probe or self._failures >= self.failure_threshold:
             self._opened_at = self._clock()
             self._set(BreakerState.OPEN)
+            if self.on_trip is not None:
+                self.on_trip(self.reset_seconds)
 
     def release(self) -> None:
         """The call ended without saying anything about the payer (cancelled, or a caller's error)."""

@@ -96,3 +96,6 @@ class PayerHealthBoard:
 
     def payer_ids(self) -> list[str]:
         return list(self._payers)
+
+    def breakers(self) -> dict[str, CircuitBreaker]:
+        return {payer_id: health.breaker for payer_id, health in self._payers.items()}
