@@ -123,9 +123,13 @@ class SharedBreakers:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            for breaker in self._breakers.values():
-                breaker.on_trip = None
-            await self._redis.aclose()
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop publishing and close the connection to Redis."""
+        for breaker in self._breakers.values():
+            breaker.on_trip = None
+        await self._redis.aclose()
 
 
 def shared_breakers_for(
