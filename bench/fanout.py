@@ -14,6 +14,7 @@ what it can change. Gateway CPU per request comes from the gateway process's own
 
     .venv/bin/python bench/fanout.py [--latency-ms 50] [--payers 1,5,10,20] [--requests 40]
                                      [--gateway-workers N] [--sandbox-processes K]
+                                     [--cache-url redis://...]
 
 Prints a table, then one JSON line:
 [{n, latency_ms, p50_ms, p95_ms, floor_ms, overhead_ms, cpu_ms_per_request}, ...].
@@ -116,7 +117,13 @@ async def gateway_sample(
 
 
 async def measure(
-    n: int, latency_ms: int, requests: int, workdir: Path, workers: int | None, processes: int
+    n: int,
+    latency_ms: int,
+    requests: int,
+    workdir: Path,
+    workers: int | None,
+    processes: int,
+    cache_url: str = "memory://",
 ) -> dict[str, Any]:
     from payers.sandbox.faults import FaultSettings
 
@@ -127,7 +134,7 @@ async def measure(
         key, (patient_id,), _ = await seed(database_url, sandboxes)
         config = workdir / f"payers-{n}.toml"
         config.write_text(payers_config(sandboxes.base_urls, timeout_seconds=10))
-        gateway = gateway_process(database_url, config, workers=workers)
+        gateway = gateway_process(database_url, config, cache_url, workers=workers)
         try:
             await gateway.ready()
             payload = json.dumps(
@@ -189,7 +196,14 @@ async def main() -> None:
         default=1,
         help="processes serving the sandboxes (payers dealt out in turn)",
     )
+    parser.add_argument(
+        "--cache-url",
+        default="memory://",
+        help="the gateway's cache (redis://HOST:6379/DB: needed by --gateway-workers K > 1)",
+    )
     args = parser.parse_args()
+    if (args.gateway_workers or 1) > 1 and not args.cache_url.startswith("redis"):
+        parser.error("--gateway-workers K > 1 needs --cache-url redis://HOST:6379/DB")
     results = []
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory(prefix="pgw-fanout-", dir=MEMORY_DIR) as tmp:
@@ -201,6 +215,7 @@ async def main() -> None:
                 Path(tmp),
                 args.gateway_workers,
                 args.sandbox_processes,
+                args.cache_url,
             )
             floor_p95 = result.pop("floor_p95_ms")
             results.append(result)

@@ -371,6 +371,11 @@ def gateway_process(
     ``tree_cpu_seconds``, which counts every worker)."""
     port = free_port()
     if workers is not None:
+        if workers > 1 and not cache_url.startswith(("redis://", "rediss://")):
+            raise SystemExit(
+                f"--gateway-workers {workers} needs --cache-url redis://HOST:6379/DB: the "
+                "processes share their cache, rate limits and payer breakers through it"
+            )
         return _cli_gateway(database_url, payers_file, cache_url, workers, port)
     argv = [
         sys.executable,
@@ -401,6 +406,7 @@ def _cli_gateway(
         PREFIX + "DATABASE_URL": database_url,
         PREFIX + "PAYERS_CONFIG": str(payers_file),
         PREFIX + "CACHE_URL": cache_url,
+        PREFIX + "CACHE_NAMESPACE": f"bench-{secrets.token_hex(4)}",  # no earlier run's entries
         PREFIX + "RATE_LIMIT_PER_MINUTE": "10000000",  # measure the gateway, not the limiter
         PREFIX + "RATE_LIMIT_BURST": "1000000",
         PREFIX + "JWT_SECRET": secrets.token_urlsafe(48),

@@ -14,6 +14,7 @@ generator used: on a shared 2-core machine they compete with the gateway for the
 
     .venv/bin/python bench/throughput.py [--payers 1,3,10] [--latency-ms 50] [--connections 16]
         [--practices 32] [--warmup 3] [--seconds 15] [--gateway-workers K] [--sandbox-processes 1]
+        [--cache-url redis://...]
 
 Prints a table, then one JSON line: [{n, rps, p50_ms, p99_ms, cpu_ms_per_request}, ...].
 """
@@ -88,7 +89,9 @@ async def measure(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
             }
             for key, patient_id in seeded
         ]
-        gateway = gateway_process(database_url, config, workers=args.gateway_workers)
+        gateway = gateway_process(
+            database_url, config, args.cache_url, workers=args.gateway_workers
+        )
         try:
             await gateway.ready()
             url = gateway.url + "/graphql"
@@ -145,7 +148,14 @@ async def main() -> None:
         help="run `payer-gateway serve` (--workers K when K > 1) instead of rig.py's one worker",
     )
     parser.add_argument("--sandbox-processes", type=int, default=1)
+    parser.add_argument(
+        "--cache-url",
+        default="memory://",
+        help="the gateway's cache (redis://HOST:6379/DB: needed by --gateway-workers K > 1)",
+    )
     args = parser.parse_args()
+    if (args.gateway_workers or 1) > 1 and not args.cache_url.startswith("redis"):
+        parser.error("--gateway-workers K > 1 needs --cache-url redis://HOST:6379/DB")
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="pgw-throughput-", dir=MEMORY_DIR) as tmp:
