@@ -96,7 +96,7 @@ def serve(args: argparse.Namespace) -> int:
     asyncio.run(_check_database(settings.database_url))
     configure_logging(settings.log_level)  # after the check: its alembic INFO lines are noise
     if workers > 1:
-        serving.check_payers(settings)
+        serving.check_children_can_start(settings)
         note = serving.sqlite_note(settings, workers)
         if note:
             print(f"payer-gateway: {note}", file=sys.stderr, flush=True)

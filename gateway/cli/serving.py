@@ -53,13 +53,18 @@ def sqlite_note(settings: GatewaySettings, workers: int) -> str | None:
     )
 
 
-def check_payers(settings: GatewaySettings) -> None:
-    """The payers file readable and every payer's adapter willing, before any child starts
-    (a child failing the same way would only say so in its own log)."""
+def check_children_can_start(settings: GatewaySettings) -> None:
+    """What each child reads besides the checked settings: the claims and batch settings, the
+    payers file and every payer's adapter, checked once here, where a failure is one line and
+    stops the command (a child failing stops the supervisor too, but after every child tried)."""
     import httpx
 
+    from gateway.claims.settings import ClaimsSettings
+    from gateway.jobs.settings import BatchSettings
     from payers.registry import AdapterRegistry, build_adapter, load_payers_config
 
+    ClaimsSettings.from_environ()
+    BatchSettings.from_environ()
     registry = AdapterRegistry.discover()
     client = httpx.AsyncClient()  # never used: adapters only keep it
     try:

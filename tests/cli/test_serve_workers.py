@@ -6,6 +6,7 @@ over N children and replaces one that dies."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import signal
@@ -369,6 +370,32 @@ def test_two_workers_share_the_port_and_a_killed_one_is_replaced(
         served.stop()
     assert served.process.returncode == 0
     assert not [pid for pid in workers | now if Path(f"/proc/{pid}").exists()]  # none left over
+
+
+def test_a_worker_that_cannot_start_stops_the_command_with_one_line(
+    deployment: Deployment, redis_url: str
+) -> None:
+    """What only a child finds wrong (here a Redis database that is not a number) is said once by
+    each child, and the supervisor stops instead of starting children forever."""
+    bad = redis_url.rsplit("/", 1)[0] + "/not-a-number"
+    served = Served(
+        dataclasses.replace(
+            deployment, environ={**deployment.environ, "PAYER_GATEWAY_CACHE_URL": bad}
+        ),
+        "--workers",
+        "2",
+    )
+    try:
+        served.process.wait(120)
+    finally:
+        served.stop()
+    said = served.log.read_text()
+    assert served.process.returncode == 1, said
+    assert "Traceback" not in said
+    assert said.count("payer-gateway: unexpected ValueError; run again with --traceback") >= 1
+    assert said.rstrip().endswith(
+        "payer-gateway: a worker process could not start (its line above says why)"
+    )
 
 
 @pytest.mark.parametrize(
