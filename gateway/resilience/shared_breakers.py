@@ -49,7 +49,7 @@ class SharedBreakers:
         self._keys = {payer_id: f"{namespace}:breaker:{payer_id}" for payer_id in breakers}
         self._refresh_seconds = refresh_seconds
         self._timeout = timeout_seconds
-        self._opened: dict[str, float] = {}  # openings of ours not yet written: payer -> seconds
+        self._opened: set[str] = set()  # payers whose opening here is not written yet
         self._wake = asyncio.Event()
         self._origin = f"{socket.gethostname()}:{os.getpid()}"  # who opened it, for an operator
         self.reachable = True
@@ -57,8 +57,8 @@ class SharedBreakers:
             breaker.on_trip = self._tripped_callback(payer_id)
 
     def _tripped_callback(self, payer_id: str) -> Callable[[float], None]:
-        def tripped(seconds: float) -> None:
-            self._opened[payer_id] = seconds
+        def tripped(_seconds: float) -> None:
+            self._opened.add(payer_id)
             self._wake.set()  # written at once by the refresh task, not by the failing request
 
         return tripped
@@ -66,19 +66,20 @@ class SharedBreakers:
     async def refresh(self) -> int:
         """Write our new openings and adopt the others'; how many breakers an opening elsewhere
         opened or lengthened. Raises what Redis raises (``run`` logs it)."""
-        opened, self._opened = self._opened, {}
+        # What is left of each opening now (one that ended while Redis was away is not written).
+        opened = {p: self._breakers[p].open_seconds_left for p in self._opened}
+        opened = {p: left for p, left in opened.items() if left > 0}
+        self._opened = set()
         try:
             async with asyncio.timeout(self._timeout * 2):
                 async with self._redis.pipeline(transaction=False) as pipe:
-                    for payer_id, seconds in opened.items():
-                        left = self._breakers[payer_id].open_seconds_left or seconds
+                    for payer_id, left in opened.items():
                         pipe.set(self._keys[payer_id], self._origin, px=max(1, int(left * 1000)))
                     for key in self._keys.values():
                         pipe.pttl(key)
                     answers = await pipe.execute()
         except BaseException:
-            for payer_id, seconds in opened.items():  # try again next time
-                self._opened.setdefault(payer_id, seconds)
+            self._opened |= set(opened)  # written next time, with what is left of them then
             raise
         adopted = 0
         for payer_id, ttl_ms in zip(self._keys, answers[len(opened) :], strict=True):

@@ -163,3 +163,26 @@ def test_only_a_redis_cache_shares_breakers(redis_url: str) -> None:
     assert shared_breakers_for("memory://", "pgw", breakers()) is None
     assert shared_breakers_for(redis_url, "pgw", {}) is None
     assert isinstance(shared_breakers_for(redis_url, "pgw", breakers()), SharedBreakers)
+
+
+async def test_an_opening_is_written_with_what_is_left_of_it_or_not_at_all(
+    redis_url: str, namespace: str
+) -> None:
+    """Writes wait for the refresh task (and for Redis, when it is away): what reaches Redis is the
+    time the opening still has then, and an opening already over is not written."""
+    import redis.asyncio as redis
+
+    own = breakers(reset_seconds=1.0)
+    shared = SharedBreakers(redis_url, namespace, own, refresh_seconds=60)
+    client = redis.from_url(redis_url)
+    try:
+        trip(own["lakeshore"])
+        await asyncio.sleep(0.4)
+        trip(own["cascade"])
+        await asyncio.sleep(0.7)  # lakeshore's opening is over, cascade's has about 0.3 s left
+        await shared.refresh()
+        assert await client.pttl(f"{namespace}:breaker:lakeshore") == -2  # never written
+        assert 0 < await client.pttl(f"{namespace}:breaker:cascade") <= 400
+    finally:
+        await shared.aclose()
+        await client.aclose()
