@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from gateway.storage.tables import Patient
@@ -124,3 +125,23 @@ async def test_a_patient_of_another_practice_is_not_found(gateway: Gateway) -> N
         HEADLINE, {"id": gateway.other_patient_id, "fresh": True}, key=gateway.other_key
     )
     assert own["data"]["patient"]["coverages"], "the other practice sees its own patient's cards"
+
+
+async def test_a_patients_cards_and_member_queries_are_built_once_per_request(
+    gateway: Gateway, world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """coverages, eligibility, claims and payments share the cards (each asks for them)."""
+    from gateway.graphql.types.coverage import Coverage
+
+    built: list[str] = []
+    real = Coverage.of.__func__  # type: ignore[attr-defined]
+
+    def counted_of(cls: type[Coverage], row: Any, patient: Any, payers: Any) -> Coverage:
+        built.append(row.id)
+        return real(cls, row, patient, payers)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Coverage, "of", classmethod(counted_of))
+    patient_id = _covered_twice_without_hints(gateway, world)
+    data = await _headline(gateway, patient_id)
+    cards = data["patient"]["coverages"]
+    assert sorted(built) == sorted(set(built)) and len(built) == len(cards)
