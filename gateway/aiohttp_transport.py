@@ -72,6 +72,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._ssl = verify
         self._proxies: dict[str, str] = urllib.request.getproxies_environment() if trust_env else {}
         self._session: aiohttp.ClientSession | None = None  # made in the event loop, on first use
+        # One per (connect, read) pair: every call of a payer asks with the same pair.
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
 
     def _open_session(self) -> aiohttp.ClientSession:
         connector = _KeepaliveCapConnector(
@@ -118,11 +120,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 proxy=proxy.with_user(None) if proxy is not None else None,
                 proxy_headers=credentials,  # on the CONNECT of an https call
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    sock_connect=timeouts.get("connect"),
-                    sock_read=timeouts.get("read"),
-                ),
+                timeout=self._timeout(timeouts.get("connect"), timeouts.get("read")),
             )
         except BaseException as exc:
             self._give_slot()
@@ -142,8 +140,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if session is not None:
             await session.close()
 
+    def _timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get((connect, read))
+        if timeout is None:
+            timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+            if len(self._timeouts) < 64:  # a client choosing timeouts per call cannot grow it
+                self._timeouts[(connect, read)] = timeout
+        return timeout
+
     async def _take_slot(self, request: httpx.Request, pool_timeout: float | None) -> None:
         if self._slots is None:
+            return
+        if not self._slots.locked():  # a slot is free: taken at once, no deadline to set up
+            await self._slots.acquire()
             return
         try:
             async with asyncio.timeout(pool_timeout):

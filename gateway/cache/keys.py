@@ -122,7 +122,35 @@ def member_of(args: Sequence[Any]) -> str | None:
     return None
 
 
+#: Keys already built, by their inputs: a headline request builds one per payer operation, with the
+#: same few member queries again and again. Bounded (oldest out first); it holds what the payer-call
+#: cache's own entries already hold in this process.
+MAX_REMEMBERED_KEYS = 4_096
+_remembered: dict[tuple[Any, ...], PayerCallKey] = {}
+
+
 def payer_call_key(
+    namespace: str, practice_id: str, payer_id: str, operation: str, args: Sequence[Any]
+) -> PayerCallKey:
+    """The key of one payer call: built once per distinct call, then remembered."""
+    # Only arguments hashed by value (frozen records, strings, dates, tuples): an object hashed by its
+    # identity may change after its key was built. Each with its type: 1 and True are equal values.
+    if any(a is not None and type(a).__hash__ is object.__hash__ for a in args):
+        return _built_key(namespace, practice_id, payer_id, operation, args)
+    inputs = (namespace, practice_id, payer_id, operation, *((type(a), a) for a in args))
+    try:
+        known = _remembered.get(inputs)
+    except TypeError:  # an unhashable argument (a list, a mutable record): built every time
+        return _built_key(namespace, practice_id, payer_id, operation, args)
+    if known is None:
+        known = _built_key(namespace, practice_id, payer_id, operation, args)
+        while len(_remembered) >= MAX_REMEMBERED_KEYS:
+            del _remembered[next(iter(_remembered))]
+        _remembered[inputs] = known
+    return known
+
+
+def _built_key(
     namespace: str, practice_id: str, payer_id: str, operation: str, args: Sequence[Any]
 ) -> PayerCallKey:
     arguments = json.dumps(

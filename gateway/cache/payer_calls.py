@@ -3,8 +3,9 @@
 ``answer`` is the whole policy for one cacheable call:
 
 1. unless ``fresh``, a cached entry younger than its TTL answers (``from_cache``);
-2. otherwise one fetch per key runs at a time in this process (concurrent identical misses await the
-   same task) and, on a shared cache, across processes (a short lock; the others wait for its entry);
+2. otherwise one fetch per key runs at a time in this process (the first caller fetches; concurrent
+   identical misses await its answer, and start over if it goes away) and, on a shared cache, across
+   processes (a short lock; the others wait for its entry);
 3. a fetch that fails because the payer is unwell is answered from an expired entry still within the
    grace period, marked ``stale``; other failures (member not found, rejections) are raised as they are.
 
@@ -146,21 +147,33 @@ class PayerCallCache:
         lock_seconds: float,
         shared: bool,
     ) -> CachedAnswer:
-        flight = self._inflight.get(call.key)
-        if flight is None:
-            flight = asyncio.ensure_future(
-                self._fetch_and_store(call, ttl, fetch, fresh, lock_seconds, shared)
-            )
-            self._inflight[call.key] = flight
-            flight.add_done_callback(lambda done: self._landed(call.key, done))
-        # shield: one caller giving up (client gone) must not cancel the fetch the others await.
-        return await asyncio.shield(flight)
+        """The first caller fetches in its own task and settles a future the others await.
 
-    def _landed(self, key: str, flight: asyncio.Future[CachedAnswer]) -> None:
-        if self._inflight.get(key) is flight:
-            del self._inflight[key]
-        if not flight.cancelled():
-            flight.exception()  # retrieved here, so an unawaited failure is never reported as lost
+        No task per call: the fetch belongs to the caller that started it. If that caller goes away
+        (cancelled), its fetch stops and the flight is abandoned; the waiters then start over, the
+        first of them fetching in its turn, so none is left waiting on a fetch nobody runs.
+        """
+        while (flight := self._inflight.get(call.key)) is not None:
+            landed = await _joined(flight)
+            if landed is not None:
+                return landed
+        flight = asyncio.get_running_loop().create_future()
+        self._inflight[call.key] = flight
+        try:
+            entry = await self._fetch_and_store(call, ttl, fetch, fresh, lock_seconds, shared)
+        except Exception as exc:
+            flight.set_exception(exc)
+            flight.exception()  # retrieved here, so a failure nobody waited for is not reported lost
+            raise
+        except BaseException:
+            flight.cancel()  # abandoned: the waiters start over
+            raise
+        else:
+            flight.set_result(entry)
+            return entry
+        finally:
+            if self._inflight.get(call.key) is flight:
+                del self._inflight[call.key]
 
     async def _fetch_and_store(
         self,
@@ -211,6 +224,28 @@ class PayerCallCache:
             if entry is None and await self.store.lock(lock_key(call.key), 0.001) is not None:
                 return None  # the holder is gone without an answer: fetch ourselves
         return None
+
+
+async def _joined(flight: asyncio.Future[CachedAnswer]) -> CachedAnswer | None:
+    """The flight's answer (None if it was abandoned), awaited through a future of this caller's own:
+    a waiter that gives up cancels only that one, never the flight the others await."""
+    mine: asyncio.Future[CachedAnswer | None] = flight.get_loop().create_future()
+
+    def relay(done: asyncio.Future[CachedAnswer]) -> None:
+        if mine.done():
+            return
+        if done.cancelled():
+            mine.set_result(None)
+        elif (error := done.exception()) is not None:
+            mine.set_exception(error)
+        else:
+            mine.set_result(done.result())
+
+    flight.add_done_callback(relay)
+    try:
+        return await mine
+    finally:
+        flight.remove_done_callback(relay)
 
 
 def _entry(value: Any) -> CachedAnswer | None:

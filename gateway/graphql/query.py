@@ -23,6 +23,7 @@ from gateway.graphql.ids import parse_id
 from gateway.graphql.ledger_query import LedgerQueries
 from gateway.graphql.money_query import MoneyQueries
 from gateway.graphql.pagination import decode_cursor, encode_cursor
+from gateway.graphql.patient_lookup import patient_with_coverages
 from gateway.graphql.permissions import ArgumentScope, needs, scoped_argument, signed_in
 from gateway.graphql.recent_patients import RecentPatientQueries
 from gateway.graphql.schedule_query import ScheduleQueries
@@ -136,15 +137,13 @@ class Query(
         extensions=needs(PATIENTS_READ),
     )
     async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
-        patient_id = parse_id(id, "patient")
-        async with info.context.services.database.session() as session:
-            row = await session.scalar(
-                select(tables.Patient).where(
-                    tables.Patient.id == patient_id,
-                    tables.Patient.practice_id == info.context.practice_id,
-                )
-            )
-        return Patient(row=row) if row else None
+        row, coverages = await patient_with_coverages(
+            info.context.services.database, info.context.practice_id, parse_id(id, "patient")
+        )
+        if row is None:
+            return None
+        info.context.coverages.prime(row.id, coverages)  # read with the patient: no second query
+        return Patient(row=row)
 
     @strawberry.field(
         description="Patients of your practice, ordered by last then first name (with phi:read) "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Generic, TypeVar
 
 from prometheus_client import (
     CollectorRegistry,
@@ -28,6 +29,27 @@ BREAKER_STATE_VALUE = {"closed": 0, "half_open": 1, "open": 2}
 _REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _PAYER_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60)
 
+Family = TypeVar("Family", Counter, Gauge, Histogram)
+
+
+class Labelled(Generic[Family]):
+    """A metric family whose labelled children are looked up once per label tuple.
+
+    prometheus_client's ``labels()`` checks and converts every value and takes a lock on each call;
+    the hot path (several calls per payer call) asks for the same few children again and again.
+    The labels are bounded (see the module docstring), so this dict is too.
+    """
+
+    def __init__(self, family: Family) -> None:
+        self.family: Family = family
+        self._children: dict[tuple[str, ...], Family] = {}
+
+    def labels(self, *values: str) -> Family:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self.family.labels(*values)
+        return child
+
 
 class GatewayMetrics:
     """Every metric the gateway exports, in one registry."""
@@ -38,61 +60,79 @@ class GatewayMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.graphql_requests = Counter(
-            "pgw_graphql_requests",
-            "GraphQL HTTP requests by operation name and outcome",
-            ["operation", "outcome"],
-            registry=r,
+        self.graphql_requests = Labelled(
+            Counter(
+                "pgw_graphql_requests",
+                "GraphQL HTTP requests by operation name and outcome",
+                ["operation", "outcome"],
+                registry=r,
+            )
         )
-        self.graphql_seconds = Histogram(
-            "pgw_graphql_request_seconds",
-            "GraphQL HTTP request latency by operation name",
-            ["operation"],
-            buckets=_REQUEST_BUCKETS,
-            registry=r,
+        self.graphql_seconds = Labelled(
+            Histogram(
+                "pgw_graphql_request_seconds",
+                "GraphQL HTTP request latency by operation name",
+                ["operation"],
+                buckets=_REQUEST_BUCKETS,
+                registry=r,
+            )
         )
-        self.payer_call_seconds = Histogram(
-            "pgw_payer_call_seconds",
-            "Latency of one payer call attempt, by payer, operation and outcome (ok or error code)",
-            ["payer", "operation", "outcome"],
-            buckets=_PAYER_BUCKETS,
-            registry=r,
+        self.payer_call_seconds = Labelled(
+            Histogram(
+                "pgw_payer_call_seconds",
+                "Latency of one payer call attempt, by payer, operation and outcome (ok or error code)",
+                ["payer", "operation", "outcome"],
+                buckets=_PAYER_BUCKETS,
+                registry=r,
+            )
         )
-        self.payer_calls = Counter(
-            "pgw_payer_calls",
-            "Payer calls (after retries) by payer, operation and outcome",
-            ["payer", "operation", "outcome"],
-            registry=r,
+        self.payer_calls = Labelled(
+            Counter(
+                "pgw_payer_calls",
+                "Payer calls (after retries) by payer, operation and outcome",
+                ["payer", "operation", "outcome"],
+                registry=r,
+            )
         )
-        self.payer_retries = Counter(
-            "pgw_payer_retries",
-            "Retries of idempotent payer reads",
-            ["payer", "operation"],
-            registry=r,
+        self.payer_retries = Labelled(
+            Counter(
+                "pgw_payer_retries",
+                "Retries of idempotent payer reads",
+                ["payer", "operation"],
+                registry=r,
+            )
         )
-        self.breaker_state = Gauge(
-            "pgw_payer_breaker_state",
-            "Circuit breaker per payer: 0 closed, 1 half-open, 2 open",
-            ["payer"],
-            registry=r,
+        self.breaker_state = Labelled(
+            Gauge(
+                "pgw_payer_breaker_state",
+                "Circuit breaker per payer: 0 closed, 1 half-open, 2 open",
+                ["payer"],
+                registry=r,
+            )
         )
-        self.cache_lookups = Counter(
-            "pgw_cache_lookups",
-            "Payer-call cache lookups by operation and result (hit, miss, stale, bypass)",
-            ["operation", "result"],
-            registry=r,
+        self.cache_lookups = Labelled(
+            Counter(
+                "pgw_cache_lookups",
+                "Payer-call cache lookups by operation and result (hit, miss, stale, bypass)",
+                ["operation", "result"],
+                registry=r,
+            )
         )
-        self.cache_errors = Counter(
-            "pgw_cache_errors",
-            "Cache operations that failed or timed out (the cache fails open)",
-            ["action"],
-            registry=r,
+        self.cache_errors = Labelled(
+            Counter(
+                "pgw_cache_errors",
+                "Cache operations that failed or timed out (the cache fails open)",
+                ["action"],
+                registry=r,
+            )
         )
-        self.response_cache = Counter(
-            "pgw_response_cache",
-            "Whole-response cache: hit, miss, stored, skipped, invalidated",
-            ["result"],
-            registry=r,
+        self.response_cache = Labelled(
+            Counter(
+                "pgw_response_cache",
+                "Whole-response cache: hit, miss, stored, skipped, invalidated",
+                ["result"],
+                registry=r,
+            )
         )
         # Every process serves its own /metrics (`serve --workers N`): say which one answered.
         self.process = Gauge(

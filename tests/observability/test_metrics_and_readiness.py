@@ -140,3 +140,25 @@ async def test_healthz_needs_nothing(database, world) -> None:  # type: ignore[n
     async with open_gateway(database, world) as gateway:
         response = await gateway.client.get("/healthz")
     assert response.json() == {"status": "ok"}
+
+
+def test_labelled_children_are_looked_up_once_and_still_exported() -> None:
+    """The hot path asks for the same children again and again: prometheus is asked once per tuple."""
+    from gateway.observability.metrics import GatewayMetrics
+
+    metrics = GatewayMetrics()
+    asked: list[tuple[str, ...]] = []
+    family = metrics.payer_calls.family
+    original = family.labels
+
+    def counting(*values: str) -> object:
+        asked.append(values)
+        return original(*values)
+
+    family.labels = counting  # type: ignore[method-assign]
+    for _ in range(3):
+        metrics.payer_calls.labels("p01", "eligibility", "ok").inc()
+    metrics.payer_calls.labels("p01", "eligibility", "PAYER_TIMEOUT").inc()
+    assert asked == [("p01", "eligibility", "ok"), ("p01", "eligibility", "PAYER_TIMEOUT")]
+    text = metrics.exposition().decode()
+    assert 'pgw_payer_calls_total{operation="eligibility",outcome="ok",payer="p01"} 3.0' in text

@@ -37,6 +37,7 @@ class Coverage:
     effective_from: date | None
     effective_to: date | None
     subscriber: Subscriber | None = strawberry.field(extensions=phi())
+    member: strawberry.Private[MemberQuery]
 
     @classmethod
     def of(cls, row: tables.Coverage, patient: tables.Patient, payers: PayerDirectory) -> Coverage:
@@ -60,15 +61,17 @@ class Coverage:
                 last_name=row.subscriber_last_name,
                 birth_date=row.subscriber_birth_date,
             ),
+            member=MemberQuery(
+                member_id=row.member_id,
+                first_name=patient.first_name,
+                last_name=patient.last_name,
+                birth_date=patient.birth_date,
+                group_number=row.group_number,
+                relation=SubscriberRelation(row.relation),
+            ),
         )
 
     def member_query(self) -> MemberQuery:
-        """What the payer matches on: the card's member id and the patient's demographics."""
-        return MemberQuery(
-            member_id=self.row.member_id,
-            first_name=self.patient.first_name,
-            last_name=self.patient.last_name,
-            birth_date=self.patient.birth_date,
-            group_number=self.row.group_number,
-            relation=SubscriberRelation(self.row.relation),
-        )
+        """What the payer matches on: the card's member id and the patient's demographics (built
+        once with the card: every payer operation on it asks with the same one)."""
+        return self.member

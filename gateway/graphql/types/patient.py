@@ -48,6 +48,9 @@ def _today() -> date:
 @strawberry.type(description="A patient of the caller's practice.")
 class Patient:
     row: strawberry.Private[tables.Patient]
+    # The cards as GraphQL objects, built on first use: coverages, eligibility, claims and payments
+    # of one patient in one request all need them.
+    cards: strawberry.Private[list[Coverage] | None] = None
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -96,9 +99,12 @@ class Patient:
 
     @strawberry.field(description="Insurance cards, primary first.")
     async def coverages(self, info: Info) -> list[Coverage]:
-        rows = await info.context.coverages.load(self.row.id)
-        payers = info.context.services.payers
-        return [Coverage.of(row, self.row, payers) for row in rows]
+        if self.cards is None:
+            rows = await info.context.coverages.load(self.row.id)
+            if self.cards is None:  # another field of this patient may have built them meanwhile
+                payers = info.context.services.payers
+                self.cards = [Coverage.of(row, self.row, payers) for row in rows]
+        return self.cards
 
     @strawberry.field(
         description="Eligibility and benefits at every payer covering the patient on a date, "
