@@ -1,28 +1,34 @@
 """Batch eligibility: N checks over sandbox REST payers answering in 200 ms, 50 in flight per payer.
 
-One `payer-gateway worker` process runs the batch (SQLite in /dev/shm); the sandboxes run here on
-loopback. Reports the wall time from the batch's start to its last result against the limit the
+``--workers K`` `payer-gateway worker` processes run the batch (SQLite in /dev/shm, or the
+PostgreSQL server of ``--database-url``, where the bench makes a database of its own and drops it
+after); with K > 1 each takes at most BUDGET / K of a payer's slots
+(``PAYER_GATEWAY_BATCH_MAX_SLOTS_PER_PROCESS``), so they share every payer's checks through their
+leases, as a deployment with several workers does. The sandboxes run here on loopback. Reports the wall time from the batch's start to its last result against the limit the
 budgets set (checks per payer x 0.2 s / 50, the largest over payers), the worker's peak resident
-memory (VmHWM), and the CPU the worker and this process (the sandbox payers, a look at the batch's
+memory (VmHWM, the largest over the workers), and the CPU the workers (summed) and this process (the sandbox payers, a look at the batch's
 status every 0.1 s) used during the run: a figure near wall_s is the process that holds the batch
 back. Then the floor: the same calls from a bare client in its own process (bench/batch_floor.py),
 what this machine and these sandboxes can do at the budget with no gateway at all. Last line: JSON
 {checks, wall_s, limit_s, ratio, peak_rss_mb, worker_cpu_s, bench_cpu_s, floor_s, floor_retried,
 floor_ratio, over_floor}.
 
-    python bench/batch.py --checks 10000 [--payers 2]
+    python bench/batch.py --checks 10000 [--payers 2] [--workers 1]
+        [--database-url postgresql://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,14 +114,43 @@ async def batch_status(database, batch_id: str) -> str | None:  # type: ignore[n
         )
 
 
-async def main(checks: int, payers: int) -> dict[str, float]:
+@contextlib.asynccontextmanager
+async def bench_database(server_url: str | None, workdir: Path) -> AsyncIterator[str]:
+    """SQLite in ``workdir``, or a database of the bench's own on ``server_url``'s PostgreSQL server
+    (created empty, dropped after), so a run never mixes with what a database already holds."""
+    if server_url is None:
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from gateway.storage.database import create_engine, normalize_url
+
+    name = f"payer_gateway_bench_{os.getpid()}"
+    admin = create_engine(normalize_url(server_url)).execution_options(isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def main(checks: int, payers: int, workers: int, server_url: str | None) -> dict[str, float]:
+    workdir = Path(tempfile.mkdtemp(dir=MEMORY_DIR))
+    async with bench_database(server_url, workdir) as database_url:
+        return await run(checks, payers, workers, workdir, database_url)
+
+
+async def run(
+    checks: int, payers: int, workers: int, workdir: Path, database_url: str
+) -> dict[str, float]:
     from gateway.storage.sealed import DATA_KEYS_ENV, generate_key
     from payers.sandbox.faults import FaultSettings
 
     os.environ.setdefault(DATA_KEYS_ENV, generate_key())
-
-    workdir = Path(tempfile.mkdtemp(dir=MEMORY_DIR))
-    database_url = f"sqlite:///{workdir / 'bench.db'}"
     async with rest_sandboxes(payers, faults=FaultSettings(latency_ms=LATENCY_MS)) as sandboxes:
         config = workdir / "payers.toml"
         config.write_text(
@@ -149,13 +184,18 @@ async def main(checks: int, payers: int) -> dict[str, float]:
             "PAYER_GATEWAY_BATCH_IDLE_SECONDS": "0.05",
             "PAYER_GATEWAY_BATCH_BUDGET_DIR": str(workdir / "budgets"),
         }
-        worker = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from gateway.cli import main; main(['worker'])", env=environ
-        )
+        if workers > 1:
+            environ["PAYER_GATEWAY_BATCH_MAX_SLOTS_PER_PROCESS"] = str(-(-BUDGET // workers))
+        processes = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", "from gateway.cli import main; main(['worker'])", env=environ
+            )
+            for _ in range(workers)
+        ]
         try:
-            await asyncio.sleep(3)  # the worker starts (imports, migrations checked)
+            await asyncio.sleep(3 + workers)  # the workers start (imports, migrations checked)
             started_at = time.perf_counter()
-            cpu_before = cpu_seconds(worker.pid)
+            cpu_before = sum(cpu_seconds(worker.pid) for worker in processes)
             here_before = time.process_time()
             started = await start_batch(
                 services.database,
@@ -174,24 +214,28 @@ async def main(checks: int, payers: int) -> dict[str, float]:
             wall = time.perf_counter() - started_at
             progress = await batch_progress(services.database, practice_id, started.batch.id)
             assert progress is not None
-            worker_cpu = cpu_seconds(worker.pid) - cpu_before
+            worker_cpu = sum(cpu_seconds(worker.pid) for worker in processes) - cpu_before
             here_cpu = time.process_time() - here_before
-            rss = peak_rss_mb(worker.pid)
+            rss = max(peak_rss_mb(worker.pid) for worker in processes)
             per_payer = [p.total for p in progress.by_payer]
         finally:
-            worker.terminate()
-            await worker.wait()
+            for worker in processes:
+                if worker.returncode is None:
+                    worker.terminate()
+            for worker in processes:
+                await worker.wait()
             await services.batches.payers.aclose()
             await services.payers.aclose()
             await services.database.dispose()
         floor = await measure_floor(sandboxes, checks)
     limit = max(per_payer) * LATENCY_MS / 1000 / BUDGET
     print(
-        f"checks {checks} over {payers} payers: succeeded {progress.succeeded}, "
-        f"failed {progress.failed}"
+        f"checks {checks} over {payers} payers, {workers} worker process(es): succeeded "
+        f"{progress.succeeded}, failed {progress.failed}"
     )
     return {
         "checks": checks,
+        "workers": workers,
         "wall_s": round(wall, 2),
         "limit_s": round(limit, 2),
         "ratio": round(wall / limit, 2),
@@ -239,7 +283,17 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=10_000)
     parser.add_argument("--payers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the batch")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server to run on (the bench makes and drops a database of its own there); "
+        "default SQLite in /dev/shm",
+    )
     args = parser.parse_args()
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     # The sandboxes run on uvloop, as the worker does (and as uvicorn runs a real payer's server).
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        print(json.dumps(runner.run(main(args.checks, args.payers))))
+        print(
+            json.dumps(runner.run(main(args.checks, args.payers, args.workers, args.database_url)))
+        )
