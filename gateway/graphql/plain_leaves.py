@@ -135,14 +135,36 @@ class PlainLeafExecutionContext(CallerInputExecutionContext):
                     )
                     if result is Undefined:
                         continue
-                else:
-                    result = self._plain_leaf(
-                        plan, field_def, parent_type, source_value, field_details_list, path,
-                        response_name, position_context,
-                    )  # fmt: skip
-                results[response_name] = result
-                if is_awaitable(result):
-                    awaitable_fields.append(response_name)
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+                    continue
+                # A plain leaf: what execute_field and complete_value would make of it, in line.
+                try:
+                    value = plan.read(source_value, plan.python_name)
+                    if value is None or value is Undefined:  # neither awaitable nor an exception
+                        if plan.non_null:
+                            raise TypeError(
+                                "Cannot return null for non-nullable field "
+                                f"{parent_type}.{field_details_list[0].node.name.value}."
+                            )
+                        results[response_name] = None
+                    elif is_awaitable(value):  # not a plain value after all: graphql-core's way
+                        results[response_name] = self._complete_awaitable(
+                            field_def, parent_type, field_details_list, path, response_name, value,
+                            position_context,
+                        )  # fmt: skip
+                        awaitable_fields.append(response_name)
+                    elif isinstance(value, Exception):
+                        raise value
+                    else:
+                        results[response_name] = self.complete_leaf_value(plan.leaf_type, value)
+                except Exception as raw_error:
+                    field_path = Path(path, response_name, parent_type.name)
+                    self.handle_field_error(
+                        raw_error, field_def.type, field_details_list, field_path
+                    )
+                    results[response_name] = None
         except Exception:
             if awaitable_fields:
                 self.settle_in_background([results[name] for name in awaitable_fields])
@@ -160,44 +182,6 @@ class PlainLeafExecutionContext(CallerInputExecutionContext):
             return results
 
         return get_results()
-
-    def _plain_leaf(
-        self,
-        plan: PlainLeaf,
-        field_def: Any,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: Any,
-        path: Path | None,
-        response_name: str,
-        position_context: Any,
-    ) -> Any:
-        """What graphql-core's execute_field and complete_value make of a plain leaf."""
-        try:
-            result = plan.read(source, plan.python_name)
-            if self.is_awaitable(result):  # not a plain value after all: graphql-core's way
-                return self._complete_awaitable(
-                    field_def, parent_type, field_details_list, path, response_name, result,
-                    position_context,
-                )  # fmt: skip
-            if isinstance(result, Exception):
-                raise result
-            if result is None or result is Undefined:
-                if plan.non_null:
-                    name = field_details_list[0].node.name.value
-                    raise TypeError(
-                        f"Cannot return null for non-nullable field {parent_type}.{name}."
-                    )
-                return None
-            return self.complete_leaf_value(plan.leaf_type, result)
-        except Exception as raw_error:
-            self.handle_field_error(
-                raw_error,
-                field_def.type,
-                field_details_list,
-                Path(path, response_name, parent_type.name),
-            )
-            return None
 
     def _complete_awaitable(
         self,
