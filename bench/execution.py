@@ -7,7 +7,7 @@ does. No HTTP, no payer calls: what is left is parsing/validation (cached), exec
 authorization, audit notes, the coverage load and serialization. ``--profile`` prints cProfile's
 top functions instead of timing.
 
-    .venv/bin/python bench/execution.py [--payers 10] [--requests 300] [--profile]
+    .venv/bin/python bench/execution.py [--payers 10] [--requests 300] [--profile] [--answer FILE]
 
 Prints one JSON line: {n, fields, cpu_ms_per_request, serialize_ms_per_request}.
 """
@@ -38,7 +38,9 @@ def count_fields(value: Any) -> int:
     return 0
 
 
-async def run(n: int, requests: int, profile: str | None, workdir: Path) -> dict[str, Any]:
+async def run(
+    n: int, requests: int, profile: str | None, workdir: Path
+) -> tuple[dict[str, Any], bytes]:
     from gateway.config import GatewaySettings
     from gateway.graphql.context import RequestContext
     from gateway.graphql.schema import build_schema
@@ -59,7 +61,7 @@ async def run(n: int, requests: int, profile: str | None, workdir: Path) -> dict
         principal = Principal(practice_id, "bench", "api_key", frozenset(KEY_SCOPES))
         variables = {"id": patient_id, "fresh": False}
 
-        async def once() -> tuple[float, str | bytes]:
+        async def once() -> tuple[float, bytes]:
             context = RequestContext(services=services, principal=principal, request_id="bench")
             result = await schema.execute(
                 HEADLINE, variable_values=variables, context_value=context
@@ -67,11 +69,13 @@ async def run(n: int, requests: int, profile: str | None, workdir: Path) -> dict
             if result.errors:
                 raise RuntimeError(result.errors)
             started = time.thread_time()
-            body = view.encode_json(await view.process_result(None, result))
+            data = await view.process_result(None, result)
+            body = view.create_response(data, await view.get_sub_response(None)).body
             return time.thread_time() - started, body
 
         try:
-            answer = json.loads((await once())[1])  # fills the payer-call cache
+            first = (await once())[1]  # fills the payer-call cache
+            answer = json.loads(first)
             for _ in range(20):
                 await once()
             profiler = cProfile.Profile() if profile else None
@@ -95,10 +99,10 @@ async def run(n: int, requests: int, profile: str | None, workdir: Path) -> dict
         "fields": count_fields(answer["data"]),
         "cpu_ms_per_request": round(cpu * 1000 / requests, 2),
         "serialize_ms_per_request": round(serialize * 1000 / requests, 2),
-    }
+    }, first
 
 
-async def main() -> None:
+def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -107,10 +111,14 @@ async def main() -> None:
     parser.add_argument(
         "--profile", nargs="?", const="tottime", choices=["tottime", "cumulative"], default=None
     )
+    parser.add_argument("--answer", help="write the first answer (the HTTP body) to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pgw-execution-", dir=MEMORY_DIR) as tmp:
-        print(json.dumps(await run(args.payers, args.requests, args.profile, Path(tmp))))
+        summary, answer = asyncio.run(run(args.payers, args.requests, args.profile, Path(tmp)))
+    if args.answer:
+        Path(args.answer).write_bytes(answer)
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
