@@ -18,7 +18,6 @@ from strawberry.types import ExecutionContext
 
 from gateway.audit.extension import AuditTrail
 from gateway.config import GatewaySettings
-from gateway.graphql.caller_input import CallerInputExecutionContext
 from gateway.graphql.masking import MaskUnexpectedErrors
 from gateway.graphql.mutations.access import AccessMutations
 from gateway.graphql.mutations.accounts import AccountMutations
@@ -34,6 +33,7 @@ from gateway.graphql.mutations.registration import RegistrationMutations
 from gateway.graphql.mutations.schedule import ScheduleMutations
 from gateway.graphql.mutations.webhooks import WebhookMutations
 from gateway.graphql.mutations.worklist import WorklistMutations
+from gateway.graphql.plain_leaves import PlainLeafExecutionContext, mark_plain_leaves
 from gateway.graphql.query import Query
 from gateway.graphql.scalars import schema_config
 from gateway.graphql.subscriptions import Subscription
@@ -99,13 +99,16 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        execution_context_class=CallerInputExecutionContext,  # bad variables are BAD_USER_INPUT
+        # Bad variables are BAD_USER_INPUT (caller_input.py); plain leaves go the short way.
+        execution_context_class=PlainLeafExecutionContext,
         config=schema_config(
             introspection=settings.introspection, max_batch_operations=settings.max_batch_operations
         ),
     )
+    mark_plain_leaves(schema._schema)
+    return schema

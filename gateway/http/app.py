@@ -37,6 +37,7 @@ from gateway.http.cors import GatewayCors, allowed_origins
 from gateway.http.error_boundary import ErrorBoundary, http_error
 from gateway.http.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page, graphiql_response
 from gateway.http.graphql_body import GraphQLBody
+from gateway.http.json_body import encode_answer
 from gateway.http.limits import BodySizeLimit
 from gateway.http.parsed_body_view import ParsedBodyView
 from gateway.http.rate_limit import RateLimit, RateLimiter, limiter_for
@@ -73,6 +74,19 @@ class GatewayGraphQL(ParsedBodyView):
     async def render_graphql_ide(self, request: Any) -> Response:
         # Our own page and vendored assets, not strawberry's (which loads them from a CDN).
         return graphiql_response(self.services.settings.graphiql)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        # strawberry's, encoded with orjson. Only HTTP answers: the WebSocket sends text frames,
+        # which its encode_json (a str) keeps.
+        response = Response(encode_answer(response_data), media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Errors raised before execution (parsing) never reach the schema extensions.
