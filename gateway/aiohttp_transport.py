@@ -14,7 +14,9 @@ PAYER_TIMEOUT), lets ``aiohttp.ClientResponseError`` escape on a non-HTTP reply,
 - ``httpx.Limits``: at most ``max_connections`` calls in flight (waiting longer than the pool
   timeout is ``httpx.PoolTimeout``), at most ``max_keepalive_connections`` idle connections kept,
   each for ``keepalive_expiry`` seconds;
-- ``httpx.Timeout``: connect and read apply per request (aiohttp has no write timeout);
+- ``httpx.Timeout``: connect and read apply per request (aiohttp has no write timeout); a request
+  without them (inside the payer call's deadline: gateway/payer_client.py) starts no aiohttp timer,
+  and waiting for a slot starts a timer only when none is free and a pool timeout is left;
 - proxies from ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY``, read once like httpx's
   ``trust_env``, credentials in the proxy URL included. aiohttp's own ``trust_env`` is left off:
   it would also send ``~/.netrc`` passwords.

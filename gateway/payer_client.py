@@ -6,6 +6,12 @@
 - The engine underneath: aiohttp by default (gateway/aiohttp_transport.py: less CPU per call, more
   calls a second), httpx's own (httpcore) with ``PAYER_GATEWAY_HTTP_ENGINE=httpx``. Adapters see the
   same ``httpx.AsyncClient``, the same exceptions and the same limits either way.
+- One timer per payer call: inside the gateway's deadline for the call (gateway/resilience/guard.py,
+  payers/deadline.py), a per-request timeout (connect, read, write, pool) that could only fire
+  after that deadline is dropped from the request, so neither engine starts a timer for it. A
+  shorter one (``httpx.Timeout(10, connect=2)``) is kept. Outside a deadline (an adapter used on
+  its own) every timeout applies as given; the client-wide one is the default for adapters that
+  pass none.
 - httpcore's per-request ``import sniffio`` is made cheap when sniffio is not installed.
 """
 
@@ -21,6 +27,7 @@ import httpx
 from gateway.aiohttp_transport import AiohttpTransport
 from gateway.config import PREFIX, SettingsError
 from gateway.spread_transport import SpreadTransport
+from payers.deadline import remaining
 
 ENGINE_VARIABLE = PREFIX + "HTTP_ENGINE"
 ENGINES = ("aiohttp", "httpx")
@@ -48,6 +55,24 @@ class PayerHTTPClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         return None
+
+    def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
+        request = super().build_request(*args, **kwargs)
+        left = remaining()
+        if left is not None:
+            timeouts = request.extensions.get("timeout")
+            if timeouts:
+                request.extensions["timeout"] = timeouts_before(timeouts, left)
+        return request
+
+
+def timeouts_before(timeouts: Mapping[str, float | None], left: float) -> dict[str, float | None]:
+    """``timeouts`` (httpx's request extension) without those that cannot fire within ``left``
+    seconds: the call's deadline ends it first, so a timer for them would only cost CPU."""
+    return {
+        name: None if seconds is None or seconds >= left else seconds
+        for name, seconds in timeouts.items()
+    }
 
 
 #: Connections kept open to a payer between calls, unless the caller keeps more in flight.

@@ -23,6 +23,12 @@ Errors an adapter raises (translate protocol and HTTP failures at the adapter bo
 
 ``retryable`` says whether sending the same request again later may succeed.
 
+Timeouts: bound each HTTP exchange with ``async with payer_deadline(settings.timeout_seconds):``
+(see :mod:`payers.deadline`) rather than ``asyncio.timeout``, and map ``TimeoutError`` and
+``httpx.TimeoutException`` to ``PayerTimeout``. Used on its own the adapter is then bounded by its
+own timer; called by the gateway, whose guard already holds the payer's deadline, it starts none.
+A plain ``asyncio.timeout`` still works, at the cost of a second timer per call.
+
 The payer's own words: adapters SHOULD attach the raw exchange an answer came from as
 ``exchange`` (:class:`payers.model.PayerExchange`, built with ``PayerExchange.of``) on
 ``EligibilityResult``, ``ClaimStatus`` (claim status, and the statuses of searched claims) and
@@ -44,6 +50,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import httpx
 
+from payers.deadline import payer_deadline as payer_deadline
 from payers.model import (
     Claim,
     ClaimRef,

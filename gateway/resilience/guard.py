@@ -1,8 +1,10 @@
 """One payer call under the payer's breaker, deadline and retry policy, measured.
 
 The deadline (the payer's ``timeout_seconds``) covers every try and backoff together, so a caller
-never waits longer than the payer's timeout however many retries happen. Every failure leaves as a
-:class:`gateway.errors.PayerCallFailed` naming the payer.
+never waits longer than the payer's timeout however many retries happen. It is the call's only
+timer: set with :func:`payers.deadline.payer_deadline`, so the adapter's own bound and the HTTP
+client's per-request timeouts, which would fire no earlier, start none (gateway/payer_client.py).
+Every failure leaves as a :class:`gateway.errors.PayerCallFailed` naming the payer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from payers.contract import (
     PayerTimeout,
     PayerUnavailable,
 )
+from payers.deadline import payer_deadline
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ class PayerGuard:
         settled = False
         try:
             try:
-                async with asyncio.timeout(timeout_seconds):
+                async with payer_deadline(timeout_seconds):
                     value = await self._tries(payer_id, capability, attempt)
             except TimeoutError as exc:
                 error = PayerTimeout(payer_id, f"no answer within {timeout_seconds:g} s")

@@ -27,6 +27,7 @@ from payers.contract import (
     PayerSettings,
     PayerTimeout,
     PayerUnavailable,
+    payer_deadline,
 )
 
 EXPIRY_MARGIN_SECONDS = 30.0
@@ -89,7 +90,8 @@ class TokenSource:
             auth = None
         self.fetch_count += 1
         try:
-            async with asyncio.timeout(settings.timeout_seconds):  # ASGI transports ignore httpx's
+            # ASGI transports ignore httpx's timeouts; under the gateway's deadline: no timer here.
+            async with payer_deadline(settings.timeout_seconds):
                 response = await self._client.post(
                     str(settings.options["token_url"]),
                     data=form,

@@ -22,7 +22,6 @@ sent elsewhere.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +38,7 @@ from payers.contract import (
     PayerSettings,
     PayerTimeout,
     PayerUnavailable,
+    payer_deadline,
 )
 from payers.fhir.adjudication import reason_codes
 from payers.fhir.auth import TokenSource
@@ -173,8 +173,9 @@ class FhirClient:
                 headers["Authorization"] = f"Bearer {token}"
             timeout = self.settings.timeout_seconds
             try:
-                # The outer deadline also covers transports that ignore httpx timeouts (ASGI).
-                async with asyncio.timeout(timeout):
+                # The deadline also covers transports that ignore httpx timeouts (ASGI); under the
+                # gateway's deadline it starts no timer of its own (payers/deadline.py).
+                async with payer_deadline(timeout):
                     response = await self._client.request(
                         method,
                         url,

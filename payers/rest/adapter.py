@@ -21,7 +21,6 @@ the payer answers only that member's).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -40,6 +39,7 @@ from payers.contract import (
     PayerSettings,
     PayerTimeout,
     PayerUnavailable,
+    payer_deadline,
 )
 from payers.model import (
     Claim,
@@ -179,8 +179,9 @@ class RestPayerAdapter:
         if content is not None:
             headers["Content-Type"] = JSON_MEDIA
         try:
-            # The outer deadline also covers transports that ignore httpx timeouts (ASGITransport).
-            async with asyncio.timeout(timeout):
+            # The deadline also covers transports that ignore httpx timeouts (ASGITransport); under
+            # the gateway's deadline it starts no timer of its own (payers/deadline.py).
+            async with payer_deadline(timeout):
                 response = await self.client.request(
                     method,
                     self._base + path,

@@ -14,7 +14,6 @@ Each exchange's raw X12 is appended to a bounded in-memory record (PHI: it is ne
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections import deque
@@ -32,6 +31,7 @@ from payers.contract import (
     PayerRejection,
     PayerTimeout,
     PayerUnavailable,
+    payer_deadline,
 )
 from payers.model import Code
 
@@ -105,9 +105,10 @@ class CoreTransport:
         status: int | None = None
         fields: dict[str, str] = {}
         try:
-            # The outer deadline also covers transports that ignore httpx timeouts (ASGITransport)
-            # and payers that trickle bytes slowly enough to defeat httpx's per-read timeout.
-            async with asyncio.timeout(self.timeout):
+            # The deadline also covers transports that ignore httpx timeouts (ASGITransport) and
+            # payers that trickle bytes slowly enough to defeat httpx's per-read timeout; under the
+            # gateway's deadline it starts no timer of its own (payers/deadline.py).
+            async with payer_deadline(self.timeout):
                 response = await self.client.post(
                     self.url, files={k: (None, v) for k, v in form.items()}, timeout=self.timeout
                 )
