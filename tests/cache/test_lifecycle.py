@@ -3,6 +3,9 @@ even when what runs inside its lifespan fails: a connection left open outlives i
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.cache.fixtures import open_gateway
@@ -11,13 +14,41 @@ SUMMARY = """
 query S($id: ID!) { patient(id: $id) { eligibility { payer { id } active } claims(status: ALL) { fromCache } } }"""
 
 
+def _our_local_ports() -> set[int]:
+    """The local TCP ports of this process's sockets (Linux /proc): other processes share the Redis
+    test database (a parallel run, CI), so only this process's connections are counted."""
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
 def _redis_clients(cache_url: str) -> int:
     import redis
 
     client = redis.Redis.from_url(cache_url)
     try:
-        # every connection to the test database but this one
-        return sum(1 for c in client.client_list() if c.get("db") == "15") - 1
+        ours = _our_local_ports()
+        # every connection of this process to the test database but this one
+        return (
+            sum(
+                1
+                for c in client.client_list()
+                if c.get("db") == "15" and int(c["addr"].rsplit(":", 1)[1]) in ours
+            )
+            - 1
+        )
     finally:
         client.close()
 
