@@ -21,7 +21,6 @@ the payer answers only that member's).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -57,11 +56,14 @@ from payers.model import (
     SubmissionAck,
 )
 from payers.rest import coverage_wire, wire
+from payers.rest.json_body import answer_json, request_json
 
 T = TypeVar("T")
 #: The payer's error code for "cannot answer now, send it again later".
 TRY_LATER = "TRY_LATER"
 JSON_MEDIA = "application/json"
+#: URLs with a query kept per adapter (the same member's payments are asked again and again); bounded.
+MAX_QUERY_URLS = 256
 
 
 class RestPayerAdapter:
@@ -75,6 +77,15 @@ class RestPayerAdapter:
         self.settings = settings
         self.client = client
         self._base = settings.base_url.rstrip("/")
+        # Built once, not per call: httpx parses a URL string and merges header dicts each time.
+        auth = {"Authorization": f"Bearer {settings.credentials.get('api_key', '')}"}
+        self._get_headers = httpx.Headers({**auth, "Accept": JSON_MEDIA})
+        self._post_headers = httpx.Headers(
+            {**auth, "Accept": JSON_MEDIA, "Content-Type": JSON_MEDIA}
+        )
+        self._timeout = httpx.Timeout(settings.timeout_seconds)
+        self._urls: dict[str, httpx.URL] = {}
+        self._query_urls: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL] = {}
 
     @classmethod
     def validate_settings(cls, settings: PayerSettings) -> None:
@@ -170,25 +181,19 @@ class RestPayerAdapter:
         """The JSON the payer answered, and the exchange it came from."""
         payer = self.settings.id
         timeout = self.settings.timeout_seconds
-        headers = {
-            "Authorization": f"Bearer {self.settings.credentials.get('api_key', '')}",
-            "Accept": JSON_MEDIA,
-        }
         # Serialized here, not by httpx, so the exchange keeps exactly the bytes that were sent.
-        content = None if json_body is None else json.dumps(json_body).encode()
-        if content is not None:
-            headers["Content-Type"] = JSON_MEDIA
+        content = None if json_body is None else request_json(json_body)
+        headers = self._get_headers if content is None else self._post_headers
         try:
             # The deadline also covers transports that ignore httpx timeouts (ASGITransport); under
             # the gateway's deadline it starts no timer of its own (payers/deadline.py).
             async with payer_deadline(timeout):
                 response = await self.client.request(
                     method,
-                    self._base + path,
+                    self._url(path, params),
                     content=content,
-                    params=params,
                     headers=headers,
-                    timeout=timeout,
+                    timeout=self._timeout,
                 )
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise PayerTimeout(payer, f"no answer within {timeout:g} s") from exc
@@ -206,6 +211,24 @@ class RestPayerAdapter:
             at=datetime.now(UTC),
         )
         return data, exchange
+
+    def _url(self, path: str, params: dict[str, str] | None) -> httpx.URL:
+        """The absolute URL of ``path`` (with ``params`` as its query), parsed once and kept."""
+        if not params:
+            url = self._urls.get(path)
+            if url is None:
+                url = httpx.URL(self._base + path)
+                if len(self._urls) < MAX_QUERY_URLS:  # claim ids in paths cannot grow it forever
+                    self._urls[path] = url
+            return url
+        key = (path, tuple(params.items()))
+        url = self._query_urls.get(key)
+        if url is None:
+            url = httpx.URL(self._url(path, None), params=params)
+            while len(self._query_urls) >= MAX_QUERY_URLS:
+                del self._query_urls[next(iter(self._query_urls))]
+            self._query_urls[key] = url
+        return url
 
     def _answer(self, response: httpx.Response) -> Any:
         payer, status = self.settings.id, response.status_code
@@ -249,7 +272,7 @@ class RestPayerAdapter:
                 )
             return None
         try:
-            return json.loads(response.content)
+            return answer_json(response.content)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
             if success:
                 raise PayerProtocolError(

@@ -212,3 +212,20 @@ async def test_two_rest_payers_serve_their_own_books(world: World) -> None:
             result.payer_id == "cascade"
             and result.benefits == world.books["cascade"].benefits["CMI6139024401"]
         )
+
+
+async def test_each_query_reaches_the_payer_as_asked(
+    adapter: RestPayerAdapter, world: World
+) -> None:
+    """URLs are kept per adapter (payers/rest/adapter.py ``_url``): a kept one never answers for
+    different parameters."""
+    book = world.books["lakeshore"]
+    recent, older = TODAY - timedelta(days=10), TODAY - timedelta(days=60)
+    for since in (older, recent, older, None):
+        got = await adapter.payments(_member(world), since)
+        assert tuple(got) == book.payments_for(OSCAR_ID, since)
+        query = f"memberId={OSCAR_ID}" + (f"&since={since}" if since else "")
+        assert all(
+            p.exchange.request == f"GET http://lakeshore.test/v1/payments?{query}" for p in got
+        )
+    assert tuple(await adapter.payments(None, None)) == book.payments
