@@ -16,20 +16,22 @@ refuses a number there), read with ``Decimal`` after parsing.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
 
-#: 19 digits or more in a row: possibly an integer orjson cannot hold exactly.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+#: Every ASCII digit to "0", every other byte to " ": a run of 19 digits (possibly an integer orjson
+#: cannot hold exactly) is then a plain substring search; a regex costs ten times more on digit-rich
+#: answers (it restarts at every digit).
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
 
 
 def answer_json(body: bytes) -> Any:
     """``json.loads(body)``, computed by orjson when it gives the same value.
 
     Raises ``ValueError`` (``JSONDecodeError`` or ``UnicodeDecodeError``) as ``json.loads`` does."""
-    if _LONG_DIGITS.search(body) is None:
+    if _LONG_RUN not in body.translate(_DIGITS_ONLY):
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
