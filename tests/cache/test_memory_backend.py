@@ -1,0 +1,42 @@
+"""The in-memory cache backend (gateway/cache/backends.py): bound, eviction order, TTL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from gateway.cache.backends import MemoryBackend
+
+
+async def test_the_oldest_entry_goes_first_and_a_replaced_one_keeps_its_place() -> None:
+    backend = MemoryBackend(max_entries=2)
+    await backend.set("a", 1, ttl=60)
+    await backend.set("b", 2, ttl=60)
+    await backend.set("a", 10, ttl=60)  # replaced, still the oldest
+    await backend.set("c", 3, ttl=60)
+    assert [await backend.get(k) for k in "abc"] == [None, 2, 3]
+
+
+async def test_an_entry_is_gone_after_its_ttl_and_no_ttl_keeps_it() -> None:
+    backend = MemoryBackend(max_entries=10)
+    value = {"answer": object()}  # kept as is, not a copy
+    await backend.set("short", value, ttl=0.05)
+    await backend.set("kept", "v", ttl=0)
+    assert await backend.get("short") is value
+    await asyncio.sleep(0.08)
+    assert await backend.get("short") is None
+    assert await backend.get("kept") == "v"
+
+
+async def test_delete_tags_and_clear() -> None:
+    backend = MemoryBackend(max_entries=10)
+    for key in "xyz":
+        await backend.set(key, key, ttl=60)
+    await backend.add_to_tags(["t"], "x", ttl=60)
+    await backend.add_to_tags(["t"], "y", ttl=60)
+    assert sorted(await backend.pop_tags(["t"])) == ["x", "y"]
+    assert [await backend.get(k) for k in "xyz"] == [None, None, "z"]
+    await backend.delete(["z", "never-set"])
+    assert await backend.get("z") is None
+    await backend.set("w", 1, ttl=60)
+    await backend.close()
+    assert await backend.get("w") is None
