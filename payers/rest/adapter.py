@@ -22,7 +22,6 @@ the payer answers only that member's).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -109,8 +108,7 @@ class RestPayerAdapter:
             "asOf": as_of.isoformat(),
         }
         data, exchange = await self._call("POST", "/v1/eligibility", json_body=body)
-        result = self._decode(lambda: wire.eligibility(data, self.settings.id))
-        return replace(result, exchange=exchange)
+        return self._decode(lambda: wire.eligibility(data, self.settings.id, exchange))
 
     async def search_claims(
         self, member: MemberQuery, since: date | None, status: ClaimStatusFilter
@@ -122,10 +120,11 @@ class RestPayerAdapter:
             "status": status.value,
         }
         data, exchange = await self._call("POST", "/v1/claims/search", json_body=body)
-        claims = self._decode(
-            lambda: tuple(wire.claim(c, self.settings.id) for c in wire.items(data, "claims"))
+        return self._decode(
+            lambda: tuple(
+                wire.claim(c, self.settings.id, exchange) for c in wire.items(data, "claims")
+            )
         )
-        return tuple(replace(c, status=replace(c.status, exchange=exchange)) for c in claims)
 
     async def claim_status(self, ref: ClaimRef) -> ClaimStatus:
         """Current status of one claim, by payer claim id or else by control number."""
@@ -138,10 +137,11 @@ class RestPayerAdapter:
                 self.settings.id, "a claim status request needs a payer claim id or control number"
             )
         data, exchange = await self._call("GET", path, params=params)
-        status = self._decode(
-            lambda: wire.claim_status(data.get("status") if isinstance(data, dict) else None)
+        return self._decode(
+            lambda: wire.claim_status(
+                data.get("status") if isinstance(data, dict) else None, exchange
+            )
         )
-        return replace(status, exchange=exchange)
 
     async def payments(self, member: MemberQuery | None, since: date | None) -> Sequence[Payment]:
         """Remittances paid on or after ``since``, for ``member`` or all of the provider's."""
@@ -151,17 +151,17 @@ class RestPayerAdapter:
         if since is not None:
             params["since"] = since.isoformat()
         data, exchange = await self._call("GET", "/v1/payments", params=params)
-        payments = self._decode(
-            lambda: tuple(wire.payment(p, self.settings.id) for p in wire.items(data, "payments"))
+        return self._decode(
+            lambda: tuple(
+                wire.payment(p, self.settings.id, exchange) for p in wire.items(data, "payments")
+            )
         )
-        return tuple(replace(p, exchange=exchange) for p in payments)
 
     async def submit_claim(self, claim: ClaimSubmission, control_number: str) -> SubmissionAck:
         """Send a claim; the payer deduplicates on ``control_number``."""
         body = wire.submission_json(claim, control_number)
         data, exchange = await self._call("POST", "/v1/claims", json_body=body)
-        ack = self._decode(lambda: wire.submission_ack(data))
-        return replace(ack, exchange=exchange)
+        return self._decode(lambda: wire.submission_ack(data, exchange))
 
     async def discover_coverage(self, demographics: Demographics) -> Sequence[DiscoveredCoverage]:
         """Coverage the payer holds for a person, found by name and birth date."""
