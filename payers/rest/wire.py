@@ -65,6 +65,8 @@ BENEFIT_KINDS = {
     "BENEFIT_MAXIMUM": BenefitKind.BENEFIT_MAXIMUM,
     "CONTACT_PAYER": BenefitKind.CONTACT_FOR_INFORMATION,
 }
+#: CoverageLevel by value: a dict lookup costs less than calling the enum class
+COVERAGE_LEVELS = {level.value: level for level in CoverageLevel}
 NETWORKS = {"IN": Network.IN_NETWORK, "OUT": Network.OUT_OF_NETWORK, "BOTH": Network.BOTH}
 CLAIM_STATES = {
     "SUBMITTED": ClaimState.SUBMITTED,
@@ -164,10 +166,9 @@ def _authorization(data: Any) -> bool | None:
 
 def benefit(data: Any) -> Benefit:
     level = opt_text(data, "level")
-    try:
-        coverage_level = CoverageLevel(level.lower()) if level else None
-    except ValueError as exc:
-        raise WireError(f"'level' has an unknown value {level!r}") from exc
+    coverage_level = COVERAGE_LEVELS.get(level.lower()) if level else None
+    if level and coverage_level is None:
+        raise WireError(f"'level' has an unknown value {level!r}")
     return Benefit(
         kind=enum_value(BENEFIT_KINDS, text(data, "type"), "type", BenefitKind.OTHER),
         code=lookup("benefit-kind", text(data, "code")),
