@@ -1,8 +1,9 @@
-"""The two cache backends behind :class:`gateway.cache.store.CacheStore`: in memory, or Redis (aiocache).
+"""The two cache backends behind :class:`gateway.cache.store.CacheStore`: in memory (cachetools), or
+Redis (aiocache).
 
-:class:`MemoryBackend` (one process): a plain dict bounded to ``max_entries`` (the oldest entry goes
-first), each entry with its expiry, tags in a bounded dict, locks not needed because the
-in-process single flight already makes one call.
+:class:`MemoryBackend` (one process): cachetools' TLRU cache bounded to ``max_entries`` (the least
+recently used entry goes first), each entry with its expiry, tags in a bounded dict, locks not
+needed because the in-process single flight already makes one call.
 
 :class:`RedisBackend` (shared by every gateway process): aiocache's ``RedisCache`` with pickled values
 for get/set/delete, and the same redis client for tag sets (SADD/SMEMBERS) and the short single-flight
@@ -12,6 +13,7 @@ lock (SET NX PX, released only by its owner). Nothing here runs KEYS, FLUSHDB or
 from __future__ import annotations
 
 import asyncio
+import math
 import secrets
 import time
 from collections.abc import Sequence
@@ -20,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from aiocache import RedisCache
 from aiocache.serializers import PickleSerializer
+from cachetools import TLRUCache
 
 MAX_KEYS_PER_TAG = 2_000
 
@@ -42,56 +45,38 @@ class CacheBackend(Protocol):
     async def close(self) -> None: ...
 
 
-class _BoundedMemoryCache:
-    """One process's entries, bounded: the oldest entry is evicted first. An entry whose TTL has
-    passed is dropped when read. Not aiocache's ``SimpleMemoryCache``: that one starts a timer
-    (``call_later``) and runs several decorator layers for every set, a few percent of the gateway's
-    CPU when each headline request stores 3 x N payer answers."""
+def _expiry(_key: str, entry: tuple[float, Any], now: float) -> float:
+    ttl = entry[0]
+    return now + ttl if ttl else math.inf  # no TTL: kept until evicted
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max(1, max_entries)
-        self._entries: dict[str, tuple[float | None, Any]] = {}  # key -> (expiry, value)
 
-    def get(self, key: str) -> Any:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        expires, value = entry
-        if expires is not None and expires <= time.monotonic():
-            del self._entries[key]
-            return None
-        return value
-
-    def set(self, key: str, value: Any, ttl: float | None) -> None:
-        if key not in self._entries:  # a replaced entry keeps its place in the eviction order
-            while len(self._entries) >= self.max_entries:
-                del self._entries[next(iter(self._entries))]
-        self._entries[key] = (time.monotonic() + ttl if ttl else None, value)
-
-    def delete(self, key: str) -> None:
-        self._entries.pop(key, None)
-
-    async def clear(self) -> None:
-        self._entries.clear()
+def _bounded_memory_cache(max_entries: int) -> TLRUCache[str, tuple[float, Any]]:
+    """One process's entries: cachetools' TLRU cache (least recently used out first, each entry
+    with its own expiry, an expired one dropped when read or when the cache next changes). Not
+    aiocache's ``SimpleMemoryCache``: that one starts a timer (``call_later``) and runs several
+    decorator layers for every set, a few percent of the gateway's CPU when each headline request
+    stores 3 x N payer answers, and has no size bound of its own."""
+    return TLRUCache(maxsize=max(1, max_entries), ttu=_expiry, timer=time.monotonic)
 
 
 class MemoryBackend:
     shared = False
 
     def __init__(self, max_entries: int) -> None:
-        self.cache = _BoundedMemoryCache(max_entries)
+        self.cache = _bounded_memory_cache(max_entries)
         self.max_entries = max(1, max_entries)
         self._tags: dict[str, dict[str, None]] = {}
 
     async def get(self, key: str) -> Any:
-        return self.cache.get(key)
+        entry = self.cache.get(key)
+        return None if entry is None else entry[1]
 
     async def set(self, key: str, value: Any, ttl: float) -> None:
-        self.cache.set(key, value, ttl)
+        self.cache[key] = (ttl, value)
 
     async def delete(self, keys: Sequence[str]) -> None:
         for key in keys:
-            self.cache.delete(key)
+            self.cache.pop(key, None)
 
     async def add_to_tags(self, tags: Sequence[str], key: str, ttl: float) -> None:
         for tag in tags:
@@ -118,7 +103,7 @@ class MemoryBackend:
         return None
 
     async def close(self) -> None:
-        await self.cache.clear()  # this process's own dict only
+        self.cache.clear()  # this process's own entries only
 
 
 class RedisBackend:

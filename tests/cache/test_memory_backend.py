@@ -7,13 +7,15 @@ import asyncio
 from gateway.cache.backends import MemoryBackend
 
 
-async def test_the_oldest_entry_goes_first_and_a_replaced_one_keeps_its_place() -> None:
+async def test_the_least_recently_used_entry_goes_first() -> None:
     backend = MemoryBackend(max_entries=2)
     await backend.set("a", 1, ttl=60)
     await backend.set("b", 2, ttl=60)
-    await backend.set("a", 10, ttl=60)  # replaced, still the oldest
+    assert await backend.get("a") == 1  # used: "b" is now the least recently used
     await backend.set("c", 3, ttl=60)
-    assert [await backend.get(k) for k in "abc"] == [None, 2, 3]
+    assert [await backend.get(k) for k in "abc"] == [1, None, 3]
+    await backend.set("c", 30, ttl=60)  # replaced in place: nothing evicted
+    assert [await backend.get(k) for k in "ac"] == [1, 30]
 
 
 async def test_an_entry_is_gone_after_its_ttl_and_no_ttl_keeps_it() -> None:
