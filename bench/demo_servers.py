@@ -72,7 +72,7 @@ async def _serve_gateway(port: int, payers_file: Path, info_file: Path, workdir:
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == FLUSH_PATH:
-            await backend.cache.clear()
+            backend.cache.clear()
             backend._tags.clear()
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})

@@ -21,9 +21,7 @@ the payer answers only that member's).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -57,11 +55,14 @@ from payers.model import (
     SubmissionAck,
 )
 from payers.rest import coverage_wire, wire
+from payers.rest.json_body import answer_json, request_json
 
 T = TypeVar("T")
 #: The payer's error code for "cannot answer now, send it again later".
 TRY_LATER = "TRY_LATER"
 JSON_MEDIA = "application/json"
+#: URLs with a query kept per adapter (the same member's payments are asked again and again); bounded.
+MAX_QUERY_URLS = 256
 
 
 class RestPayerAdapter:
@@ -75,6 +76,15 @@ class RestPayerAdapter:
         self.settings = settings
         self.client = client
         self._base = settings.base_url.rstrip("/")
+        # Built once, not per call: httpx parses a URL string and merges header dicts each time.
+        auth = {"Authorization": f"Bearer {settings.credentials.get('api_key', '')}"}
+        self._get_headers = httpx.Headers({**auth, "Accept": JSON_MEDIA})
+        self._post_headers = httpx.Headers(
+            {**auth, "Accept": JSON_MEDIA, "Content-Type": JSON_MEDIA}
+        )
+        self._timeout = httpx.Timeout(settings.timeout_seconds)
+        self._urls: dict[str, httpx.URL] = {}
+        self._query_urls: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL] = {}
 
     @classmethod
     def validate_settings(cls, settings: PayerSettings) -> None:
@@ -98,8 +108,7 @@ class RestPayerAdapter:
             "asOf": as_of.isoformat(),
         }
         data, exchange = await self._call("POST", "/v1/eligibility", json_body=body)
-        result = self._decode(lambda: wire.eligibility(data, self.settings.id))
-        return replace(result, exchange=exchange)
+        return self._decode(lambda: wire.eligibility(data, self.settings.id, exchange))
 
     async def search_claims(
         self, member: MemberQuery, since: date | None, status: ClaimStatusFilter
@@ -111,10 +120,11 @@ class RestPayerAdapter:
             "status": status.value,
         }
         data, exchange = await self._call("POST", "/v1/claims/search", json_body=body)
-        claims = self._decode(
-            lambda: tuple(wire.claim(c, self.settings.id) for c in wire.items(data, "claims"))
+        return self._decode(
+            lambda: tuple(
+                wire.claim(c, self.settings.id, exchange) for c in wire.items(data, "claims")
+            )
         )
-        return tuple(replace(c, status=replace(c.status, exchange=exchange)) for c in claims)
 
     async def claim_status(self, ref: ClaimRef) -> ClaimStatus:
         """Current status of one claim, by payer claim id or else by control number."""
@@ -127,10 +137,11 @@ class RestPayerAdapter:
                 self.settings.id, "a claim status request needs a payer claim id or control number"
             )
         data, exchange = await self._call("GET", path, params=params)
-        status = self._decode(
-            lambda: wire.claim_status(data.get("status") if isinstance(data, dict) else None)
+        return self._decode(
+            lambda: wire.claim_status(
+                data.get("status") if isinstance(data, dict) else None, exchange
+            )
         )
-        return replace(status, exchange=exchange)
 
     async def payments(self, member: MemberQuery | None, since: date | None) -> Sequence[Payment]:
         """Remittances paid on or after ``since``, for ``member`` or all of the provider's."""
@@ -140,17 +151,17 @@ class RestPayerAdapter:
         if since is not None:
             params["since"] = since.isoformat()
         data, exchange = await self._call("GET", "/v1/payments", params=params)
-        payments = self._decode(
-            lambda: tuple(wire.payment(p, self.settings.id) for p in wire.items(data, "payments"))
+        return self._decode(
+            lambda: tuple(
+                wire.payment(p, self.settings.id, exchange) for p in wire.items(data, "payments")
+            )
         )
-        return tuple(replace(p, exchange=exchange) for p in payments)
 
     async def submit_claim(self, claim: ClaimSubmission, control_number: str) -> SubmissionAck:
         """Send a claim; the payer deduplicates on ``control_number``."""
         body = wire.submission_json(claim, control_number)
         data, exchange = await self._call("POST", "/v1/claims", json_body=body)
-        ack = self._decode(lambda: wire.submission_ack(data))
-        return replace(ack, exchange=exchange)
+        return self._decode(lambda: wire.submission_ack(data, exchange))
 
     async def discover_coverage(self, demographics: Demographics) -> Sequence[DiscoveredCoverage]:
         """Coverage the payer holds for a person, found by name and birth date."""
@@ -170,25 +181,19 @@ class RestPayerAdapter:
         """The JSON the payer answered, and the exchange it came from."""
         payer = self.settings.id
         timeout = self.settings.timeout_seconds
-        headers = {
-            "Authorization": f"Bearer {self.settings.credentials.get('api_key', '')}",
-            "Accept": JSON_MEDIA,
-        }
         # Serialized here, not by httpx, so the exchange keeps exactly the bytes that were sent.
-        content = None if json_body is None else json.dumps(json_body).encode()
-        if content is not None:
-            headers["Content-Type"] = JSON_MEDIA
+        content = None if json_body is None else request_json(json_body)
+        headers = self._get_headers if content is None else self._post_headers
         try:
             # The deadline also covers transports that ignore httpx timeouts (ASGITransport); under
             # the gateway's deadline it starts no timer of its own (payers/deadline.py).
             async with payer_deadline(timeout):
                 response = await self.client.request(
                     method,
-                    self._base + path,
+                    self._url(path, params),
                     content=content,
-                    params=params,
                     headers=headers,
-                    timeout=timeout,
+                    timeout=self._timeout,
                 )
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise PayerTimeout(payer, f"no answer within {timeout:g} s") from exc
@@ -206,6 +211,24 @@ class RestPayerAdapter:
             at=datetime.now(UTC),
         )
         return data, exchange
+
+    def _url(self, path: str, params: dict[str, str] | None) -> httpx.URL:
+        """The absolute URL of ``path`` (with ``params`` as its query), parsed once and kept."""
+        if not params:
+            url = self._urls.get(path)
+            if url is None:
+                url = httpx.URL(self._base + path)
+                if len(self._urls) < MAX_QUERY_URLS:  # claim ids in paths cannot grow it forever
+                    self._urls[path] = url
+            return url
+        key = (path, tuple(params.items()))
+        url = self._query_urls.get(key)
+        if url is None:
+            url = httpx.URL(self._url(path, None), params=params)
+            while len(self._query_urls) >= MAX_QUERY_URLS:
+                del self._query_urls[next(iter(self._query_urls))]
+            self._query_urls[key] = url
+        return url
 
     def _answer(self, response: httpx.Response) -> Any:
         payer, status = self.settings.id, response.status_code
@@ -249,7 +272,7 @@ class RestPayerAdapter:
                 )
             return None
         try:
-            return json.loads(response.content)
+            return answer_json(response.content)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
             if success:
                 raise PayerProtocolError(

@@ -51,6 +51,8 @@ def items(data: Any, name: str) -> Sequence[Any]:
 
 def strings(data: Any, name: str) -> tuple[str, ...]:
     values = items(data, name)
+    if not values:  # the usual case (no messages, no modifiers): no generator to set up
+        return ()
     if not all(isinstance(v, str) for v in values):
         raise WireError(f"{name!r} must be a list of strings")
     return tuple(values)

@@ -27,6 +27,7 @@ from payers.model import (
     EligibilityResult,
     MemberQuery,
     Network,
+    PayerExchange,
     Payment,
     Plan,
     ProviderAdjustment,
@@ -64,6 +65,8 @@ BENEFIT_KINDS = {
     "BENEFIT_MAXIMUM": BenefitKind.BENEFIT_MAXIMUM,
     "CONTACT_PAYER": BenefitKind.CONTACT_FOR_INFORMATION,
 }
+#: CoverageLevel by value: a dict lookup costs less than calling the enum class
+COVERAGE_LEVELS = {level.value: level for level in CoverageLevel}
 NETWORKS = {"IN": Network.IN_NETWORK, "OUT": Network.OUT_OF_NETWORK, "BOTH": Network.BOTH}
 CLAIM_STATES = {
     "SUBMITTED": ClaimState.SUBMITTED,
@@ -163,10 +166,9 @@ def _authorization(data: Any) -> bool | None:
 
 def benefit(data: Any) -> Benefit:
     level = opt_text(data, "level")
-    try:
-        coverage_level = CoverageLevel(level.lower()) if level else None
-    except ValueError as exc:
-        raise WireError(f"'level' has an unknown value {level!r}") from exc
+    coverage_level = COVERAGE_LEVELS.get(level.lower()) if level else None
+    if level and coverage_level is None:
+        raise WireError(f"'level' has an unknown value {level!r}")
     return Benefit(
         kind=enum_value(BENEFIT_KINDS, text(data, "type"), "type", BenefitKind.OTHER),
         code=lookup("benefit-kind", text(data, "code")),
@@ -186,7 +188,9 @@ def benefit(data: Any) -> Benefit:
     )
 
 
-def eligibility(data: Any, payer_id: str) -> EligibilityResult:
+def eligibility(
+    data: Any, payer_id: str, exchange: PayerExchange | None = None
+) -> EligibilityResult:
     active = get(data, "active")
     if not isinstance(active, bool):
         raise WireError("'active' must be true or false")
@@ -199,10 +203,11 @@ def eligibility(data: Any, payer_id: str) -> EligibilityResult:
         benefits=tuple(benefit(b) for b in items(data, "benefits")),
         messages=strings(data, "messages"),
         other_coverage=tuple(other_coverage(c) for c in items(data, "otherCoverage")),
+        exchange=exchange,
     )
 
 
-def claim_status(data: Any) -> ClaimStatus:
+def claim_status(data: Any, exchange: PayerExchange | None = None) -> ClaimStatus:
     return ClaimStatus(
         state=enum_value(CLAIM_STATES, text(data, "state"), "state"),
         category=lookup("claim-status-category", text(data, "category")),
@@ -214,6 +219,7 @@ def claim_status(data: Any) -> ClaimStatus:
         total_charge=opt_decimal(data, "totalCharge"),
         paid_amount=opt_decimal(data, "paidAmount"),
         message=opt_text(data, "message"),
+        exchange=exchange,
     )
 
 
@@ -231,13 +237,15 @@ def _line_number(data: Any) -> int:
     return value
 
 
-def claim(data: Any, payer_id: str) -> Claim:
+def claim(data: Any, payer_id: str, exchange: PayerExchange | None = None) -> Claim:
+    """A claim; ``exchange`` goes on its status (passed in: ``dataclasses.replace`` afterwards costs
+    more than building the claim)."""
     return Claim(
         payer_id=payer_id,
         payer_claim_id=opt_text(data, "claimId"),
         control_number=opt_text(data, "controlNumber"),
         member_id=text(data, "memberId"),
-        status=claim_status(get(data, "status")),
+        status=claim_status(get(data, "status"), exchange),
         service_date_from=opt_day(data, "serviceDateFrom"),
         service_date_to=opt_day(data, "serviceDateTo"),
         total_charge=decimal(data, "totalCharge"),
@@ -308,7 +316,7 @@ def _claim_payment(data: Any) -> ClaimPayment:
     )
 
 
-def payment(data: Any, payer_id: str) -> Payment:
+def payment(data: Any, payer_id: str, exchange: PayerExchange | None = None) -> Payment:
     return Payment(
         payer_id=payer_id,
         trace_number=text(data, "traceNumber"),
@@ -325,10 +333,11 @@ def payment(data: Any, payer_id: str) -> Payment:
             for a in items(data, "providerAdjustments")
         ),
         payee_npi=opt_text(data, "payeeNpi"),
+        exchange=exchange,
     )
 
 
-def submission_ack(data: Any) -> SubmissionAck:
+def submission_ack(data: Any, exchange: PayerExchange | None = None) -> SubmissionAck:
     accepted, duplicate = get(data, "accepted"), get(data, "duplicate") or False
     if not isinstance(accepted, bool) or not isinstance(duplicate, bool):
         raise WireError("'accepted' and 'duplicate' must be true or false")
@@ -347,6 +356,7 @@ def submission_ack(data: Any) -> SubmissionAck:
         status=claim_status(status) if status is not None else None,
         reasons=reasons,
         duplicate=duplicate,
+        exchange=exchange,
     )
 
 

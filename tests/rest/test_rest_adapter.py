@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -212,3 +213,37 @@ async def test_two_rest_payers_serve_their_own_books(world: World) -> None:
             result.payer_id == "cascade"
             and result.benefits == world.books["cascade"].benefits["CMI6139024401"]
         )
+
+
+async def test_each_query_reaches_the_payer_as_asked(
+    adapter: RestPayerAdapter, world: World
+) -> None:
+    """URLs are kept per adapter (payers/rest/adapter.py ``_url``): a kept one never answers for
+    different parameters."""
+    book = world.books["lakeshore"]
+    recent, older = TODAY - timedelta(days=10), TODAY - timedelta(days=60)
+    for since in (older, recent, older, None):
+        got = await adapter.payments(_member(world), since)
+        assert tuple(got) == book.payments_for(OSCAR_ID, since)
+        query = f"memberId={OSCAR_ID}" + (f"&since={since}" if since else "")
+        assert all(
+            p.exchange.request == f"GET http://lakeshore.test/v1/payments?{query}" for p in got
+        )
+    assert tuple(await adapter.payments(None, None)) == book.payments
+
+
+async def test_every_answer_carries_the_exchange_it_came_from(
+    adapter: RestPayerAdapter, world: World
+) -> None:
+    eligibility = await adapter.check_eligibility(_member(world), ["30"], TODAY)
+    assert eligibility.exchange is not None
+    assert json.loads(eligibility.exchange.request)["member"]["memberId"] == OSCAR_ID
+    assert json.loads(eligibility.exchange.response)["memberId"] == OSCAR_ID
+    claims = await adapter.search_claims(_member(world), None, ClaimStatusFilter.ALL)
+    assert len({id(c.status.exchange) for c in claims}) == 1  # one search, one exchange
+    searched = claims[0].status.exchange
+    assert searched is not None and json.loads(searched.request)["status"] == "all"
+    status = await adapter.claim_status(ClaimRef(_member(world), control_number="EFM1000241"))
+    assert status.exchange is not None and status.exchange.request.startswith("GET http://")
+    payments = await adapter.payments(_member(world), None)
+    assert payments and all(p.exchange is not None for p in payments)
