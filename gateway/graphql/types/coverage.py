@@ -6,6 +6,7 @@ from datetime import date
 
 import strawberry
 
+from gateway.estimates.service import member_of
 from gateway.graphql.permissions import phi
 from gateway.graphql.types.common import SubscriberRelationEnum
 from gateway.graphql.types.payer import Payer
@@ -61,14 +62,7 @@ class Coverage:
                 last_name=row.subscriber_last_name,
                 birth_date=row.subscriber_birth_date,
             ),
-            member=MemberQuery(
-                member_id=row.member_id,
-                first_name=patient.first_name,
-                last_name=patient.last_name,
-                birth_date=patient.birth_date,
-                group_number=row.group_number,
-                relation=SubscriberRelation(row.relation),
-            ),
+            member=member_of(row, patient),
         )
 
     def member_query(self) -> MemberQuery:
