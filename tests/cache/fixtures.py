@@ -1,7 +1,7 @@
 """Gateways over the sandbox payers with a chosen cache (memory or Redis) and payer settings.
 
-``cache_url`` runs a test on both backends: Redis from PAYER_GATEWAY_TEST_CACHE_URL, always database
-15, keys under a namespace of the test's own that is deleted by prefix afterwards (never FLUSHDB).
+``cache_url`` runs a test on both backends: Redis from PAYER_GATEWAY_TEST_CACHE_URL, in the database
+that URL names (15 when it names none, so a bare URL never lands in database 0), keys under a namespace of the test's own that is deleted by prefix afterwards (never FLUSHDB).
 Under CI=true a missing or unreachable Redis fails the test instead of skipping it.
 """
 
@@ -52,7 +52,8 @@ def redis_url() -> str:
             )
         pytest.skip(f"{REDIS_URL_ENV} not set")
     parts = urlsplit(url)
-    url = urlunsplit((parts.scheme, parts.netloc, f"/{REDIS_TEST_DB}", "", ""))
+    database = parts.path.strip("/") or str(REDIS_TEST_DB)  # two runs on two databases never meet
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{database}", "", ""))
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=2)

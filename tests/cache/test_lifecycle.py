@@ -38,6 +38,7 @@ def _redis_clients(cache_url: str) -> int:
     import redis
 
     client = redis.Redis.from_url(cache_url)
+    database = str(client.connection_pool.connection_kwargs.get("db", 0))
     try:
         ours = _our_local_ports()
         # every connection of this process to the test database but this one
@@ -45,7 +46,7 @@ def _redis_clients(cache_url: str) -> int:
             sum(
                 1
                 for c in client.client_list()
-                if c.get("db") == "15" and int(c["addr"].rsplit(":", 1)[1]) in ours
+                if c.get("db") == database and int(c["addr"].rsplit(":", 1)[1]) in ours
             )
             - 1
         )
