@@ -18,12 +18,17 @@ tests/gateway/test_plain_leaves.py checks that answers and errors equal graphql-
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLString,
     is_leaf_type,
     is_non_null_type,
     is_object_type,
@@ -32,6 +37,7 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.graphql.caller_input import CallerInputExecutionContext
+from gateway.graphql.shaped_values import Shape, ShapedCompletion, shape_of
 
 #: Where a field's plan is kept, in its graphql-core ``extensions`` (absent: graphql-core's way).
 PLAN_KEY = "gateway-plain-leaf"
@@ -44,7 +50,15 @@ class PlainLeaf(NamedTuple):
     non_null: bool
 
 
-def _plan_for(field_def: Any) -> PlainLeaf | None:
+class PlainValue(NamedTuple):
+    """A plain field of an object or list type: read like a leaf, completed by its shape."""
+
+    python_name: str
+    read: Any
+    shape: Shape
+
+
+def _plan_for(field_def: Any) -> PlainLeaf | PlainValue | None:
     if not getattr(field_def.resolve, "_is_default", False) or field_def.args:
         return None  # a resolver of ours, or strawberry's wrapper for extensions or arguments
     strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
@@ -53,11 +67,11 @@ def _plan_for(field_def: Any) -> PlainLeaf | None:
     return_type = field_def.type
     non_null = is_non_null_type(return_type)
     named = return_type.of_type if non_null else return_type
-    if not is_leaf_type(named):
-        return None  # lists and objects keep graphql-core's completion (streams, sub-selections)
-    return PlainLeaf(
-        strawberry_field.python_name, strawberry_field.default_resolver, named, non_null
-    )
+    read, python_name = strawberry_field.default_resolver, strawberry_field.python_name
+    if is_leaf_type(named):
+        return PlainLeaf(python_name, read, named, non_null)
+    shape = shape_of(return_type)
+    return None if shape is None else PlainValue(python_name, read, shape)
 
 
 def mark_plain_leaves(schema: GraphQLSchema) -> int:
@@ -74,12 +88,33 @@ def mark_plain_leaves(schema: GraphQLSchema) -> int:
     return marked
 
 
-#: One selection sorted: (response name, field details, the field and its plan when plain).
-Sorted = list[tuple[str, Any, Any, PlainLeaf | None]]
+#: One selection sorted, a tuple per field: (response name, field details, field, kind, and for
+#: plain fields: read, python name, leaf type or shape, non-null, passthrough type). Plain tuples:
+#: this loop runs per field of every object, and a NamedTuple's attributes cost more to read.
+Sorted = list[tuple[Any, ...]]
+OTHER, LEAF, VALUE = 0, 1, 2
+
+#: Exact types no value of which is awaitable or an exception (none has an instance ``__dict__``
+#: that could carry an ``__await__``): their leaves skip the awaitable check.
+SYNC_TYPES = frozenset({str, int, bool, float, Decimal, date, datetime})
+#: Leaf types whose output coercion returns a value of this exact type unchanged.
+PASSTHROUGH = {id(GraphQLString): str, id(GraphQLID): str, id(GraphQLBoolean): bool}
 
 
-class PlainLeafExecutionContext(CallerInputExecutionContext):
-    """The gateway's execution context: plain leaf fields take the short way (see the module)."""
+def _entry(response_name: str, field_details_list: Any, field_def: Any, plan: Any) -> tuple:
+    if type(plan) is PlainLeaf:
+        passthrough = PASSTHROUGH.get(id(plan.leaf_type))
+        return (response_name, field_details_list, field_def, LEAF, plan.read, plan.python_name,
+                plan.leaf_type, plan.non_null, passthrough)  # fmt: skip
+    if type(plan) is PlainValue:
+        return (response_name, field_details_list, field_def, VALUE, plan.read, plan.python_name,
+                plan.shape, False, None)  # fmt: skip
+    return (response_name, field_details_list, field_def, OTHER, None, None, None, False, None)
+
+
+class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
+    """The gateway's execution context: plain leaf fields take the short way (see the module),
+    and values are completed by their type's shape (shaped_values.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,6 +123,7 @@ class PlainLeafExecutionContext(CallerInputExecutionContext):
         middleware = self.middleware_manager
         # A schema extension with a per-field ``resolve`` hook must see every field: no short way.
         self._short_way = middleware is None or not middleware.middlewares
+        self._init_shapes(self._short_way)
 
     def _sort(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Sorted | None:
         known = self._sorted.get(id(grouped_field_set))
@@ -101,7 +137,9 @@ class PlainLeafExecutionContext(CallerInputExecutionContext):
             plan = None
             if field_def is not None and not node.arguments:
                 plan = field_def.extensions.get(PLAN_KEY)
-            result.append((response_name, field_details_list, field_def, plan))
+                if type(plan) is PlainValue and not self._shapes_enabled:
+                    plan = None
+            result.append(_entry(response_name, field_details_list, field_def, plan))
         sorted_fields = result if any(entry[3] for entry in result) else None
         self._sorted[id(grouped_field_set)] = (grouped_field_set, parent_type, sorted_fields)
         return sorted_fields
@@ -119,13 +157,52 @@ class PlainLeafExecutionContext(CallerInputExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        # graphql-core's execute_fields, with plain leaves completed in line.
+        # graphql-core's execute_fields, with plain fields completed in line.
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list, field_def, plan in sorted_fields:
-                if plan is None:
+            for entry in sorted_fields:
+                response_name, field_details_list, field_def, kind = entry[:4]
+                if kind == LEAF:
+                    # What execute_field and complete_value would make of it, in line.
+                    value = entry[4](source_value, entry[5])
+                    value_type = type(value)
+                    if value_type is entry[8]:
+                        results[response_name] = value
+                        continue
+                    if value_type in SYNC_TYPES:
+                        try:
+                            results[response_name] = self.complete_leaf_value(entry[6], value)
+                        except Exception as raw_error:
+                            self._leaf_error(raw_error, entry, parent_type, path)
+                            results[response_name] = None
+                        continue
+                    try:
+                        if value is None or value is Undefined:  # not awaitable, no exception
+                            if entry[7]:
+                                raise TypeError(
+                                    "Cannot return null for non-nullable field "
+                                    f"{parent_type}.{field_details_list[0].node.name.value}."
+                                )
+                            results[response_name] = None
+                        elif is_awaitable(value):  # not a plain value after all
+                            results[response_name] = self._complete_awaitable(
+                                field_def, parent_type, field_details_list, path, response_name,
+                                value, position_context,
+                            )  # fmt: skip
+                            awaitable_fields.append(response_name)
+                        elif isinstance(value, Exception):
+                            raise value
+                        else:
+                            results[response_name] = self.complete_leaf_value(entry[6], value)
+                    except Exception as raw_error:
+                        self._leaf_error(raw_error, entry, parent_type, path)
+                        results[response_name] = None
+                    continue
+                if kind == VALUE:
+                    result = self._complete_plain_value(entry, parent_type, path, source_value)
+                else:
                     result = self.execute_field(
                         parent_type,
                         source_value,
@@ -135,36 +212,9 @@ class PlainLeafExecutionContext(CallerInputExecutionContext):
                     )
                     if result is Undefined:
                         continue
-                    results[response_name] = result
-                    if is_awaitable(result):
-                        awaitable_fields.append(response_name)
-                    continue
-                # A plain leaf: what execute_field and complete_value would make of it, in line.
-                try:
-                    value = plan.read(source_value, plan.python_name)
-                    if value is None or value is Undefined:  # neither awaitable nor an exception
-                        if plan.non_null:
-                            raise TypeError(
-                                "Cannot return null for non-nullable field "
-                                f"{parent_type}.{field_details_list[0].node.name.value}."
-                            )
-                        results[response_name] = None
-                    elif is_awaitable(value):  # not a plain value after all: graphql-core's way
-                        results[response_name] = self._complete_awaitable(
-                            field_def, parent_type, field_details_list, path, response_name, value,
-                            position_context,
-                        )  # fmt: skip
-                        awaitable_fields.append(response_name)
-                    elif isinstance(value, Exception):
-                        raise value
-                    else:
-                        results[response_name] = self.complete_leaf_value(plan.leaf_type, value)
-                except Exception as raw_error:
-                    field_path = Path(path, response_name, parent_type.name)
-                    self.handle_field_error(
-                        raw_error, field_def.type, field_details_list, field_path
-                    )
-                    results[response_name] = None
+                results[response_name] = result
+                if type(result) is not dict and is_awaitable(result):
+                    awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:
                 self.settle_in_background([results[name] for name in awaitable_fields])
@@ -182,6 +232,34 @@ class PlainLeafExecutionContext(CallerInputExecutionContext):
             return results
 
         return get_results()
+
+    def _leaf_error(
+        self, raw_error: Exception, entry: tuple, parent_type: GraphQLObjectType, path: Path | None
+    ) -> None:
+        field_path = Path(path, entry[0], parent_type.name)
+        self.handle_field_error(raw_error, entry[2].type, entry[1], field_path)
+
+    def _complete_plain_value(
+        self, entry: tuple, parent_type: GraphQLObjectType, path: Path | None, source_value: Any
+    ) -> Any:
+        """What execute_field makes of a plain object or list field, without a resolve info."""
+        response_name, field_details_list, field_def = entry[:3]
+        field_path = Path(path, response_name, parent_type.name)
+        try:
+            value = entry[4](source_value, entry[5])
+            if value is not None and self.is_awaitable(value):
+                return self._complete_awaitable(
+                    field_def, parent_type, field_details_list, path, response_name, value, None
+                )
+            completed = self.complete_shaped(
+                entry[6], field_details_list, parent_type, None, field_path, value
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, field_details_list, field_path)
+            return None
+        if type(completed) is not dict and self.is_awaitable(completed):
+            return self._await_item(completed, field_def.type, field_details_list, field_path)
+        return completed
 
     def _complete_awaitable(
         self,

@@ -164,6 +164,7 @@ def _graphql_cores_way(schema: strawberry.Schema) -> strawberry.Schema:
         if is_object_type(named):
             for field_def in named.fields.values():
                 (field_def.extensions or {}).pop(PLAN_KEY, None)
+    schema.execution_context_class = CallerInputExecutionContext  # no completion by shape either
     return schema
 
 
