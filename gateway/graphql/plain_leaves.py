@@ -104,12 +104,12 @@ PASSTHROUGH = {id(GraphQLString): str, id(GraphQLID): str, id(GraphQLBoolean): b
 def _entry(response_name: str, field_details_list: Any, field_def: Any, plan: Any) -> tuple:
     if type(plan) is PlainLeaf:
         passthrough = PASSTHROUGH.get(id(plan.leaf_type))
-        return (response_name, field_details_list, field_def, LEAF, plan.read, plan.python_name,
+        return (LEAF, response_name, field_details_list, field_def, plan.read, plan.python_name,
                 plan.leaf_type, plan.non_null, passthrough)  # fmt: skip
     if type(plan) is PlainValue:
-        return (response_name, field_details_list, field_def, VALUE, plan.read, plan.python_name,
+        return (VALUE, response_name, field_details_list, field_def, plan.read, plan.python_name,
                 plan.shape, False, None)  # fmt: skip
-    return (response_name, field_details_list, field_def, OTHER, None, None, None, False, None)
+    return (OTHER, response_name, field_details_list, field_def, None, None, None, False, None)
 
 
 class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
@@ -140,7 +140,7 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                 if type(plan) is PlainValue and not self._shapes_enabled:
                     plan = None
             result.append(_entry(response_name, field_details_list, field_def, plan))
-        sorted_fields = result if any(entry[3] for entry in result) else None
+        sorted_fields = result if any(entry[0] for entry in result) else None
         self._sorted[id(grouped_field_set)] = (grouped_field_set, parent_type, sorted_fields)
         return sorted_fields
 
@@ -152,18 +152,34 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        sorted_fields = self._sort(parent_type, grouped_field_set) if self._short_way else None
+        sorted_fields = self.sorted_fields(parent_type, grouped_field_set)
         if sorted_fields is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        # graphql-core's execute_fields, with plain fields completed in line.
+        return self.execute_sorted(parent_type, source_value, path, sorted_fields, position_context)
+
+    def sorted_fields(
+        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    ) -> Sorted | None:
+        """The selection sorted for :meth:`execute_sorted`; None: graphql-core's execute_fields."""
+        return self._sort(parent_type, grouped_field_set) if self._short_way else None
+
+    def execute_sorted(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        sorted_fields: Sorted,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's execute_fields, with plain fields completed in line."""
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
             for entry in sorted_fields:
-                response_name, field_details_list, field_def, kind = entry[:4]
+                kind, response_name, field_details_list, field_def = entry[:4]
                 if kind == LEAF:
                     # What execute_field and complete_value would make of it, in line.
                     value = entry[4](source_value, entry[5])
@@ -236,14 +252,14 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
     def _leaf_error(
         self, raw_error: Exception, entry: tuple, parent_type: GraphQLObjectType, path: Path | None
     ) -> None:
-        field_path = Path(path, entry[0], parent_type.name)
-        self.handle_field_error(raw_error, entry[2].type, entry[1], field_path)
+        field_path = Path(path, entry[1], parent_type.name)
+        self.handle_field_error(raw_error, entry[3].type, entry[2], field_path)
 
     def _complete_plain_value(
         self, entry: tuple, parent_type: GraphQLObjectType, path: Path | None, source_value: Any
     ) -> Any:
         """What execute_field makes of a plain object or list field, without a resolve info."""
-        response_name, field_details_list, field_def = entry[:3]
+        response_name, field_details_list, field_def = entry[1:4]
         field_path = Path(path, response_name, parent_type.name)
         try:
             value = entry[4](source_value, entry[5])

@@ -14,6 +14,7 @@ schema has them at all) go graphql-core's own way.
 
 from __future__ import annotations
 
+from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -28,6 +29,24 @@ from graphql.execution.executor import collect_iterator_awaitables
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 
 LEAF, OBJECT, LIST = "leaf", "object", "list"
+
+
+def never_awaitable(cls: type) -> bool:
+    """No instance of ``cls`` can be awaitable or an exception, whatever its state: graphql-core's
+    is_awaitable looks at the type, ``__class__`` and ``hasattr(value, "__await__")``, so the class
+    must have no instance ``__dict__`` (slotted model dataclasses, str, int...) and no hook that
+    could answer differently per instance."""
+    if cls in (CoroutineType, GeneratorType) or issubclass(cls, BaseException):
+        return False
+    if cls.__dictoffset__ or hasattr(cls, "__await__") or hasattr(cls, "__getattr__"):
+        return False
+    if cls.__getattribute__ is not object.__getattribute__:
+        return False
+    return all("__class__" not in vars(base) for base in cls.__mro__[:-1])
+
+
+#: Per class, whether :func:`never_awaitable` holds (classes are few and live for the process).
+NEVER_AWAITABLE: dict[type, bool] = {type(None): False}  # None: completed by complete_shaped
 
 
 class Shape(NamedTuple):
@@ -69,6 +88,10 @@ class ShapedCompletion:
     complete_list_value: Any
     settle_in_background: Any
     build_resolve_info: Any
+    # Provided by the executor using this mixin (plain_leaves.py): a selection sorted once, run
+    # over each item of a list.
+    sorted_fields: Any
+    execute_sorted: Any
 
     def _init_shapes(self, enabled: bool) -> None:
         schema = self.schema
@@ -158,11 +181,21 @@ class ShapedCompletion:
         item_type = item_shape.type
         completed: list[Any] = []
         awaitable_indices: list[int] = []
+        # Items of an object type are that type's fields over each item: collected once.
+        object_type = item_shape.named if item_shape.kind is OBJECT else None
+        grouped_field_set = sorted_fields = None
+        if object_type is not None and not object_type.is_type_of:
+            grouped_field_set = self.collect_subfields(object_type, field_details_list)[0]
+            sorted_fields = self.sorted_fields(object_type, grouped_field_set)
         index = 0
         try:
             for index, item in enumerate(items):
                 item_path = Path(path, index, None)
-                if is_awaitable(item):
+                item_class = type(item)
+                sync = NEVER_AWAITABLE.get(item_class)
+                if sync is None:
+                    sync = NEVER_AWAITABLE.setdefault(item_class, never_awaitable(item_class))
+                if not sync and is_awaitable(item):
                     info = info or self._info_at(parent_type, field_details_list, path)
                     completed.append(
                         self.complete_awaitable_list_item_value(
@@ -172,10 +205,19 @@ class ShapedCompletion:
                     awaitable_indices.append(index)
                     continue
                 try:
-                    value = self.complete_shaped(
-                        item_shape, field_details_list, parent_type, info, item_path, item
-                    )
-                    if is_awaitable(value):
+                    if sync and sorted_fields is not None:  # neither None nor an exception
+                        value = self.execute_sorted(
+                            object_type, item, item_path, sorted_fields, None
+                        )
+                    elif sync and grouped_field_set is not None:
+                        value = self.execute_fields(
+                            object_type, item, item_path, grouped_field_set, None
+                        )
+                    else:
+                        value = self.complete_shaped(
+                            item_shape, field_details_list, parent_type, info, item_path, item
+                        )
+                    if type(value) is not dict and is_awaitable(value):
                         completed.append(
                             self._await_item(value, item_type, field_details_list, item_path)
                         )

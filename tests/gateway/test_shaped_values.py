@@ -4,6 +4,7 @@ data, the same errors at the same paths, in the same order."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -66,6 +67,18 @@ def _part(label: str, size: int | None = 1) -> Part:
     return Part(label=label, size=size)
 
 
+@dataclass(frozen=True, slots=True)
+class SlottedPart:
+    """Like the payer model's dataclasses: its items skip the awaitable check."""
+
+    label: str | None
+    size: Any
+
+
+def _slotted(label: str | None, size: Any = 1) -> Any:
+    return SlottedPart(label, size)
+
+
 def _labels() -> Any:
     yield "from"
     yield "a generator"
@@ -77,7 +90,7 @@ def _boxes() -> list[Any]:
             part=_part("p"),
             maybe=None,
             parts=(_part("t1"), _part("t2", None)),  # a tuple is a list too
-            loose=[_part("l1"), None],
+            loose=[_part("l1"), None, _slotted("s1"), _slotted(None), _slotted("s3", 2**40)],
             labels=["a", "b"],
             counts=[1, None, 3],
             tags=[Tag(name="t", weight=2)],
@@ -91,6 +104,7 @@ def _boxes() -> list[Any]:
         box(),
         box(part=None),  # a null non-null object: the box is null
         box(parts=[_part("x"), None]),  # a null non-null item: the list, so the box, is null
+        box(parts=[_slotted("x"), _slotted(None)]),  # a slotted item's null non-null label
         box(
             loose=[_part("e"), ValueError("an item that is an exception"), _later(_part("aw"))],
             labels=_labels(),  # not a list: graphql-core's way
@@ -150,20 +164,23 @@ async def test_shaped_completion_answers_and_errs_as_graphql_core() -> None:
     assert {
         ("boxes", 1, "part"),
         ("boxes", 2, "parts", 1),
-        ("boxes", 3, "loose", 1),
-        ("boxes", 3, "counts", 0),
-        ("boxes", 3, "counts", 1),
-        ("boxes", 3, "counts", 3),
-        ("boxes", 4, "tags", 1),
-        ("boxes", 5, "parts"),
+        ("boxes", 4, "loose", 1),
+        ("boxes", 4, "counts", 0),
+        ("boxes", 4, "counts", 1),
+        ("boxes", 4, "counts", 3),
+        ("boxes", 5, "tags", 1),
+        ("boxes", 6, "parts"),
         ("boxes", 0, "resolved", 2),
-        ("boxes", 6, "labels", 1),
+        ("boxes", 0, "loose", 3, "label"),
+        ("boxes", 0, "loose", 4, "size"),
+        ("boxes", 3, "parts", 1, "label"),
+        ("boxes", 7, "labels", 1),
     } <= paths
     data = shaped.data
-    assert data["boxes"][3]["labels"] == ["from", "a generator"]
-    assert data["boxes"][3]["loose"][2] == {"label": "aw", "size": 1}
-    assert data["boxes"][4]["maybe"] == {"label": "m"}
-    assert data["boxes"][7]["part"]["label"] == "awaited box"
+    assert data["boxes"][4]["labels"] == ["from", "a generator"]
+    assert data["boxes"][4]["loose"][2] == {"label": "aw", "size": 1}
+    assert data["boxes"][5]["maybe"] == {"label": "m"}
+    assert data["boxes"][8]["part"]["label"] == "awaited box"
 
 
 def test_object_and_list_fields_are_planned_abstract_and_nested_lists_are_not() -> None:
