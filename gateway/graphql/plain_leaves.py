@@ -91,8 +91,17 @@ def mark_plain_leaves(schema: GraphQLSchema) -> int:
 #: One selection sorted, a tuple per field: (response name, field details, field, kind, and for
 #: plain fields: read, python name, leaf type or shape, non-null, passthrough type). Plain tuples:
 #: this loop runs per field of every object, and a NamedTuple's attributes cost more to read.
-Sorted = list[tuple[Any, ...]]
 OTHER, LEAF, VALUE = 0, 1, 2
+_UNREAD = object()  # no value read ahead for the first field
+
+
+class Sorted(list[tuple[Any, ...]]):
+    """A sorted selection. ``flat``: when every field is a plain leaf with a passthrough type (a
+    code's {code description}, a payer's {id name}), (response name, read, python name,
+    passthrough, non-null) per field, for a loop with nothing else in it."""
+
+    flat: list[tuple[Any, ...]] | None = None
+
 
 #: Exact types no value of which is awaitable or an exception (none has an instance ``__dict__``
 #: that could carry an ``__await__``): their leaves skip the awaitable check.
@@ -130,7 +139,7 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         if known is not None and known[0] is grouped_field_set and known[1] is parent_type:
             return known[2]
         fields = parent_type.fields
-        result: Sorted = []
+        result = Sorted()
         for response_name, field_details_list in grouped_field_set.items():
             node = field_details_list[0].node
             field_def = fields.get(node.name.value)  # None for __typename and introspection
@@ -141,6 +150,8 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                     plan = None
             result.append(_entry(response_name, field_details_list, field_def, plan))
         sorted_fields = result if any(entry[0] for entry in result) else None
+        if result and all(entry[0] == LEAF and entry[8] is not None for entry in result):
+            result.flat = [(e[1], e[4], e[5], e[8], e[7]) for e in result]
         self._sorted[id(grouped_field_set)] = (grouped_field_set, parent_type, sorted_fields)
         return sorted_fields
 
@@ -174,15 +185,53 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         position_context: Any,
     ) -> Any:
         """graphql-core's execute_fields, with plain fields completed in line."""
+        flat = sorted_fields.flat
+        if flat is None:
+            return self._execute_from(
+                parent_type, source_value, path, sorted_fields, position_context, {}, 0, _UNREAD
+            )
         results: dict[str, Any] = {}
+        for index, (response_name, read, python_name, passthrough, non_null) in enumerate(flat):
+            try:
+                value = read(source_value, python_name)
+            except Exception as error:
+                value = error  # raised or returned, graphql-core handles an exception alike
+            if type(value) is passthrough or (value is None and not non_null):
+                results[response_name] = value
+            else:  # anything else (null in a non-null field, errors...): the general loop
+                return self._execute_from(
+                    parent_type, source_value, path, sorted_fields, position_context, results,
+                    index, value,
+                )  # fmt: skip
+        return results
+
+    def _execute_from(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        sorted_fields: Sorted,
+        position_context: Any,
+        results: dict[str, Any],
+        start: int,
+        read_ahead: Any,
+    ) -> Any:
+        """The loop of :meth:`execute_sorted` from field ``start`` on (its value already read, in
+        ``read_ahead``, unless that is ``_UNREAD``): each plain field's attribute is read once."""
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for entry in sorted_fields:
+            for entry in sorted_fields[start:] if start else sorted_fields:
                 kind, response_name, field_details_list, field_def = entry[:4]
                 if kind == LEAF:
                     # What execute_field and complete_value would make of it, in line.
-                    value = entry[4](source_value, entry[5])
+                    if read_ahead is _UNREAD:
+                        try:
+                            value = entry[4](source_value, entry[5])
+                        except Exception as error:
+                            value = error  # raised or returned: handled alike below
+                    else:
+                        value, read_ahead = read_ahead, _UNREAD
                     value_type = type(value)
                     if value_type is entry[8]:
                         results[response_name] = value

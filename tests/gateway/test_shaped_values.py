@@ -41,6 +41,7 @@ class Tag(Named):
 class Part:
     label: str
     size: int | None
+    note: str | None = None
 
 
 @strawberry.type
@@ -73,10 +74,26 @@ class SlottedPart:
 
     label: str | None
     size: Any
+    note: Any = None
 
 
-def _slotted(label: str | None, size: Any = 1) -> Any:
-    return SlottedPart(label, size)
+class ReadOnce:
+    """An item whose ``note`` answers differently on a second read: each field is read once."""
+
+    __slots__ = ("reads",)
+    label = "once"
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    @property
+    def note(self) -> Any:
+        self.reads += 1
+        return 5 if self.reads == 1 else "read twice"
+
+
+def _slotted(label: str | None, size: Any = 1, note: Any = None) -> Any:
+    return SlottedPart(label, size, note)
 
 
 def _labels() -> Any:
@@ -105,6 +122,13 @@ def _boxes() -> list[Any]:
         box(part=None),  # a null non-null object: the box is null
         box(parts=[_part("x"), None]),  # a null non-null item: the list, so the box, is null
         box(parts=[_slotted("x"), _slotted(None)]),  # a slotted item's null non-null label
+        box(
+            loose=[
+                _slotted("n", note="a note"),
+                _slotted("m", note=ValueError("no note")),
+                ReadOnce(),
+            ]
+        ),
         box(
             loose=[_part("e"), ValueError("an item that is an exception"), _later(_part("aw"))],
             labels=_labels(),  # not a list: graphql-core's way
@@ -143,6 +167,7 @@ QUERY = """{
     part { label size } maybe { label } parts { label size } loose { label size }
     labels counts tags { name weight } named { name } grid resolved { label }
     again: part { size }
+    flat: loose { label note }
   }
   one { parts { label } counts }
 }"""
@@ -164,23 +189,29 @@ async def test_shaped_completion_answers_and_errs_as_graphql_core() -> None:
     assert {
         ("boxes", 1, "part"),
         ("boxes", 2, "parts", 1),
-        ("boxes", 4, "loose", 1),
-        ("boxes", 4, "counts", 0),
-        ("boxes", 4, "counts", 1),
-        ("boxes", 4, "counts", 3),
-        ("boxes", 5, "tags", 1),
-        ("boxes", 6, "parts"),
+        ("boxes", 5, "loose", 1),
+        ("boxes", 5, "counts", 0),
+        ("boxes", 5, "counts", 1),
+        ("boxes", 5, "counts", 3),
+        ("boxes", 6, "tags", 1),
+        ("boxes", 7, "parts"),
         ("boxes", 0, "resolved", 2),
         ("boxes", 0, "loose", 3, "label"),
         ("boxes", 0, "loose", 4, "size"),
         ("boxes", 3, "parts", 1, "label"),
-        ("boxes", 7, "labels", 1),
+        ("boxes", 8, "labels", 1),
+        ("boxes", 4, "flat", 1, "note"),
     } <= paths
     data = shaped.data
-    assert data["boxes"][4]["labels"] == ["from", "a generator"]
-    assert data["boxes"][4]["loose"][2] == {"label": "aw", "size": 1}
-    assert data["boxes"][5]["maybe"] == {"label": "m"}
-    assert data["boxes"][8]["part"]["label"] == "awaited box"
+    assert data["boxes"][5]["labels"] == ["from", "a generator"]
+    assert data["boxes"][5]["loose"][2] == {"label": "aw", "size": 1}
+    assert data["boxes"][6]["maybe"] == {"label": "m"}
+    assert data["boxes"][9]["part"]["label"] == "awaited box"
+    assert data["boxes"][4]["flat"] == [
+        {"label": "n", "note": "a note"},
+        {"label": "m", "note": None},
+        {"label": "once", "note": "5"},
+    ]
 
 
 def test_object_and_list_fields_are_planned_abstract_and_nested_lists_are_not() -> None:
