@@ -102,6 +102,9 @@ class ShapedCompletion:
             and schema.get_directive("stream") is None
         )
         self._shapes: dict[int, tuple[GraphQLOutputType, Shape | None]] = {}
+        # Per field (its details list, kept in the value so the id stays its own) and object type:
+        # the sub-selection, and that selection sorted (None: graphql-core's execute_fields).
+        self._subfields: dict[int, tuple[Any, GraphQLObjectType, Any, Any]] = {}
 
     def shape(self, output_type: GraphQLOutputType) -> Shape | None:
         known = self._shapes.get(id(output_type))
@@ -157,7 +160,11 @@ class ShapedCompletion:
                 return self.complete_object_value(
                     object_type, field_details_list, info, path, result, None
                 )
-            grouped_field_set = self.collect_subfields(object_type, field_details_list)[0]
+            _, _, grouped_field_set, sorted_fields = self._subselection(
+                object_type, field_details_list
+            )
+            if sorted_fields is not None:
+                return self.execute_sorted(object_type, result, path, sorted_fields, None)
             return self.execute_fields(object_type, result, path, grouped_field_set, None)
         if type(result) is not list and type(result) is not tuple:
             # Iterators, async iterables, non-iterables: graphql-core's way (and its errors).
@@ -166,6 +173,17 @@ class ShapedCompletion:
                 shape.named, field_details_list, info, path, result, None
             )
         return self._complete_items(shape.item, field_details_list, parent_type, info, path, result)  # type: ignore[arg-type]
+
+    def _subselection(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> tuple[Any, GraphQLObjectType, Any, Any]:
+        known = self._subfields.get(id(field_details_list))
+        if known is None or known[0] is not field_details_list or known[1] is not object_type:
+            grouped_field_set = self.collect_subfields(object_type, field_details_list)[0]
+            sorted_fields = self.sorted_fields(object_type, grouped_field_set)
+            known = (field_details_list, object_type, grouped_field_set, sorted_fields)
+            self._subfields[id(field_details_list)] = known
+        return known
 
     def _complete_items(
         self,
@@ -185,8 +203,9 @@ class ShapedCompletion:
         object_type = item_shape.named if item_shape.kind is OBJECT else None
         grouped_field_set = sorted_fields = None
         if object_type is not None and not object_type.is_type_of:
-            grouped_field_set = self.collect_subfields(object_type, field_details_list)[0]
-            sorted_fields = self.sorted_fields(object_type, grouped_field_set)
+            _, _, grouped_field_set, sorted_fields = self._subselection(
+                object_type, field_details_list
+            )
         index = 0
         try:
             for index, item in enumerate(items):
