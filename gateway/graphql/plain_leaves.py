@@ -1,18 +1,21 @@
-"""Plain leaf fields completed without graphql-core's per-field machinery.
+"""Plain fields completed without graphql-core's per-field machinery.
 
 Most of a headline answer (about 1,600 fields at 10 payers) is scalars and enums read straight off a
 model object: no resolver, no arguments, no field extension (so no authorization or audit), and
 strawberry's resolver for them ignores the info it is handed. graphql-core still builds a path, a
 resolve info, a node list and a resolver call chain for each, and walks ``complete_value``'s type
 checks. For those fields only, :class:`PlainLeafExecutionContext` reads the attribute and coerces
-it as graphql-core would, with the same errors at the same paths, in the same order in the answer;
-every other field (resolvers, arguments, field extensions, lists, objects, ``__typename``) goes
-graphql-core's own way.
+it as graphql-core would, with the same errors at the same paths, in the same order in the answer.
+Plain fields of object and list types are read the same way and completed by their type's shape
+(shaped_values.py). Every other field (resolvers, arguments, field extensions, abstract types,
+``__typename``) goes graphql-core's own way.
 
 Which fields qualify is decided once per schema (:func:`mark_plain_leaves`) from what strawberry
 built: its marked default resolver and the field's definition. Each request then sorts each
-selection (a grouped field set, shared by every item of a list) once into plain and other fields.
-tests/gateway/test_plain_leaves.py checks that answers and errors equal graphql-core's own.
+selection (a grouped field set, shared by every item of a list) once into plain and other fields;
+a selection of String/ID/Boolean leaves only (a code's {code description}) runs a bare loop.
+tests/gateway/test_plain_leaves.py and test_shaped_values.py check that answers and errors equal
+graphql-core's own.
 """
 
 from __future__ import annotations
