@@ -17,19 +17,24 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
+from httpx._client import USE_CLIENT_DEFAULT, BoundAsyncStream, ClientState, UseClientDefault
 
-from gateway.aiohttp_transport import AiohttpTransport
+from gateway.aiohttp_transport import STREAM, AiohttpTransport, ReadBody
 from gateway.config import PREFIX, SettingsError
 from gateway.spread_transport import SpreadTransport
 from payers.deadline import remaining
 
 ENGINE_VARIABLE = PREFIX + "HTTP_ENGINE"
+_log = logging.getLogger("httpx")  # httpx's own request log lines, kept
 ENGINES = ("aiohttp", "httpx")
 
 
@@ -55,6 +60,81 @@ class PayerHTTPClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         return None
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        """httpx's ``send``, shorter for what payer calls are: no auth, no event hooks, no
+        redirects followed, the answer read whole. Anything else goes httpx's own way."""
+        if stream or STREAM in request.extensions:  # the aiohttp transport then streams the body
+            request.extensions[STREAM] = stream
+        if (
+            stream
+            or self._auth is not None
+            or not (auth is USE_CLIENT_DEFAULT or auth is None)
+            or (
+                self.follow_redirects
+                if follow_redirects is USE_CLIENT_DEFAULT
+                else follow_redirects
+            )
+            or self._event_hooks["request"]
+            or self._event_hooks["response"]
+            or request.url.userinfo  # httpx would send these as basic auth
+        ):
+            return await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        return await self._send_plain(request)
+
+    async def _send_plain(self, request: httpx.Request) -> httpx.Response:
+        """What httpx's ``send`` does for a request without auth, hooks or redirects to follow
+        (``_send_single_request`` and the reading of the body), the same errors included."""
+        if self._state == ClientState.CLOSED:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        self._state = ClientState.OPENED
+        self._set_timeout(request)
+        transport = self._transport_for_url(request.url)
+        start = time.perf_counter()
+        if not isinstance(request.stream, httpx.AsyncByteStream):
+            raise RuntimeError("Attempted to send a sync request with an AsyncClient instance.")
+        try:
+            response = await transport.handle_async_request(request)
+        except httpx.RequestError as exc:  # httpx's request_context()
+            exc.request = request
+            raise
+        response.request = request
+        response.default_encoding = self._default_encoding
+        # No cookies to extract: the jar keeps none (_NoCookies).
+        try:
+            if _log.isEnabledFor(logging.INFO):
+                _log.info(
+                    'HTTP Request: %s %s "%s %d %s"',
+                    request.method,
+                    request.url,
+                    response.http_version,
+                    response.status_code,
+                    response.reason_phrase,
+                )
+            if response.has_redirect_location:  # not followed; offered as httpx does
+                response.next_request = self._build_redirect_request(request, response)
+            body = response.stream
+            if type(body) is ReadBody and not body.encoded:  # read whole: no stream to go through
+                response._content = body.content
+                response.is_stream_consumed = response.is_closed = True
+                response.elapsed = datetime.timedelta(seconds=time.perf_counter() - start)
+            else:  # another transport, or a body to decode: httpx reads it
+                assert isinstance(body, httpx.AsyncByteStream)
+                response.stream = BoundAsyncStream(body, response=response, start=start)
+                await response.aread()
+        except BaseException:
+            await response.aclose()
+            raise
+        return response
 
     def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
         request = super().build_request(*args, **kwargs)
