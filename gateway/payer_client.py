@@ -48,10 +48,21 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
+#: method, host, the call's headers, the body's length
+_RequestKey = tuple[str, bytes, tuple[tuple[str, str], ...], int]
+
+#: Header sets a client remembers (per payer: a bound).
+REMEMBERED = 256
+
+
 class PayerHTTPClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` that keeps no cookies (see the module docstring)."""
 
     _no_cookies = _NoCookies()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_sets: dict[_RequestKey, tuple[list[Any], httpx.Headers]] = {}
 
     @property  # type: ignore[override]
     def cookies(self) -> httpx.Cookies:
@@ -136,13 +147,80 @@ class PayerHTTPClient(httpx.AsyncClient):
             raise
         return response
 
-    def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
-        request = super().build_request(*args, **kwargs)
+    def build_request(  # type: ignore[override]
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        content: Any = None,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+        **body: Any,  # data, files, json
+    ) -> httpx.Request:
+        request, key = None, None
+        if (
+            type(headers) is dict
+            and (content is None or type(content) is bytes)
+            and params is None
+            and cookies is None
+            and extensions is None
+            and not any(value is not None for value in body.values())
+            and not self._params
+        ):
+            url = httpx.URL(url)
+            if url.is_absolute_url:  # else httpx joins it to base_url
+                key = (method, url.netloc, tuple(headers.items()), len(content) if content else 0)
+                request = self._request_with_headers_of(key, method, url, content, timeout)
+        if request is None:
+            request = super().build_request(
+                method,
+                url,
+                content=content,
+                params=params,
+                headers=headers,
+                cookies=cookies,
+                timeout=timeout,
+                extensions=extensions,
+                **body,
+            )
+            if key is not None:
+                while len(self._header_sets) >= REMEMBERED:  # the oldest goes
+                    del self._header_sets[next(iter(self._header_sets))]
+                self._header_sets[key] = (list(self._headers._list), httpx.Headers(request.headers))
         left = remaining()
         if left is not None:
             timeouts = request.extensions.get("timeout")
             if timeouts:
                 request.extensions["timeout"] = timeouts_before(timeouts, left)
+        return request
+
+    def _request_with_headers_of(
+        self,
+        key: _RequestKey,
+        method: str,
+        url: httpx.URL,
+        content: bytes | None,
+        timeout: Any,
+    ) -> httpx.Request | None:
+        """The request httpx's ``build_request`` makes, with the headers it made for the last
+        request of the same ``key`` (method, host, headers, body length): a payer's calls repeat
+        them, and merging and preparing them again was most of ``build_request``. None when
+        there is none, or the client's own headers have changed since."""
+        found = self._header_sets.get(key)
+        if found is None or found[0] != self._headers._list:
+            return None
+        timeout = self.timeout if timeout is USE_CLIENT_DEFAULT else httpx.Timeout(timeout)
+        request = httpx.Request(
+            method,
+            url,
+            headers=found[1],
+            stream=httpx.ByteStream(content or b""),  # what httpx makes of bytes, or of none
+            extensions={"timeout": timeout.as_dict()},
+        )
+        request.read()
         return request
 
 

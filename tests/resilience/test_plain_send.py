@@ -45,13 +45,10 @@ ANSWERS = {
         "Set-Cookie: s=1; Path=/\nSet-Cookie: t=2; Path=/\nX-Name: caf\xe9\n",
         b"not found",
     ),
-    "http10": _answer(
-        "HTTP/1.0 200 OK\nContent-Type: application/json\nConnection: close\n", BODY
-    ),
+    "http10": _answer("HTTP/1.0 200 OK\nContent-Type: application/json\nConnection: close\n", BODY),
     "redirect": _answer("HTTP/1.1 302 Found\nLocation: /elsewhere?x=1\nContent-Length: 0\n"),
     "empty": _answer("HTTP/1.1 204 No Content\n"),
 }
-
 
 
 @asynccontextmanager
