@@ -48,8 +48,8 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
-#: method, host, the call's headers, the body's length
-_RequestKey = tuple[str, bytes, tuple[tuple[str, str], ...], int]
+#: method, host, the call's headers (a dict's items or an httpx.Headers' raw list), the body's length
+_RequestKey = tuple[str, bytes, tuple[tuple[Any, ...], ...], int]
 
 #: Header sets a client remembers (per payer: a bound).
 REMEMBERED = 256
@@ -162,7 +162,7 @@ class PayerHTTPClient(httpx.AsyncClient):
     ) -> httpx.Request:
         request, key = None, None
         if (
-            type(headers) is dict
+            type(headers) in (dict, httpx.Headers)
             and (content is None or type(content) is bytes)
             and params is None
             and cookies is None
@@ -172,7 +172,8 @@ class PayerHTTPClient(httpx.AsyncClient):
         ):
             url = httpx.URL(url)
             if url.is_absolute_url:  # else httpx joins it to base_url
-                key = (method, url.netloc, tuple(headers.items()), len(content) if content else 0)
+                given = tuple(headers.items() if type(headers) is dict else headers._list)
+                key = (method, url.netloc, given, len(content) if content else 0)
                 request = self._request_with_headers_of(key, method, url, content, timeout)
         if request is None:
             request = super().build_request(

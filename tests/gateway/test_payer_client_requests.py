@@ -17,6 +17,21 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "https://payer.example/eligibility", {"headers": {"Authorization": "Bearer k"}}),
     ("GET", "https://payer.example:8443/claims?since=2025-01-01", {"headers": {}}),
     (
+        "GET",
+        "https://payer.example/eligibility",
+        {"headers": httpx.Headers({"Authorization": "Bearer k", "Accept": "application/json"})},
+    ),
+    (
+        "POST",
+        "https://payer.example/eligibility",
+        {"headers": httpx.Headers({"Content-Type": "application/json"}), "content": JSON},
+    ),
+    (
+        "POST",
+        "https://payer.example/eligibility",
+        {"headers": httpx.Headers({"Content-Type": "application/json"}), "content": JSON + b"  "},
+    ),
+    (
         "POST",
         "https://payer.example/eligibility",
         {"headers": {"Content-Type": "application/json"}, "content": JSON},
