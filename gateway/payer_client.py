@@ -13,6 +13,11 @@
   its own) every timeout applies as given; the client-wide one is the default for adapters that
   pass none.
 - httpcore's per-request ``import sniffio`` is made cheap when sniffio is not installed.
+- Less httpx work per call, same requests and answers (tests/resilience/test_plain_send.py,
+  tests/gateway/test_payer_client_requests.py): ``build_request`` reuses the headers it prepared
+  for the same method, host, headers and body length; ``send`` without auth, event hooks or
+  redirects to follow goes straight to the transport, and takes the aiohttp transport's answer
+  already read instead of through httpx's chain of stream iterators.
 """
 
 from __future__ import annotations
