@@ -169,17 +169,19 @@ class PayerHTTPClient(httpx.AsyncClient):
         if (
             type(headers) in (dict, httpx.Headers)
             and (content is None or type(content) is bytes)
-            and params is None
             and cookies is None
             and extensions is None
             and not any(value is not None for value in body.values())
             and not self._params
         ):
-            url = httpx.URL(url)
-            if url.is_absolute_url:  # else httpx joins it to base_url
+            merged = self._merge_url(url)  # the URL httpx's build_request and Request make
+            if params is not None:
+                merged = httpx.URL(merged, params=self._merge_queryparams(params))
+            if merged.is_absolute_url:
                 given = tuple(headers.items() if type(headers) is dict else headers._list)
-                key = (method, url.netloc, given, len(content) if content else 0)
-                request = self._request_with_headers_of(key, method, url, content, timeout)
+                key = (method, merged.netloc, given, len(content) if content else 0)
+                request = self._request_with_headers_of(key, method, merged, content, timeout)
+                url, params = merged, None  # the same request if httpx builds it
         if request is None:
             request = super().build_request(
                 method,

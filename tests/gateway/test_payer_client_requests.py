@@ -59,6 +59,13 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
         {"headers": {}, "timeout": httpx.Timeout(2.0, connect=1.0)},
     ),
     ("GET", "https://payer.example/params", {"headers": {}, "params": {"a": "1"}}),
+    (
+        "GET",
+        "https://payer.example/Coverage?x=1",
+        {"headers": {}, "params": {"patient": "p 1", "_count": "10"}},
+    ),
+    ("GET", "https://payer.example/Coverage?x=1", {"headers": {}, "params": {}}),
+    ("GET", "https://payer.example/Coverage", {"headers": {}, "params": [("a", "1"), ("a", "2")]}),
     ("POST", "https://payer.example/form", {"headers": {}, "data": {"a": "1"}}),
     ("POST", "https://payer.example/json", {"headers": {}, "json": {"a": 1}}),
 ]
@@ -114,3 +121,19 @@ async def test_calls_in_turn_on_one_client_each_get_their_own_headers() -> None:
         expected = [_built(reference.build_request(m, u, **kw)) for m, u, kw in calls]
         for _ in range(2):
             assert [_built(http.build_request(m, u, **kw)) for m, u, kw in calls] == expected
+
+
+async def test_a_client_with_a_base_url_builds_as_httpx_does() -> None:
+    base = "https://payer.example/fhir/R4"
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("Coverage", {"params": {"patient": "p1"}}),
+        ("/Patient/7", {}),
+        ("https://other.example/token", {"content": b"grant_type=x"}),
+    ]
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=10.0) as reference,
+        PayerHTTPClient(base_url=base, timeout=10.0) as http,
+    ):
+        for path, kwargs in calls * 2:
+            expected = _built(reference.build_request("GET", path, headers={"A": "1"}, **kwargs))
+            assert _built(http.build_request("GET", path, headers={"A": "1"}, **kwargs)) == expected
