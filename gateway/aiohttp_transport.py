@@ -11,6 +11,9 @@ PAYER_TIMEOUT), lets ``aiohttp.ClientResponseError`` escape on a non-HTTP reply,
 - no cookie jar (``aiohttp.DummyCookieJar``), no redirects (httpx follows them when asked), no
   decompression (httpx decodes ``Content-Encoding`` as it does for its own engine);
 - a stream body (X12 multipart via ``files=``) is read whole first and sent with its length;
+- an answer is read whole before it is handed over (``ReadBody``), unless the caller streams it
+  (``client.stream(...)``, marked ``STREAM`` by gateway/payer_client.py); request headers and URLs
+  are converted for aiohttp once per distinct set (a payer's calls repeat them);
 - ``httpx.Limits``: at most ``max_connections`` calls in flight (waiting longer than the pool
   timeout is ``httpx.PoolTimeout``), at most ``max_keepalive_connections`` idle connections kept,
   each for ``keepalive_expiry`` seconds;
@@ -34,10 +37,18 @@ from typing import Any, NoReturn
 
 import aiohttp
 import httpx
+from aiohttp import hdrs
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 #: aiohttp adds these unless told not to; httpx already sets the ones it wants.
 _NO_AUTO_HEADERS = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
+
+#: A request extension: set (gateway/payer_client.py) when the caller asked to stream the answer.
+STREAM = "payer_gateway.stream"
+
+#: How many distinct URLs and header sets a transport remembers, parsed (per payer: a bound).
+REMEMBERED = 256
 
 
 class _KeepaliveCapConnector(aiohttp.TCPConnector):
@@ -76,6 +87,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None  # made in the event loop, on first use
         # One per (connect, read) pair: every call of a payer asks with the same pair.
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._urls: dict[str, URL] = {}
+        self._header_sets: dict[tuple[tuple[bytes, bytes], ...], CIMultiDictProxy[str]] = {}
 
     def _open_session(self) -> aiohttp.ClientSession:
         connector = _KeepaliveCapConnector(
@@ -98,44 +111,78 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is None:
             self._session = self._open_session()
         timeouts: Mapping[str, float | None] = request.extensions.get("timeout", {})
-        body = (
-            await request.aread()
-        )  # a stream (multipart) is read whole, then sent with its length
-        headers = [
-            (name, value)
-            for name, value in request.headers.multi_items()
-            if name.lower() not in ("transfer-encoding", "content-length")
-        ]
-        if body or request.method in ("POST", "PUT", "PATCH"):
-            headers.append(("Content-Length", str(len(body))))
+        try:
+            body = request.content
+        except httpx.RequestNotRead:  # a stream (multipart): read whole, then sent with its length
+            body = await request.aread()
+        headers: CIMultiDictProxy[str] | CIMultiDict[str] = self._headers(request.headers.raw)
         proxy = self._proxy_for(request.url)
         credentials = _proxy_credentials(proxy)
         if credentials and request.url.scheme == "http":  # no tunnel: the proxy reads this request
-            headers.extend(credentials.items())
+            headers = CIMultiDict(headers)
+            headers.extend(credentials)
         await self._take_slot(request, timeouts.get("pool"))
         try:
             response = await self._session.request(
                 request.method,
-                URL(str(request.url), encoded=True),
+                self._url(request.url),
                 headers=headers,
+                # aiohttp sets Content-Length from it (and 0 for a POST, PUT or PATCH without one)
                 data=body or None,
                 allow_redirects=False,
                 proxy=proxy.with_user(None) if proxy is not None else None,
                 proxy_headers=credentials,  # on the CONNECT of an https call
                 timeout=self._timeout(timeouts.get("connect"), timeouts.get("read")),
             )
+            if not request.extensions.get(STREAM):
+                # Read whole here: the response is handed over already read, and the client
+                # (gateway/payer_client.py) skips httpx's chain of stream iterators.
+                content = await response.read()
         except BaseException as exc:
             self._give_slot()
             _raise_as_httpx(exc, request)
+        stream: httpx.AsyncByteStream
+        if request.extensions.get(STREAM):  # client.stream(...): chunks as they arrive
+            stream = _ResponseBody(response, request, self)
+        else:
+            self._give_slot()  # the connection went back to aiohttp's pool at the body's end
+            stream = ReadBody(content, hdrs.CONTENT_ENCODING in response.headers)
         return httpx.Response(
             status_code=response.status,
-            headers=[(bytes(k), bytes(v)) for k, v in response.raw_headers],
-            stream=_ResponseBody(response, request, self),
+            headers=response.raw_headers,
+            stream=stream,
             extensions={
                 "http_version": _version(response.version),
-                "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
+                "reason_phrase": _reason(response.reason),
             },
         )
+
+    def _headers(self, raw: list[tuple[bytes, bytes]]) -> CIMultiDictProxy[str]:
+        """The request's headers as aiohttp takes them (without Content-Length and
+        Transfer-Encoding: aiohttp sets the length of the body it sends), made once per set."""
+        key = tuple(raw)
+        headers = self._header_sets.get(key)
+        if headers is None:
+            encoding = httpx.Headers(raw).encoding  # as httpx's multi_items() decodes them
+            headers = CIMultiDictProxy(
+                CIMultiDict(
+                    (name.decode(encoding), value.decode(encoding))
+                    for name, value in raw
+                    if name.lower() not in (b"transfer-encoding", b"content-length")
+                )
+            )
+            _remember(self._header_sets, key, headers)
+        return headers
+
+    def _url(self, url: httpx.URL) -> URL:
+        text = str(url)
+        parsed = self._urls.get(text)
+        if parsed is None:
+            # Credentials in the URL: httpx made them the Authorization header already (aiohttp
+            # would refuse both), and httpx's engine never sends them in the URL either.
+            parsed = URL(text, encoded=True).with_user(None)
+            _remember(self._urls, text, parsed)
+        return parsed
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
@@ -187,8 +234,20 @@ def _proxy_credentials(proxy: URL | None) -> dict[str, str] | None:
     return {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
 
+def _remember(found: dict[Any, Any], key: Any, value: Any) -> None:
+    while len(found) >= REMEMBERED:  # the oldest goes
+        del found[next(iter(found))]
+    found[key] = value
+
+
+@functools.lru_cache(maxsize=8)
 def _version(version: aiohttp.HttpVersion | None) -> bytes:
     return b"HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}".encode()
+
+
+@functools.lru_cache(maxsize=64)
+def _reason(reason: str | None) -> bytes:
+    return (reason or "").encode("latin-1", "replace")
 
 
 @functools.cache
@@ -196,6 +255,17 @@ def _payer_ssl_context() -> ssl.SSLContext:
     """httpx's default context (certifi's roots, as the httpx engine verifies with), made once: it
     costs tens of milliseconds, too much for each payer's first call."""
     return httpx.create_ssl_context()
+
+
+class ReadBody(httpx.AsyncByteStream):
+    """An answer's body, read whole. ``encoded``: it has a Content-Encoding for httpx to decode."""
+
+    def __init__(self, content: bytes, encoded: bool) -> None:
+        self.content = content
+        self.encoded = encoded
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.content
 
 
 class _ResponseBody(httpx.AsyncByteStream):

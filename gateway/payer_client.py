@@ -13,23 +13,33 @@
   its own) every timeout applies as given; the client-wide one is the default for adapters that
   pass none.
 - httpcore's per-request ``import sniffio`` is made cheap when sniffio is not installed.
+- Less httpx work per call, same requests and answers (tests/resilience/test_plain_send.py,
+  tests/gateway/test_payer_client_requests.py): ``build_request`` reuses the headers it prepared
+  for the same method, host, headers and body length; ``send`` without auth, event hooks or
+  redirects to follow goes straight to the transport, and takes the aiohttp transport's answer
+  already read instead of through httpx's chain of stream iterators.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
+from httpx._client import USE_CLIENT_DEFAULT, BoundAsyncStream, ClientState, UseClientDefault
 
-from gateway.aiohttp_transport import AiohttpTransport
+from gateway.aiohttp_transport import STREAM, AiohttpTransport, ReadBody
 from gateway.config import PREFIX, SettingsError
 from gateway.spread_transport import SpreadTransport
 from payers.deadline import remaining
 
 ENGINE_VARIABLE = PREFIX + "HTTP_ENGINE"
+_log = logging.getLogger("httpx")  # httpx's own request log lines, kept
 ENGINES = ("aiohttp", "httpx")
 
 
@@ -43,10 +53,21 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
+#: method, host, the call's headers (a dict's items or an httpx.Headers' raw list), the body's length
+_RequestKey = tuple[str, bytes, tuple[tuple[Any, ...], ...], int]
+
+#: Header sets a client remembers (per payer: a bound).
+REMEMBERED = 256
+
+
 class PayerHTTPClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` that keeps no cookies (see the module docstring)."""
 
     _no_cookies = _NoCookies()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_sets: dict[_RequestKey, tuple[list[Any], httpx.Headers]] = {}
 
     @property  # type: ignore[override]
     def cookies(self) -> httpx.Cookies:
@@ -56,13 +77,158 @@ class PayerHTTPClient(httpx.AsyncClient):
     def cookies(self, cookies: Any) -> None:
         return None
 
-    def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
-        request = super().build_request(*args, **kwargs)
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        """httpx's ``send``, shorter for what payer calls are: no auth, no event hooks, no
+        redirects followed, the answer read whole. Anything else goes httpx's own way."""
+        if stream or STREAM in request.extensions:  # the aiohttp transport then streams the body
+            request.extensions[STREAM] = stream
+        if (
+            stream
+            or self._auth is not None
+            or not (auth is USE_CLIENT_DEFAULT or auth is None)
+            or (
+                self.follow_redirects
+                if follow_redirects is USE_CLIENT_DEFAULT
+                else follow_redirects
+            )
+            or self._event_hooks["request"]
+            or self._event_hooks["response"]
+            or request.url.userinfo  # httpx would send these as basic auth
+        ):
+            return await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        return await self._send_plain(request)
+
+    async def _send_plain(self, request: httpx.Request) -> httpx.Response:
+        """What httpx's ``send`` does for a request without auth, hooks or redirects to follow
+        (``_send_single_request`` and the reading of the body), the same errors included."""
+        if self._state == ClientState.CLOSED:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        self._state = ClientState.OPENED
+        self._set_timeout(request)
+        transport = self._transport_for_url(request.url)
+        start = time.perf_counter()
+        if not isinstance(request.stream, httpx.AsyncByteStream):
+            raise RuntimeError("Attempted to send a sync request with an AsyncClient instance.")
+        try:
+            response = await transport.handle_async_request(request)
+        except httpx.RequestError as exc:  # httpx's request_context()
+            exc.request = request
+            raise
+        response.request = request
+        response.default_encoding = self._default_encoding
+        # No cookies to extract: the jar keeps none (_NoCookies).
+        try:
+            if _log.isEnabledFor(logging.INFO):
+                _log.info(
+                    'HTTP Request: %s %s "%s %d %s"',
+                    request.method,
+                    request.url,
+                    response.http_version,
+                    response.status_code,
+                    response.reason_phrase,
+                )
+            if response.has_redirect_location:  # not followed; offered as httpx does
+                response.next_request = self._build_redirect_request(request, response)
+            body = response.stream
+            if type(body) is ReadBody and not body.encoded:  # read whole: no stream to go through
+                response._content = body.content
+                response.is_stream_consumed = response.is_closed = True
+                response.elapsed = datetime.timedelta(seconds=time.perf_counter() - start)
+            else:  # another transport, or a body to decode: httpx reads it
+                assert isinstance(body, httpx.AsyncByteStream)
+                response.stream = BoundAsyncStream(body, response=response, start=start)
+                await response.aread()
+        except BaseException:
+            await response.aclose()
+            raise
+        return response
+
+    def build_request(  # type: ignore[override]
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        content: Any = None,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+        **body: Any,  # data, files, json
+    ) -> httpx.Request:
+        request, key = None, None
+        if (
+            type(headers) in (dict, httpx.Headers)
+            and (content is None or type(content) is bytes)
+            and cookies is None
+            and extensions is None
+            and not any(value is not None for value in body.values())
+            and not self._params
+        ):
+            merged = self._merge_url(url)  # the URL httpx's build_request and Request make
+            if params is not None:
+                merged = httpx.URL(merged, params=self._merge_queryparams(params))
+            if merged.is_absolute_url:
+                given = tuple(headers.items() if type(headers) is dict else headers._list)
+                key = (method, merged.netloc, given, len(content) if content else 0)
+                request = self._request_with_headers_of(key, method, merged, content, timeout)
+                url, params = merged, None  # the same request if httpx builds it
+        if request is None:
+            request = super().build_request(
+                method,
+                url,
+                content=content,
+                params=params,
+                headers=headers,
+                cookies=cookies,
+                timeout=timeout,
+                extensions=extensions,
+                **body,
+            )
+            if key is not None:
+                while len(self._header_sets) >= REMEMBERED:  # the oldest goes
+                    del self._header_sets[next(iter(self._header_sets))]
+                self._header_sets[key] = (list(self._headers._list), httpx.Headers(request.headers))
         left = remaining()
         if left is not None:
             timeouts = request.extensions.get("timeout")
             if timeouts:
                 request.extensions["timeout"] = timeouts_before(timeouts, left)
+        return request
+
+    def _request_with_headers_of(
+        self,
+        key: _RequestKey,
+        method: str,
+        url: httpx.URL,
+        content: bytes | None,
+        timeout: Any,
+    ) -> httpx.Request | None:
+        """The request httpx's ``build_request`` makes, with the headers it made for the last
+        request of the same ``key`` (method, host, headers, body length): a payer's calls repeat
+        them, and merging and preparing them again was most of ``build_request``. None when
+        there is none, or the client's own headers have changed since."""
+        found = self._header_sets.get(key)
+        if found is None or found[0] != self._headers._list:
+            return None
+        timeout = self.timeout if timeout is USE_CLIENT_DEFAULT else httpx.Timeout(timeout)
+        request = httpx.Request(
+            method,
+            url,
+            headers=found[1],
+            stream=httpx.ByteStream(content or b""),  # what httpx makes of bytes, or of none
+            extensions={"timeout": timeout.as_dict()},
+        )
+        request.read()
         return request
 
 
