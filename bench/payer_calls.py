@@ -5,7 +5,7 @@ latency); this process builds the gateway's ``PayerDirectory`` as ``build_servic
 payer-call cache, breakers, metrics, the default HTTP engine) and, ``--rounds`` times, asks every
 payer for one member's eligibility, claims and payments together (the headline's 3 x N calls) with
 ``fresh=True``, as bench/fanout.py does, so every call reaches the payer, parses its answer and
-stores it. CPU is this process's own (``time.process_time``): the payer side is not in it.
+stores it. The heap is settled (``gc.freeze``) after warming up, as ``payer-gateway serve`` does. CPU is this process's own (``time.process_time``): the payer side is not in it.
 ``--profile`` prints cProfile's top functions (sorted by that key) instead of timing.
 
     .venv/bin/python bench/payer_calls.py [--payers 10] [--rounds 300] [--profile tottime]
@@ -35,6 +35,7 @@ from rig import payers_config, remote_sandboxes
 
 async def run(n: int, rounds: int, profile: str | None) -> dict[str, Any]:
     from gateway.cache import open_payer_cache
+    from gateway.cli.commands import settle_heap
     from gateway.config import GatewaySettings
     from gateway.observability.metrics import GatewayMetrics
     from gateway.payers import PayerDirectory
@@ -81,6 +82,7 @@ async def run(n: int, rounds: int, profile: str | None) -> dict[str, Any]:
         try:
             for _ in range(20):  # connections, caches and code paths warmed up
                 await headline()
+            settle_heap()  # as a serving process does after start-up
             profiler = cProfile.Profile() if profile else None
             if profiler:
                 profiler.enable()
