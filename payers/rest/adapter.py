@@ -201,13 +201,15 @@ class RestPayerAdapter:
             raise PayerUnavailable(payer, f"cannot reach the payer: {type(exc).__name__}") from exc
         except httpx.HTTPError as exc:
             raise PayerProtocolError(payer, f"HTTP failure: {type(exc).__name__}: {exc}") from exc
-        data = self._answer(response)
+        # Read once: httpx looks a header up by scanning every header, decoding each.
+        content_type = response.headers.get("content-type")
+        data = self._answer(response, content_type or "")
         exchange = PayerExchange.of(
             "rest",
             f"{method} {response.request.url}" if content is None else content.decode(),
             response.content.decode("utf-8", "replace"),
             request_content_type=JSON_MEDIA if content is not None else "text/plain",
-            response_content_type=response.headers.get("content-type", JSON_MEDIA),
+            response_content_type=JSON_MEDIA if content_type is None else content_type,
             at=datetime.now(UTC),
         )
         return data, exchange
@@ -230,10 +232,10 @@ class RestPayerAdapter:
             self._query_urls[key] = url
         return url
 
-    def _answer(self, response: httpx.Response) -> Any:
+    def _answer(self, response: httpx.Response, content_type: str) -> Any:
         payer, status = self.settings.id, response.status_code
         success = 200 <= status < 300
-        data = self._json(response)
+        data = self._json(response, content_type)
         if success and data is None:
             raise PayerProtocolError(payer, f"HTTP {status} without a JSON body")
         code, message, reasons = wire.error_body(data)
@@ -259,9 +261,9 @@ class RestPayerAdapter:
             raise MemberNotFound(payer, detail, rejections)
         raise PayerRejected(payer, f"{code}: {detail}", rejections)
 
-    def _json(self, response: httpx.Response) -> Any:
+    def _json(self, response: httpx.Response, content_type: str) -> Any:
         """The JSON body; ``None`` for a non-JSON error body; protocol error for a bad 2xx body."""
-        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type = content_type.split(";")[0].strip().lower()
         is_json = content_type == "application/json" or content_type.endswith("+json")
         success = 200 <= response.status_code < 300
         if not is_json:

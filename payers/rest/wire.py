@@ -37,6 +37,7 @@ from payers.model import (
 from payers.rest.coverage_wire import other_coverage
 from payers.rest.fields import (
     WireError,
+    codes,
     day,
     decimal,
     enum_value,
@@ -172,7 +173,7 @@ def benefit(data: Any) -> Benefit:
     return Benefit(
         kind=enum_value(BENEFIT_KINDS, text(data, "type"), "type", BenefitKind.OTHER),
         code=lookup("benefit-kind", text(data, "code")),
-        service_types=tuple(lookup("service-type", st) for st in strings(data, "serviceTypes")),
+        service_types=codes(data, "serviceTypes", "service-type"),
         network=enum_value(NETWORKS, opt_text(data, "network"), "network", Network.UNKNOWN),
         coverage_level=coverage_level,
         time_period=opt_code(data, "period", "time-period"),
@@ -253,7 +254,7 @@ def claim(data: Any, payer_id: str, exchange: PayerExchange | None = None) -> Cl
         billing_provider_npi=opt_text(data, "billingProviderNpi"),
         rendering_provider_npi=opt_text(data, "renderingProviderNpi"),
         place_of_service=opt_code(data, "placeOfService", "place-of-service"),
-        diagnoses=tuple(lookup("icd10cm", code) for code in strings(data, "diagnoses")),
+        diagnoses=codes(data, "diagnoses", "icd10cm"),
         lines=tuple(
             ClaimLine(
                 line_number=_line_number(line),
@@ -280,7 +281,7 @@ def _adjustments(data: Any) -> tuple[Adjustment, ...]:
             reason=lookup("carc", text(a, "reason")),
             amount=decimal(a, "amount"),
             quantity=opt_decimal(a, "quantity"),
-            remarks=tuple(lookup("rarc", r) for r in strings(a, "remarks")),
+            remarks=codes(a, "remarks", "rarc"),
         )
         for a in items(data, "adjustments")
     )
@@ -308,11 +309,11 @@ def _claim_payment(data: Any) -> ClaimPayment:
                 service_date=opt_day(line, "serviceDate"),
                 allowed_amount=opt_decimal(line, "allowedAmount"),
                 adjustments=_adjustments(line),
-                remarks=tuple(lookup("rarc", r) for r in strings(line, "remarks")),
+                remarks=codes(line, "remarks", "rarc"),
             )
             for line in items(data, "lines")
         ),
-        remarks=tuple(lookup("rarc", r) for r in strings(data, "remarks")),
+        remarks=codes(data, "remarks", "rarc"),
     )
 
 

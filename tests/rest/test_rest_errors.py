@@ -4,12 +4,13 @@ import asyncio
 import socket
 import time
 from datetime import date
+from decimal import Decimal
 
 import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from payers.contract import (
@@ -255,3 +256,45 @@ async def test_an_error_body_inside_a_200_is_not_taken_for_an_answer(
         adapter = RestPayerAdapter(lakeshore_settings, client)
         with pytest.raises(PayerRejected, match="PLAN_LOCKED: plan year closed"):
             await adapter.payments(None, None)
+
+
+def _payments_answered_as(content_type: str | None) -> Starlette:
+    body = b'{"payments": [{"traceNumber": "T1", "method": "ACH", "amount": "12.50"}]}'
+
+    async def payments(request):  # type: ignore[no-untyped-def]
+        headers = {} if content_type is None else {"content-type": content_type}
+        return Response(body, headers=headers)
+
+    return Starlette(routes=[Route("/v1/payments", payments)])
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "Application/JSON; charset=UTF-8", " application/vnd.payer+json ;v=2"],
+)
+async def test_json_answers_are_read_whatever_the_spelling_of_their_type(
+    lakeshore_settings: PayerSettings, content_type: str
+) -> None:
+    app = _payments_answered_as(content_type)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
+        (payment,) = await RestPayerAdapter(lakeshore_settings, http).payments(None, None)
+    assert payment.amount == Decimal("12.50")
+    assert payment.exchange is not None
+    assert payment.exchange.response_content_type == content_type  # as the payer said it
+
+
+@pytest.mark.parametrize(
+    ("content_type", "refusal"),
+    [
+        (None, "got 'nothing'"),
+        ("text/plain", "got 'text/plain'"),
+        ("application/jsonx", "got 'application/jsonx'"),
+    ],
+)
+async def test_answers_not_typed_as_json_are_refused(
+    lakeshore_settings: PayerSettings, content_type: str | None, refusal: str
+) -> None:
+    app = _payments_answered_as(content_type)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
+        with pytest.raises(PayerProtocolError, match=f"expected application/json, {refusal}"):
+            await RestPayerAdapter(lakeshore_settings, http).payments(None, None)
