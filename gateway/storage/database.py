@@ -40,7 +40,29 @@ def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=not sqlite)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _skip_idle_rollbacks(engine.dialect)
     return engine
+
+
+def _skip_idle_rollbacks(dialect: Any) -> None:
+    """No ROLLBACK round trip to aiosqlite's thread when the connection has no transaction open.
+
+    SQLAlchemy rolls back every connection it is done with, reads included; through aiosqlite that
+    is one more hop to the connection's thread per read. sqlite3 opens a transaction only before a
+    write, and its ``rollback()`` does nothing outside one, so asking ``in_transaction`` first (an
+    attribute read, no hop) changes nothing but the cost.
+    """
+    rollback = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            idle = not dbapi_connection.driver_connection.in_transaction
+        except ValueError:  # aiosqlite's connection already closed: let the driver decide
+            idle = False
+        if not idle:
+            rollback(dbapi_connection)
+
+    dialect.do_rollback = do_rollback
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
