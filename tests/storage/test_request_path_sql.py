@@ -4,10 +4,11 @@ still answers for the practice and patient it is given, never another's."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from gateway.graphql.patient_lookup import patient_with_coverages
 from gateway.practices import create_practice
@@ -126,3 +127,22 @@ async def test_the_shared_lookup_statement_answers_for_the_values_it_is_given(
 
     assert await patient_with_coverages(database, second, ann) == (None, [])  # another practice's
     assert await patient_with_coverages(database, first, "no-such-id") == (None, [])
+
+
+async def test_concurrent_reads_reuse_the_pooled_sqlite_connections(database: Database) -> None:
+    if database.engine.dialect.name != "sqlite":
+        return  # PostgreSQL keeps SQLAlchemy's default pool
+    opened: list[object] = []
+    event.listen(database.engine.sync_engine, "connect", lambda *_: opened.append(True))
+
+    async def read() -> None:
+        async with database.session() as session:
+            await session.scalar(select(func.count()).select_from(Patient))
+            await asyncio.sleep(0.01)  # all 15 held at once
+
+    await asyncio.gather(*(read() for _ in range(15)))
+    warmed = len(opened)
+    for _ in range(3):
+        await asyncio.gather(*(read() for _ in range(15)))
+    assert len(opened) == warmed, "connections were closed on return and opened again"
+    assert database.engine.pool.size() == 15  # type: ignore[attr-defined]
