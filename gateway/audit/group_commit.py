@@ -12,10 +12,11 @@ request's rows are tried again on their own, so one request's bad row never fail
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Insert, insert
 
 from gateway.storage.audit_tables import AuditEvent
 from gateway.storage.database import Database
@@ -62,7 +63,14 @@ class GroupCommit:
 
     async def _insert(self, rows: Rows) -> None:
         async with self.database.engine.begin() as connection:
-            await connection.execute(insert(AuditEvent), rows)
+            await connection.execute(_insert_events(), rows)
+
+
+@functools.cache
+def _insert_events() -> Insert:
+    # One statement object for every write: SQLAlchemy memoizes its cache key, so it is not
+    # worked out again per request.
+    return insert(AuditEvent)
 
 
 def _settle(committed: asyncio.Future[None], error: Exception | None) -> None:

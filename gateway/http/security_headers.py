@@ -17,7 +17,8 @@ The middleware is authoritative: it replaces whatever a route set, so no page ca
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY = "; ".join(
@@ -41,6 +42,19 @@ PAGES = {"Content-Security-Policy": PAGE_POLICY, "X-Frame-Options": "DENY"}
 OTHERS = {"Content-Security-Policy": RESOURCE_POLICY}
 
 
+def _raw(headers: dict[str, str]) -> tuple[frozenset[bytes], list[tuple[bytes, bytes]]]:
+    """The names (to drop whatever a route set) and the raw ASGI pairs of one set of headers."""
+    pairs = [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+    return frozenset(name for name, _ in pairs), pairs
+
+
+# Encoded once: per response only a list filter and an extend, no dict merge or header parsing.
+_FOR_PAGES = _raw({**EVERY_RESPONSE, **PAGES})
+_FOR_OTHERS = _raw({**EVERY_RESPONSE, **OTHERS})
+
+
 class SecurityHeaders:
     """ASGI middleware adding the headers above to every HTTP response of the wrapped app."""
 
@@ -54,10 +68,15 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                is_page = headers.get("content-type", "").lower().startswith("text/html")
-                for name, value in {**EVERY_RESPONSE, **(PAGES if is_page else OTHERS)}.items():
-                    headers[name] = value
+                message["headers"] = with_security_headers(message["headers"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def with_security_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``raw`` (a response's ASGI headers) with ours in place of any of the same names."""
+    raw = list(raw)
+    content_type = next((value for name, value in raw if name == b"content-type"), b"")
+    names, ours = _FOR_PAGES if content_type.lower().startswith(b"text/html") else _FOR_OTHERS
+    return [pair for pair in raw if pair[0] not in names] + ours

@@ -36,11 +36,48 @@ def create_engine(url: str) -> AsyncEngine:
     url = normalize_url(url)
     # hide_parameters: SQL errors must never carry patient data into logs. A pre-ping (one more round
     # trip per checkout) guards against a server that dropped the connection; an SQLite file cannot.
-    sqlite = make_url(url).get_backend_name() == "sqlite"
-    engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=not sqlite)
+    parsed = make_url(url)
+    sqlite = parsed.get_backend_name() == "sqlite"
+    pool: dict[str, Any] = {}
+    if (
+        sqlite
+        and parsed.database not in (None, "", ":memory:")
+        and parsed.query.get("mode") != "memory"
+    ):
+        # The same 15 connections at most as SQLAlchemy's default (5 kept + 10 overflow), all kept:
+        # an overflow connection is closed on return, and on aiosqlite each one is a new thread,
+        # a file open and three PRAGMAs, which under concurrent requests was paid over and over.
+        pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 0}
+    engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=not sqlite, **pool)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _skip_idle_rollbacks(engine.dialect)
     return engine
+
+
+def _skip_idle_rollbacks(dialect: Any) -> None:
+    """No ROLLBACK round trip to aiosqlite's thread when the connection has no transaction open.
+
+    SQLAlchemy rolls back every connection it is done with, reads included; through aiosqlite that
+    is one more hop to the connection's thread per read. sqlite3 opens a transaction only before a
+    write, and its ``rollback()`` does nothing outside one, so asking ``in_transaction`` first (an
+    attribute read, no hop) changes nothing but the cost.
+    """
+    rollback = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            idle = not dbapi_connection.driver_connection.in_transaction
+        except ValueError:  # aiosqlite's connection already closed: let the driver decide
+            idle = False
+        if not idle:
+            rollback(dbapi_connection)
+
+    dialect.do_rollback = do_rollback
+
+
+#: Connections an SQLite file's pool keeps (and its limit): SQLAlchemy's default 5 + 10 overflow.
+SQLITE_POOL_SIZE = 15
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
