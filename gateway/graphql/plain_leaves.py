@@ -23,10 +23,12 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from datetime import date, datetime
 from decimal import Decimal
+from enum import EnumMeta
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLID,
     GraphQLLeafType,
     GraphQLObjectType,
@@ -36,11 +38,20 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
+from graphql.execution.executor import Executor
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.graphql.caller_input import CallerInputExecutionContext
-from gateway.graphql.shaped_values import Shape, ShapedCompletion, shape_of
+from gateway.graphql.shaped_values import (
+    COMPLETED_TYPES,
+    NEVER_AWAITABLE,
+    Shape,
+    ShapedCompletion,
+    never_awaitable,
+    never_awaitable_enum,
+    shape_of,
+)
 
 #: Where a field's plan is kept, in its graphql-core ``extensions`` (absent: graphql-core's way).
 PLAN_KEY = "gateway-plain-leaf"
@@ -51,6 +62,33 @@ class PlainLeaf(NamedTuple):
     read: Any  # strawberry's default resolver for the field (getattr unless configured otherwise)
     leaf_type: GraphQLLeafType
     non_null: bool
+    enum_class: type | None = None  # for a strawberry enum: its Python class, whose members
+    enum_names: dict[Any, str] | None = None  # serialize to these names
+
+
+def enum_names(leaf_type: GraphQLLeafType) -> tuple[type | None, dict[Any, str] | None]:
+    """For a strawberry enum type: its Python class and what completing each member gives (the
+    enum's coercion looks the value up per call), computed once. A member is never awaitable:
+    its class passes :func:`never_awaitable_enum` and no member carries an ``__await__`` of its
+    own. Members whose completion fails are left out: they take the general way, and its error."""
+    definition = (leaf_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    enum_class = getattr(definition, "wrapped_cls", None)
+    if not isinstance(leaf_type, GraphQLEnumType) or not isinstance(enum_class, EnumMeta):
+        return None, None
+    if not never_awaitable_enum(enum_class):
+        return None, None
+    names: dict[Any, str] = {}
+    member: Any
+    for member in enum_class:  # aliases are the same object as their canonical member
+        if "__await__" in vars(member):
+            return None, None
+        try:
+            name = Executor.complete_leaf_value(leaf_type, member)
+        except Exception:  # noqa: S112 - left to the general way (see above)
+            continue
+        if type(name) is str:
+            names[member] = name
+    return enum_class, names
 
 
 class PlainValue(NamedTuple):
@@ -72,7 +110,7 @@ def _plan_for(field_def: Any) -> PlainLeaf | PlainValue | None:
     named = return_type.of_type if non_null else return_type
     read, python_name = strawberry_field.default_resolver, strawberry_field.python_name
     if is_leaf_type(named):
-        return PlainLeaf(python_name, read, named, non_null)
+        return PlainLeaf(python_name, read, named, non_null, *enum_names(named))
     shape = shape_of(return_type)
     return None if shape is None else PlainValue(python_name, read, shape)
 
@@ -91,8 +129,9 @@ def mark_plain_leaves(schema: GraphQLSchema) -> int:
     return marked
 
 
-#: One selection sorted, a tuple per field: (response name, field details, field, kind, and for
-#: plain fields: read, python name, leaf type or shape, non-null, passthrough type). Plain tuples:
+#: One selection sorted, a tuple per field: (kind, response name, field details, field, and for
+#: plain fields: read, python name, leaf type or shape, non-null, passthrough type, enum class,
+#: enum names). Plain tuples:
 #: this loop runs per field of every object, and a NamedTuple's attributes cost more to read.
 OTHER, LEAF, VALUE = 0, 1, 2
 _UNREAD = object()  # no value read ahead for the first field
@@ -117,11 +156,12 @@ def _entry(response_name: str, field_details_list: Any, field_def: Any, plan: An
     if type(plan) is PlainLeaf:
         passthrough = PASSTHROUGH.get(id(plan.leaf_type))
         return (LEAF, response_name, field_details_list, field_def, plan.read, plan.python_name,
-                plan.leaf_type, plan.non_null, passthrough)  # fmt: skip
+                plan.leaf_type, plan.non_null, passthrough, plan.enum_class, plan.enum_names)  # fmt: skip
     if type(plan) is PlainValue:
         return (VALUE, response_name, field_details_list, field_def, plan.read, plan.python_name,
-                plan.shape, False, None)  # fmt: skip
-    return (OTHER, response_name, field_details_list, field_def, None, None, None, False, None)
+                plan.shape, False, None, None, None)  # fmt: skip
+    return (OTHER, response_name, field_details_list, field_def, None, None, None, False, None,
+            None, None)  # fmt: skip
 
 
 class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
@@ -239,6 +279,11 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                     if value_type is entry[8]:
                         results[response_name] = value
                         continue
+                    if value_type is entry[9]:  # a member of the field's own enum class
+                        name = entry[10].get(value)
+                        if name is not None:
+                            results[response_name] = name
+                            continue
                     if value_type in SYNC_TYPES:
                         try:
                             results[response_name] = self.complete_leaf_value(entry[6], value)
@@ -281,7 +326,7 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                     if result is Undefined:
                         continue
                 results[response_name] = result
-                if type(result) is not dict and is_awaitable(result):
+                if type(result) not in COMPLETED_TYPES and is_awaitable(result):
                     awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:
@@ -315,7 +360,11 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         field_path = Path(path, response_name, parent_type.name)
         try:
             value = entry[4](source_value, entry[5])
-            if value is not None and self.is_awaitable(value):
+            value_class = type(value)
+            sync = NEVER_AWAITABLE.get(value_class)
+            if sync is None:
+                sync = NEVER_AWAITABLE.setdefault(value_class, never_awaitable(value_class))
+            if not sync and value is not None and self.is_awaitable(value):
                 return self._complete_awaitable(
                     field_def, parent_type, field_details_list, path, response_name, value, None
                 )
@@ -325,7 +374,7 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_def.type, field_details_list, field_path)
             return None
-        if type(completed) is not dict and self.is_awaitable(completed):
+        if type(completed) not in COMPLETED_TYPES and self.is_awaitable(completed):
             return self._await_item(completed, field_def.type, field_details_list, field_path)
         return completed
 

@@ -14,6 +14,7 @@ schema has them at all) go graphql-core's own way.
 
 from __future__ import annotations
 
+from enum import EnumMeta
 from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple
 
@@ -44,6 +45,25 @@ def never_awaitable(cls: type) -> bool:
         return False
     return all("__class__" not in vars(base) for base in cls.__mro__[:-1])
 
+
+def never_awaitable_enum(cls: type) -> bool:
+    """Like :func:`never_awaitable` for an Enum class, whose members do have an instance
+    ``__dict__`` (their name and value, set once when the class is made): no class in its MRO may
+    define ``__await__``, ``__getattr__`` or ``__class__``, nor ``__getattribute__`` unless it is a
+    builtin's (str, int: plain lookup). The caller checks each member's own ``__dict__``."""
+    if not isinstance(cls, EnumMeta) or issubclass(cls, BaseException):
+        return False
+    for base in cls.__mro__[:-1]:  # object's own __class__ is the plain one
+        attrs = vars(base)
+        if "__await__" in attrs or "__getattr__" in attrs or "__class__" in attrs:
+            return False
+        if "__getattribute__" in attrs and base.__module__ != "builtins":
+            return False
+    return True
+
+
+#: Exact types of completed values (objects, lists, null, leaves) that are never awaitable.
+COMPLETED_TYPES = frozenset({dict, list, type(None), str, int, bool, float})
 
 #: Per class, whether :func:`never_awaitable` holds (classes are few and live for the process).
 NEVER_AWAITABLE: dict[type, bool] = {type(None): False}  # None: completed by complete_shaped
@@ -236,7 +256,7 @@ class ShapedCompletion:
                         value = self.complete_shaped(
                             item_shape, field_details_list, parent_type, info, item_path, item
                         )
-                    if type(value) is not dict and is_awaitable(value):
+                    if type(value) not in COMPLETED_TYPES and is_awaitable(value):
                         completed.append(
                             self._await_item(value, item_type, field_details_list, item_path)
                         )

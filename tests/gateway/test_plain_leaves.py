@@ -15,8 +15,14 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.graphql.caller_input import CallerInputExecutionContext
 from gateway.graphql.context import RequestContext
-from gateway.graphql.plain_leaves import PLAN_KEY, PlainLeafExecutionContext, mark_plain_leaves
+from gateway.graphql.plain_leaves import (
+    PLAN_KEY,
+    PlainLeafExecutionContext,
+    enum_names,
+    mark_plain_leaves,
+)
 from gateway.graphql.schema import build_schema
+from gateway.graphql.shaped_values import never_awaitable_enum
 from gateway.identity import ROLE_SCOPES, Principal
 from tests.gateway.conftest import Gateway
 
@@ -27,6 +33,18 @@ class Color(enum.Enum):
 
 
 ColorEnum = strawberry.enum(Color, name="Color")
+
+
+class Shade(enum.StrEnum):
+    DARK = "dark"
+    LIGHT = "light"
+
+
+ShadeEnum = strawberry.enum(Shade, name="Shade")
+
+
+class Other(enum.Enum):
+    RED = "red"  # equal in value to Color.RED, but not a Color
 
 
 async def _later(value: Any) -> Any:
@@ -40,6 +58,7 @@ class Item:
     count: int
     color: ColorEnum  # type: ignore[valid-type]
     day: date | None
+    shade: ShadeEnum | None = None  # type: ignore[valid-type]
 
     @strawberry.field
     def shout(self) -> str:
@@ -60,6 +79,11 @@ def _items() -> list[Item]:
         dict(name="e", nick="e", count=2**40, color=Color.BLUE, day=None),
         dict(name="f", nick="f", count=6, color="green", day=None),
         dict(name="g", nick="g", count=_later(None), color=Color.RED, day=_later(None)),
+        # Enum leaves: another class's member, a plain value, a StrEnum's members and plain str.
+        dict(name="h", nick="h", count=8, color=Other.RED, day=None, shade=Shade.DARK),
+        dict(name="i", nick="i", count=9, color="red", day=None, shade="light"),
+        dict(name="j", nick="j", count=10, color=Color.BLUE, day=None, shade=_later(Shade.LIGHT)),
+        dict(name="k", nick="k", count=11, color=_later(Color.RED), day=None, shade="nope"),
     ]
     return [*_first_items(), *(Item(**values) for values in odd)]
 
@@ -76,7 +100,7 @@ class Query:
 
 
 EDGES = """query Edges($skip: Boolean!) {
-  items { __typename count name color day other: nick nick ...F shout n2: name @skip(if: $skip) }
+  items { __typename count name color day other: nick nick ...F shout n2: name @skip(if: $skip) shade }
   strict { name count }
 }
 fragment F on Item { count color name }"""
@@ -109,9 +133,33 @@ async def test_answers_and_errors_equal_graphql_cores_own(skip: bool) -> None:
         ("items", 4, "count"),
         ("items", 5, "color"),
         ("items", 6, "count"),
+        ("items", 7, "color"),
+        ("items", 10, "shade"),
         ("strict", 1, "name"),
     }
     assert short.data["items"][3]["day"] == "2024-01-01"
+    assert [item and (item["color"], item["shade"]) for item in short.data["items"][7:]] == [
+        None,  # Other.RED is no Color: the non-null color nulls the item
+        ("RED", "LIGHT"),  # graphql-core looks plain values up too
+        ("BLUE", "LIGHT"),
+        ("RED", None),
+    ]
+
+
+def test_enum_leaves_skip_the_awaitable_check_only_when_no_member_can_be_awaitable() -> None:
+    schema = _schema(PlainLeafExecutionContext)._schema
+    color_type = schema.get_type("Color")
+    enum_class, names = enum_names(color_type)  # type: ignore[arg-type]
+    assert enum_class is Color and names == {Color.RED: "RED", Color.BLUE: "BLUE"}
+
+    class Lazy(enum.Enum):
+        A = "a"
+
+        def __getattr__(self, name: str) -> Any:  # could answer __await__ for a member
+            raise AttributeError(name)
+
+    assert not never_awaitable_enum(Lazy)
+    assert never_awaitable_enum(Shade) and never_awaitable_enum(Color)
 
 
 def _strawberry_field(field_def: Any) -> Any:
