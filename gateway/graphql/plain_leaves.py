@@ -7,8 +7,10 @@ resolve info, a node list and a resolver call chain for each, and walks ``comple
 checks. For those fields only, :class:`PlainLeafExecutionContext` reads the attribute and coerces
 it as graphql-core would, with the same errors at the same paths, in the same order in the answer.
 Plain fields of object and list types are read the same way and completed by their type's shape
-(shaped_values.py). Every other field (resolvers, arguments, field extensions, abstract types,
-``__typename``) goes graphql-core's own way.
+(shaped_values.py). Attribute fields behind field extensions (authorization, audit notes) are read
+through those extensions' own chain, prebuilt once (guarded_fields.py). Enum leaves holding a
+member of the field's own Enum class complete from names computed once. Every other field
+(resolvers, arguments, abstract types, ``__typename``) goes graphql-core's own way.
 
 Which fields qualify is decided once per schema (:func:`mark_plain_leaves`) from what strawberry
 built: its marked default resolver and the field's definition. Each request then sorts each
@@ -43,6 +45,7 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.graphql.caller_input import CallerInputExecutionContext
+from gateway.graphql.guarded_fields import Guard, guard_for
 from gateway.graphql.shaped_values import (
     COMPLETED_TYPES,
     NEVER_AWAITABLE,
@@ -64,6 +67,7 @@ class PlainLeaf(NamedTuple):
     non_null: bool
     enum_class: type | None = None  # for a strawberry enum: its Python class, whose members
     enum_names: dict[Any, str] | None = None  # serialize to these names
+    guard: Guard | None = None  # field extensions around the read (guarded_fields.py)
 
 
 def enum_names(leaf_type: GraphQLLeafType) -> tuple[type | None, dict[Any, str] | None]:
@@ -97,32 +101,41 @@ class PlainValue(NamedTuple):
     python_name: str
     read: Any
     shape: Shape
+    guard: Guard | None = None
 
 
-def _plan_for(field_def: Any) -> PlainLeaf | PlainValue | None:
-    if not getattr(field_def.resolve, "_is_default", False) or field_def.args:
-        return None  # a resolver of ours, or strawberry's wrapper for extensions or arguments
+def _plan_for(field_def: Any, converter: Any) -> PlainLeaf | PlainValue | None:
     strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if strawberry_field is None or not strawberry_field.is_basic_field:
+    if strawberry_field is None:
         return None
+    guard = None
+    plain = getattr(field_def.resolve, "_is_default", False) and not field_def.args
+    if not (plain and strawberry_field.is_basic_field):
+        # A resolver of ours, or strawberry's wrapper for extensions or arguments: only an
+        # attribute read behind extensions takes the short way, through those extensions.
+        guard = None if converter is None else guard_for(field_def, strawberry_field, converter)
+        if guard is None:
+            return None
     return_type = field_def.type
     non_null = is_non_null_type(return_type)
     named = return_type.of_type if non_null else return_type
     read, python_name = strawberry_field.default_resolver, strawberry_field.python_name
     if is_leaf_type(named):
-        return PlainLeaf(python_name, read, named, non_null, *enum_names(named))
+        return PlainLeaf(python_name, read, named, non_null, *enum_names(named), guard)
     shape = shape_of(return_type)
-    return None if shape is None else PlainValue(python_name, read, shape)
+    return None if shape is None else PlainValue(python_name, read, shape, guard)
 
 
 def mark_plain_leaves(schema: GraphQLSchema) -> int:
     """Record a plan on every plain leaf field of ``schema``; returns how many there are."""
     marked = 0
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    converter = getattr(strawberry_schema, "schema_converter", None)
     for named_type in schema.type_map.values():
         if not is_object_type(named_type) or named_type.name.startswith("__"):
             continue
         for field_def in named_type.fields.values():
-            plan = _plan_for(field_def)
+            plan = _plan_for(field_def, converter)
             if plan is not None:
                 field_def.extensions = {**(field_def.extensions or {}), PLAN_KEY: plan}
                 marked += 1
@@ -156,12 +169,13 @@ def _entry(response_name: str, field_details_list: Any, field_def: Any, plan: An
     if type(plan) is PlainLeaf:
         passthrough = PASSTHROUGH.get(id(plan.leaf_type))
         return (LEAF, response_name, field_details_list, field_def, plan.read, plan.python_name,
-                plan.leaf_type, plan.non_null, passthrough, plan.enum_class, plan.enum_names)  # fmt: skip
+                plan.leaf_type, plan.non_null, passthrough, plan.enum_class, plan.enum_names,
+                plan.guard)  # fmt: skip
     if type(plan) is PlainValue:
         return (VALUE, response_name, field_details_list, field_def, plan.read, plan.python_name,
-                plan.shape, False, None, None, None)  # fmt: skip
+                plan.shape, False, None, None, None, plan.guard)  # fmt: skip
     return (OTHER, response_name, field_details_list, field_def, None, None, None, False, None,
-            None, None)  # fmt: skip
+            None, None, None)  # fmt: skip
 
 
 class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
@@ -193,7 +207,9 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                     plan = None
             result.append(_entry(response_name, field_details_list, field_def, plan))
         sorted_fields = result if any(entry[0] for entry in result) else None
-        if result and all(entry[0] == LEAF and entry[8] is not None for entry in result):
+        if result and all(
+            entry[0] == LEAF and entry[8] is not None and entry[11] is None for entry in result
+        ):
             result.flat = [(e[1], e[4], e[5], e[8], e[7]) for e in result]
         self._sorted[id(grouped_field_set)] = (grouped_field_set, parent_type, sorted_fields)
         return sorted_fields
@@ -270,7 +286,10 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                     # What execute_field and complete_value would make of it, in line.
                     if read_ahead is _UNREAD:
                         try:
-                            value = entry[4](source_value, entry[5])
+                            if entry[11] is None:
+                                value = entry[4](source_value, entry[5])
+                            else:
+                                value = self._guarded(entry, parent_type, path, source_value)
                         except Exception as error:
                             value = error  # raised or returned: handled alike below
                     else:
@@ -359,7 +378,10 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         response_name, field_details_list, field_def = entry[1:4]
         field_path = Path(path, response_name, parent_type.name)
         try:
-            value = entry[4](source_value, entry[5])
+            if entry[11] is None:
+                value = entry[4](source_value, entry[5])
+            else:
+                value = self._guarded(entry, parent_type, path, source_value)
             value_class = type(value)
             sync = NEVER_AWAITABLE.get(value_class)
             if sync is None:
@@ -377,6 +399,18 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         if type(completed) not in COMPLETED_TYPES and self.is_awaitable(completed):
             return self._await_item(completed, field_def.type, field_details_list, field_path)
         return completed
+
+    def _guarded(
+        self, entry: tuple, parent_type: GraphQLObjectType, path: Path | None, source_value: Any
+    ) -> Any:
+        """What strawberry's resolver returns for a field behind extensions: the same Info
+        (over graphql-core's resolve info), the same extension functions in the same order."""
+        guard = entry[11]
+        field_path = Path(path, entry[1], parent_type.name)
+        info = self.build_resolve_info(
+            entry[3], [details.node for details in entry[2]], parent_type, field_path
+        )
+        return guard.chain(source_value, guard.info_class(_raw_info=info, _field=guard.field))
 
     def _complete_awaitable(
         self,
