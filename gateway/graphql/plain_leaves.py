@@ -281,7 +281,7 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
         awaitable_fields: list[str] = []
         try:
             for entry in sorted_fields[start:] if start else sorted_fields:
-                kind, response_name, field_details_list, field_def = entry[:4]
+                kind, response_name = entry[0], entry[1]  # no slice: this runs per field
                 if kind == LEAF:
                     # What execute_field and complete_value would make of it, in line.
                     if read_ahead is _UNREAD:
@@ -315,12 +315,12 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                             if entry[7]:
                                 raise TypeError(
                                     "Cannot return null for non-nullable field "
-                                    f"{parent_type}.{field_details_list[0].node.name.value}."
+                                    f"{parent_type}.{entry[2][0].node.name.value}."
                                 )
                             results[response_name] = None
                         elif is_awaitable(value):  # not a plain value after all
                             results[response_name] = self._complete_awaitable(
-                                field_def, parent_type, field_details_list, path, response_name,
+                                entry[3], parent_type, entry[2], path, response_name,
                                 value, position_context,
                             )  # fmt: skip
                             awaitable_fields.append(response_name)
@@ -338,7 +338,7 @@ class PlainLeafExecutionContext(ShapedCompletion, CallerInputExecutionContext):
                     result = self.execute_field(
                         parent_type,
                         source_value,
-                        field_details_list,
+                        entry[2],
                         Path(path, response_name, parent_type.name),
                         position_context,
                     )
