@@ -41,6 +41,8 @@ from aiohttp import hdrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from gateway.aiohttp_request import REQUEST_CLASS
+
 #: aiohttp adds these unless told not to; httpx already sets the ones it wants.
 _NO_AUTO_HEADERS = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
 
@@ -105,6 +107,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             trust_env=False,
             skip_auto_headers=_NO_AUTO_HEADERS,
             timeout=aiohttp.ClientTimeout(total=None),
+            request_class=REQUEST_CLASS,  # a small body sent at once (gateway/aiohttp_request.py)
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
