@@ -41,6 +41,8 @@ from aiohttp import hdrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from gateway.aiohttp_request import REQUEST_CLASS
+
 #: aiohttp adds these unless told not to; httpx already sets the ones it wants.
 _NO_AUTO_HEADERS = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
 
@@ -87,7 +89,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None  # made in the event loop, on first use
         # One per (connect, read) pair: every call of a payer asks with the same pair.
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
-        self._urls: dict[str, URL] = {}
+        self._urls: dict[Any, URL] = {}
         self._header_sets: dict[tuple[tuple[bytes, bytes], ...], CIMultiDictProxy[str]] = {}
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -105,6 +107,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             trust_env=False,
             skip_auto_headers=_NO_AUTO_HEADERS,
             timeout=aiohttp.ClientTimeout(total=None),
+            request_class=REQUEST_CLASS,  # a small body sent at once (gateway/aiohttp_request.py)
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -121,6 +124,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if credentials and request.url.scheme == "http":  # no tunnel: the proxy reads this request
             headers = CIMultiDict(headers)
             headers.extend(credentials)
+        streamed = request.extensions.get(STREAM)
         await self._take_slot(request, timeouts.get("pool"))
         try:
             response = await self._session.request(
@@ -134,7 +138,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy_headers=credentials,  # on the CONNECT of an https call
                 timeout=self._timeout(timeouts.get("connect"), timeouts.get("read")),
             )
-            if not request.extensions.get(STREAM):
+            if not streamed:
                 # Read whole here: the response is handed over already read, and the client
                 # (gateway/payer_client.py) skips httpx's chain of stream iterators.
                 content = await response.read()
@@ -142,7 +146,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._give_slot()
             _raise_as_httpx(exc, request)
         stream: httpx.AsyncByteStream
-        if request.extensions.get(STREAM):  # client.stream(...): chunks as they arrive
+        if streamed:  # client.stream(...): chunks as they arrive
             stream = _ResponseBody(response, request, self)
         else:
             self._give_slot()  # the connection went back to aiohttp's pool at the body's end
@@ -175,13 +179,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return headers
 
     def _url(self, url: httpx.URL) -> URL:
-        text = str(url)
-        parsed = self._urls.get(text)
+        # Keyed by httpx's parsed parts (equal parts, equal URL): cheaper than composing str(url).
+        parts = url._uri_reference
+        parsed = self._urls.get(parts)
         if parsed is None:
             # Credentials in the URL: httpx made them the Authorization header already (aiohttp
             # would refuse both), and httpx's engine never sends them in the URL either.
-            parsed = URL(text, encoded=True).with_user(None)
-            _remember(self._urls, text, parsed)
+            parsed = URL(str(url), encoded=True).with_user(None)
+            _remember(self._urls, parts, parsed)
         return parsed
 
     async def aclose(self) -> None:

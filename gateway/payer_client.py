@@ -165,13 +165,14 @@ class PayerHTTPClient(httpx.AsyncClient):
         extensions: Any = None,
         **body: Any,  # data, files, json
     ) -> httpx.Request:
-        request, key = None, None
+        key = None
+        left = remaining()
         if (
             type(headers) in (dict, httpx.Headers)
             and (content is None or type(content) is bytes)
             and cookies is None
             and extensions is None
-            and not any(value is not None for value in body.values())
+            and (not body or all(value is None for value in body.values()))
             and not self._params
         ):
             merged = self._merge_url(url)  # the URL httpx's build_request and Request make
@@ -180,25 +181,25 @@ class PayerHTTPClient(httpx.AsyncClient):
             if merged.is_absolute_url:
                 given = tuple(headers.items() if type(headers) is dict else headers._list)
                 key = (method, merged.netloc, given, len(content) if content else 0)
-                request = self._request_with_headers_of(key, method, merged, content, timeout)
+                request = self._request_with_headers_of(key, method, merged, content, timeout, left)
+                if request is not None:
+                    return request  # its timeouts already trimmed to the deadline
                 url, params = merged, None  # the same request if httpx builds it
-        if request is None:
-            request = super().build_request(
-                method,
-                url,
-                content=content,
-                params=params,
-                headers=headers,
-                cookies=cookies,
-                timeout=timeout,
-                extensions=extensions,
-                **body,
-            )
-            if key is not None:
-                while len(self._header_sets) >= REMEMBERED:  # the oldest goes
-                    del self._header_sets[next(iter(self._header_sets))]
-                self._header_sets[key] = (list(self._headers._list), httpx.Headers(request.headers))
-        left = remaining()
+        request = super().build_request(
+            method,
+            url,
+            content=content,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            timeout=timeout,
+            extensions=extensions,
+            **body,
+        )
+        if key is not None:
+            while len(self._header_sets) >= REMEMBERED:  # the oldest goes
+                del self._header_sets[next(iter(self._header_sets))]
+            self._header_sets[key] = (list(self._headers._list), httpx.Headers(request.headers))
         if left is not None:
             timeouts = request.extensions.get("timeout")
             if timeouts:
@@ -212,21 +213,27 @@ class PayerHTTPClient(httpx.AsyncClient):
         url: httpx.URL,
         content: bytes | None,
         timeout: Any,
+        left: float | None,
     ) -> httpx.Request | None:
         """The request httpx's ``build_request`` makes, with the headers it made for the last
         request of the same ``key`` (method, host, headers, body length): a payer's calls repeat
         them, and merging and preparing them again was most of ``build_request``. None when
-        there is none, or the client's own headers have changed since."""
+        there is none, or the client's own headers have changed since. Its timeouts are those
+        ``build_request`` leaves within ``left`` seconds (the payer call's deadline)."""
         found = self._header_sets.get(key)
         if found is None or found[0] != self._headers._list:
             return None
-        timeout = self.timeout if timeout is USE_CLIENT_DEFAULT else httpx.Timeout(timeout)
+        if timeout is USE_CLIENT_DEFAULT:
+            timeout = self.timeout
+        elif type(timeout) is not httpx.Timeout:  # an httpx.Timeout is taken as it is, not copied
+            timeout = httpx.Timeout(timeout)
+        timeouts = timeout.as_dict()
         request = httpx.Request(
             method,
             url,
             headers=found[1],
             stream=httpx.ByteStream(content or b""),  # what httpx makes of bytes, or of none
-            extensions={"timeout": timeout.as_dict()},
+            extensions={"timeout": timeouts if left is None else timeouts_before(timeouts, left)},
         )
         request.read()
         return request

@@ -48,6 +48,8 @@ CACHEABLE = frozenset(
 )
 #: What a new claim or a new status changes in the cache.
 CLAIM_OPERATIONS = (Capability.CLAIM_SEARCH.value, Capability.CLAIM_STATUS.value)
+#: Operations after which cached answers may be out of date (see ``_invalidate_after``).
+_INVALIDATING = frozenset({Capability.CLAIM_SUBMISSION, Capability.CLAIM_STATUS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,8 @@ class PayerDirectory:
                 from_cache=served.from_cache,
                 stale=served.stale,
             )
-        await self._invalidate_after(practice_id, payer_id, capability, args, answer, fresh)
+        if capability in _INVALIDATING:  # reads change nothing: no coroutine for them
+            await self._invalidate_after(practice_id, payer_id, capability, args, answer, fresh)
         return answer
 
     async def invalidate(

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from gateway.errors import PayerCallFailed
 from gateway.observability.metrics import GatewayMetrics
-from gateway.resilience.health import PayerHealthBoard
+from gateway.resilience.health import PayerHealth, PayerHealthBoard
 from gateway.resilience.retry import RetryPolicy
 from payers.contract import (
     Capability,
@@ -68,7 +68,7 @@ class PayerGuard:
         try:
             try:
                 async with payer_deadline(timeout_seconds):
-                    value = await self._tries(payer_id, capability, attempt)
+                    value = await self._tries(payer_id, capability, operation, health, attempt)
             except TimeoutError as exc:
                 error = PayerTimeout(payer_id, f"no answer within {timeout_seconds:g} s")
                 self.metrics.payer_call_seconds.labels(payer_id, operation, error.code).observe(
@@ -97,10 +97,13 @@ class PayerGuard:
                 breaker.release()  # cancelled: says nothing about the payer
 
     async def _tries(
-        self, payer_id: str, capability: Capability, attempt: Callable[[], Awaitable[T]]
+        self,
+        payer_id: str,
+        capability: Capability,
+        operation: str,
+        health: PayerHealth,
+        attempt: Callable[[], Awaitable[T]],
     ) -> T:
-        operation = capability.value
-        health = self.health.of(payer_id)
         tries = 0
         while True:
             tries += 1

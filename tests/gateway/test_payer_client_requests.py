@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from httpx._client import USE_CLIENT_DEFAULT
 
 from gateway.payer_client import PayerHTTPClient, payer_client
+from payers.deadline import payer_deadline
 
 JSON = b'{"member": "LHP205517604"}'
 
@@ -137,3 +139,33 @@ async def test_a_client_with_a_base_url_builds_as_httpx_does() -> None:
         for path, kwargs in calls * 2:
             expected = _built(reference.build_request("GET", path, headers={"A": "1"}, **kwargs))
             assert _built(http.build_request("GET", path, headers={"A": "1"}, **kwargs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        (USE_CLIENT_DEFAULT, {"connect": None, "read": None, "write": None, "pool": None}),
+        (3.0, {"connect": None, "read": None, "write": None, "pool": None}),
+        (
+            httpx.Timeout(2.0, connect=0.5),
+            {"connect": 0.5, "read": None, "write": None, "pool": None},
+        ),
+    ],
+)
+async def test_inside_a_deadline_a_repeated_request_drops_the_same_timeouts(
+    timeout: Any, expected: dict[str, float | None]
+) -> None:
+    """The remembered-headers path trims timeouts to the call's deadline as httpx's path does."""
+    async with payer_client(10.0) as http:
+        assert isinstance(http, PayerHTTPClient)
+        outside = http.build_request("GET", "https://payer.example/a", headers={}, timeout=timeout)
+        async with payer_deadline(1.0):
+            built = [
+                http.build_request("GET", "https://payer.example/a", headers={}, timeout=timeout)
+                for _ in range(3)  # the first outside built it; these reuse its headers
+            ]
+        assert len(http._header_sets) == 1
+        assert [request.extensions["timeout"] for request in built] == [expected] * 3
+        again = http.build_request("GET", "https://payer.example/a", headers={}, timeout=timeout)
+    assert again.extensions["timeout"] == outside.extensions["timeout"]  # not trimmed outside
+    assert None not in outside.extensions["timeout"].values()
