@@ -172,13 +172,14 @@ async def test_the_socket_closes_at_the_access_tokens_expiry_without_an_event(
         gateway.services.settings.jwt_secret,
         tokens.ACCESS,
         biller.id,
-        timedelta(seconds=2),
+        # Long enough for the subscription to be registered first on a loaded machine too.
+        timedelta(seconds=4),
         sid=biller.session_id,
     )
     socket = await _subscribe(port, None, str(uuid.uuid4()), {"Authorization": f"Bearer {short}"})
     try:
         await _until_subscribed(gateway)
-        seen, close = await _frames_until_closed(socket, seconds=6)
+        seen, close = await _frames_until_closed(socket, seconds=10)
     finally:
         await socket.close()
     assert seen == []
