@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from gateway.storage.sqlite_one_hop import use_one_hop_cursors
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -51,6 +53,7 @@ def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=not sqlite, **pool)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", use_one_hop_cursors)
         _skip_idle_rollbacks(engine.dialect)
     return engine
 
