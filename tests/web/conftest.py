@@ -12,7 +12,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +99,43 @@ async def start_portal(database: Database, world: Any, **overrides: Any) -> Asyn
     settings = portal_settings(database, **overrides)
     async for gateway in start_gateway(database, world, settings=settings):
         yield Portal(gateway, await add_staff(gateway))
+
+
+#: The idle timeout of the ``short_idle`` portal; ``idle_out()`` moves the session's clock past it.
+SHORT_IDLE_SECONDS = 60
+
+
+class _SessionClock:
+    """``time`` as gateway/web/session.py reads it, ``offset`` seconds ahead of the real one."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+async def short_idle(database: Database, world: Any) -> AsyncIterator[Portal]:
+    """A portal whose sessions end after a minute without a request."""
+    async for running in start_portal(database, world, portal_idle_seconds=SHORT_IDLE_SECONDS):
+        yield running
+
+
+@pytest.fixture
+def idle_out(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Calling it lets the ``short_idle`` portal's idle timeout pass at once, however slowly the
+    requests before it ran: only the portal session's idle check sees the time move (tokens,
+    cookies' own ages and everything else keep the real clock)."""
+    import gateway.web.session
+
+    clock = _SessionClock()
+    monkeypatch.setattr(gateway.web.session, "time", clock)
+
+    def idle_out() -> None:
+        clock.offset += SHORT_IDLE_SECONDS + 1
+
+    return idle_out
 
 
 @pytest.fixture

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from gateway.storage.database import Database
 from tests.claims.conftest import billed
 from tests.gateway.people import PASSWORD
-from tests.web.conftest import Portal, start_portal
+from tests.web.conftest import Portal
 
 KEY = re.compile(r'name="claim_key" value="([^"]+)"')
 
@@ -190,14 +187,8 @@ async def _sign_in_again(portal: Portal, role: str) -> str:
     return str(done.headers["location"])
 
 
-@pytest.fixture
-async def short_idle(database: Database, world: Any) -> AsyncIterator[Portal]:
-    async for running in start_portal(database, world, portal_idle_seconds=1):
-        yield running
-
-
 async def test_a_claim_typed_as_the_session_expired_comes_back_after_login(
-    short_idle: Portal, world: Any
+    short_idle: Portal, idle_out: Callable[[], None], world: Any
 ) -> None:
     portal = short_idle
     await portal.login("biller")
@@ -205,7 +196,7 @@ async def test_a_claim_typed_as_the_session_expired_comes_back_after_login(
         **_office_visit(await _new_form(portal, await _patient(portal, world))),
         "action": "send",
     }
-    await asyncio.sleep(1.3)
+    idle_out()
     posted = await portal.client.post("/claims/new", data=form)
     assert posted.status_code == 303 and posted.headers["location"] == "/login?expired=1"
     target = await _sign_in_again(portal, "biller")

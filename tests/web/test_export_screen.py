@@ -4,12 +4,11 @@ of a role without history:export."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import re
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -20,7 +19,7 @@ from gateway.storage.audit_tables import AuditEvent
 from gateway.web.session import SessionSeal
 from tests.exports.conftest import add_claims_and_payments
 from tests.gateway.people import PASSWORD
-from tests.web.conftest import COOKIE_NAME, Portal, start_portal
+from tests.web.conftest import COOKIE_NAME, Portal
 
 TABLES = ("claims", "claim_lines", "payments", "payment_lines", "adjustments")
 YEAR = {"from": "01/01/2026", "to": "12/31/2026", "format": "parquet"}
@@ -174,17 +173,14 @@ async def test_an_expired_access_token_is_renewed_for_the_download(
     assert json.loads(zipped(response)["manifest.json"])["rows"]["claims"] == len(claim_ids)
 
 
-@pytest.fixture
-async def short_idle(database: Any, world: Any) -> AsyncIterator[Portal]:
-    async for running in start_portal(database, world, portal_idle_seconds=1):
-        yield running
-
-
-async def test_a_form_posted_after_expiry_comes_back_filled_in(short_idle: Portal) -> None:
+async def test_a_form_posted_after_expiry_comes_back_filled_in(
+    short_idle: Portal,
+    idle_out: Callable[[], None],
+) -> None:
     portal = short_idle
     await portal.login("analyst")
     token = await portal.csrf("/exports")
-    await asyncio.sleep(1.3)
+    idle_out()
     posted = await portal.client.post(
         "/exports",
         data={"from": "03/01/2026", "to": "04/30/2026", "format": "ndjson", "partition": "month",

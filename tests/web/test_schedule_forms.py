@@ -3,15 +3,12 @@ at their fields; roles without patients:write see no buttons and are refused by 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from gateway.schedule import practice_today
@@ -19,7 +16,7 @@ from gateway.schedule.demo_day import seed_demo_schedule
 from gateway.storage.schedule_tables import Appointment
 from tests.gateway.people import PASSWORD
 from tests.schedule.test_imports import fhir_bundle, patients
-from tests.web.conftest import CSRF, Portal, start_portal
+from tests.web.conftest import CSRF, Portal
 
 DOCTOR_NPI = "1234567893"  # a valid check digit
 CSV_HEADER = (
@@ -268,20 +265,15 @@ async def test_import_a_fhir_bundle_reports_entries_and_a_second_import_changes_
     assert len(await appointments(portal)) == 2
 
 
-@pytest.fixture
-async def short_idle(database: Any, world: Any) -> AsyncIterator[Portal]:
-    async for running in start_portal(database, world, portal_idle_seconds=1):
-        yield running
-
-
 async def test_an_appointment_posted_as_the_session_expired_comes_back_filled_in(
     short_idle: Portal,
+    idle_out: Callable[[], None],
 ) -> None:
     portal = short_idle
     patient_id = next(iter(portal.gateway.patient_ids.values()))
     await portal.login("front_desk")
     blank = await portal.client.get("/schedule/new")
-    await asyncio.sleep(1.3)
+    idle_out()
     typed = visit_fields(patient_id, await today(portal), time="16:40", visitType="Recheck")
     posted = await portal.client.post("/schedule/new", data=form_of(blank, **typed))
     assert posted.status_code == 303 and posted.headers["location"] == "/login?expired=1"

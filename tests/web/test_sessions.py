@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -110,16 +110,13 @@ async def test_logout_ends_the_api_session_so_a_copied_cookie_is_useless(portal:
     assert replayed.status_code == 303 and replayed.headers["location"].startswith("/login")
 
 
-@pytest.fixture
-async def short_idle(database: Database, world: Any) -> AsyncIterator[Portal]:
-    async for running in start_portal(database, world, portal_idle_seconds=1):
-        yield running
-
-
-async def test_after_the_idle_timeout_the_next_request_goes_to_login(short_idle: Portal) -> None:
+async def test_after_the_idle_timeout_the_next_request_goes_to_login(
+    short_idle: Portal,
+    idle_out: Callable[[], None],
+) -> None:
     await short_idle.login("front_desk")
     assert (await short_idle.client.get("/payers")).status_code == 200
-    await asyncio.sleep(1.3)
+    idle_out()
     idle = await short_idle.client.get("/payers")
     assert idle.status_code == 303 and idle.headers["location"] == "/login?expired=1"
     login = await short_idle.client.get("/login?expired=1")
@@ -132,11 +129,12 @@ async def test_after_the_idle_timeout_the_next_request_goes_to_login(short_idle:
 
 async def test_a_form_posted_after_expiry_is_kept_for_the_same_user_only(
     short_idle: Portal,
+    idle_out: Callable[[], None],
 ) -> None:
     portal = short_idle
     await portal.login("front_desk")
     token = await portal.csrf("/")
-    await asyncio.sleep(1.3)
+    idle_out()
     typed = "Whitfield, Mar"
     posted = await portal.client.post("/", data={"search": typed, "csrf_token": token})
     assert posted.status_code == 303 and posted.headers["location"] == "/login?expired=1"
