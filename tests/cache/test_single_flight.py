@@ -23,7 +23,11 @@ from tests.cache.fixtures import (
     sandbox_requests,
 )
 
-SLOW_MS = 400
+#: The payer's answer time: long enough that, on a loaded machine too, the other callers have
+#: joined the first one's flight (JOIN_SECONDS) well before its answer comes.
+SLOW_MS = 2000
+JOIN_SECONDS = 0.5
+TIMEOUT_SECONDS = 6.0  # the payers' deadline, above SLOW_MS
 
 
 def _asker(gateway: CacheGateway, world: Any, person: str, payer: str) -> Any:
@@ -51,7 +55,11 @@ async def test_when_the_first_caller_is_cancelled_a_waiter_fetches_and_the_other
     database, world, cache_url, cache_namespace
 ) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        timeout_seconds=TIMEOUT_SECONDS,
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
@@ -60,7 +68,7 @@ async def test_when_the_first_caller_is_cancelled_a_waiter_fetches_and_the_other
         first = ask()
         await _until_asked(gateway, payer, 1)  # the first caller's fetch is at the payer
         waiters = [ask(), ask()]
-        await asyncio.sleep(0.05)  # both have joined the first caller's flight
+        await asyncio.sleep(JOIN_SECONDS)  # both have joined the first caller's flight
         first.cancel()
         with pytest.raises(asyncio.CancelledError):
             await first
@@ -77,7 +85,11 @@ async def test_a_waiter_that_gives_up_leaves_the_fetch_to_the_others(
     database, world, cache_url, cache_namespace
 ) -> None:  # type: ignore[no-untyped-def]
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        timeout_seconds=TIMEOUT_SECONDS,
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
@@ -86,7 +98,7 @@ async def test_a_waiter_that_gives_up_leaves_the_fetch_to_the_others(
         first = ask()
         await _until_asked(gateway, payer, 1)
         leaving, staying = ask(), ask()
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(JOIN_SECONDS)
         leaving.cancel()
         with pytest.raises(asyncio.CancelledError):
             await leaving
@@ -101,7 +113,12 @@ async def test_a_failed_fetch_fails_its_waiters_with_the_same_error(
     from gateway.errors import PayerCallFailed
 
     async with open_gateway(
-        database, world, cache_url=cache_url, namespace=cache_namespace, retry_attempts=0
+        database,
+        world,
+        cache_url=cache_url,
+        namespace=cache_namespace,
+        timeout_seconds=TIMEOUT_SECONDS,
+        retry_attempts=0,
     ) as gateway:
         person = covered_people(gateway, world)[0]
         payer = active_payers(gateway, world, person)[0]
