@@ -150,11 +150,12 @@ async def submit_claims(
     "payers",
     [
         pytest.param(["lakeshore", "cascade"], id="rest"),
-        # ~70 s on 2 cores: the X12 and FHIR sandboxes validate every claim with pyx12 / fhir.resources
+        # ~70 s on 2 cores alone: the X12 and FHIR sandboxes validate every claim with pyx12 /
+        # fhir.resources; beside other tests in parallel it may take a few times that.
         pytest.param(
             ["lakeshore", "cascade", "northwind", "summit"],
             id="every-protocol",
-            marks=pytest.mark.slow,
+            marks=[pytest.mark.slow, pytest.mark.timeout(900)],
         ),
     ],
 )
@@ -165,7 +166,7 @@ async def test_two_dispatcher_processes_deliver_200_claims_each_exactly_once(
         await submit_claims(state, world, today, payers, 200)
         await state.start_worker()
         await state.start_worker()
-        await state.wait_until_sent(200)
+        await state.wait_until_sent(200, timeout=600.0)
         received: dict[str, int] = {}
         for payer_id in payers:
             counts = await state.stats(payer_id)
