@@ -127,8 +127,11 @@ def new_key() -> str:
 LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128"
 
 
-async def _claims_gateway(database: Database, world: World) -> AsyncIterator[Gateway]:
-    async for running in start_gateway(database, world):
+async def _claims_gateway(
+    database: Database, world: World, **options: Any
+) -> AsyncIterator[Gateway]:
+    """``options`` go to ``start_gateway`` (``timeout_seconds``: the payers' deadline)."""
+    async for running in start_gateway(database, world, **options):
         try:
             yield running
         finally:

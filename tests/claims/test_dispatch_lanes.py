@@ -18,8 +18,15 @@ from sqlalchemy import select
 from gateway.claims.dispatcher import Dispatcher
 from gateway.storage.claims_tables import ClaimOutbox, SubmittedClaim
 from gateway.storage.database import Database
-from tests.claims.conftest import SUBMIT, as_input, billed, new_key, office_visit
-from tests.gateway.conftest import Gateway, start_gateway
+from tests.claims.conftest import (
+    SUBMIT,
+    _claims_gateway,
+    as_input,
+    billed,
+    new_key,
+    office_visit,
+)
+from tests.gateway.conftest import Gateway
 
 
 async def _submit(gateway: Gateway, world: Any, today: Any, payer_id: str, count: int) -> None:
@@ -74,12 +81,8 @@ HUNG_DEADLINE_SECONDS = 8.0
 
 @pytest.fixture
 async def slow_deadline_gateway(database: Database, world: Any) -> AsyncIterator[Gateway]:
-    async for running in start_gateway(database, world, timeout_seconds=HUNG_DEADLINE_SECONDS):
-        try:
-            yield running
-        finally:
-            assert running.services.claims is not None
-            await running.services.claims.close()
+    async for running in _claims_gateway(database, world, timeout_seconds=HUNG_DEADLINE_SECONDS):
+        yield running
 
 
 async def test_a_hung_payer_delays_neither_the_sends_nor_the_acknowledgments_of_another(
