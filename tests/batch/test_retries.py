@@ -20,9 +20,6 @@ from tests.batch.conftest import (
     until_finished,
 )
 
-#: start_batch_gateway's payer deadline (its ``timeout_seconds``).
-PAYER_DEADLINE_SECONDS = 2.0
-
 
 async def _until(gateway: BatchGateway, batch_id: str, test: Any, seconds: float = 30.0) -> dict:  # type: ignore[type-arg]
     async with asyncio.timeout(seconds):
@@ -126,7 +123,10 @@ async def test_the_retry_window_ends_with_the_payers_code(
     # the last try was due inside the window, began when the runner next looked for due checks
     # (every idle_seconds; later on a loaded machine), took at most the payer's deadline and was
     # written within flush_seconds.
+    payer = gateway.services.payers.get(REST_PAYER)
+    assert payer is not None
+    deadline = payer.settings.timeout_seconds
     latest = batch.retry_until + timedelta(
-        seconds=settings.idle_seconds + PAYER_DEADLINE_SECONDS + settings.flush_seconds
+        seconds=settings.idle_seconds + deadline + settings.flush_seconds
     )
     assert batch.retry_until - cap <= last <= latest
