@@ -63,7 +63,7 @@ class BatchRunner:
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._resting: dict[str, float] = {}  # payer id -> monotonic time its rest ends
         self._pending: list[CheckOutcome] = []
-        self._flushed = asyncio.Event()
+        self._to_write = asyncio.Event()  # set by _write (and on stop): the writer wakes
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
 
@@ -89,7 +89,7 @@ class BatchRunner:
         finally:
             if self._lanes:
                 await asyncio.gather(*self._lanes.values(), return_exceptions=True)
-            written.set()
+            self._stop_writing(written)
             await writer
             await self._flush()
 
@@ -106,7 +106,7 @@ class BatchRunner:
                     break
                 await asyncio.gather(*self._lanes.values(), return_exceptions=True)
         finally:
-            written.set()
+            self._stop_writing(written)
             await writer
             await self._flush()
 
@@ -317,13 +317,23 @@ class BatchRunner:
 
     def _write(self, outcome: CheckOutcome) -> None:
         self._pending.append(outcome)
+        self._to_write.set()
+
+    def _stop_writing(self, done: asyncio.Event) -> None:
+        done.set()
+        self._to_write.set()
 
     async def _write_forever(self, done: asyncio.Event) -> None:
-        """Write what the askers answered every ``flush_seconds`` until ``done``; a group is never
-        cut off half-written by a stop (the caller sets ``done`` and waits)."""
+        """Write what the askers answered in groups until ``done``: the first outcome after a write
+        opens a group, written ``flush_seconds`` later. A runner with nothing to write does not
+        wake (it used to, 20 times a second). A group is never cut off half-written by a stop (the
+        caller calls ``_stop_writing`` and waits)."""
         while not done.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), timeout=self.settings.flush_seconds)
+            await self._to_write.wait()
+            if not done.is_set():  # let the group gather
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), timeout=self.settings.flush_seconds)
+            self._to_write.clear()
             try:
                 await self._flush()
             except Exception:  # left leased: the lease lapses and the check is asked again
