@@ -338,6 +338,8 @@ class BatchRunner:
                 await self._flush()
             except Exception:  # left leased: the lease lapses and the check is asked again
                 log.exception("batch results could not be written")
+            if self._pending:  # what a failed write left: tried again after flush_seconds
+                self._to_write.set()
 
     async def _flush(self) -> None:
         while self._pending:
