@@ -14,7 +14,10 @@ what it can change. Gateway CPU per request comes from the gateway process's own
 
     .venv/bin/python bench/fanout.py [--latency-ms 50] [--payers 1,5,10,20] [--requests 40]
                                      [--gateway-workers N] [--sandbox-processes K]
-                                     [--cache-url redis://...]
+                                     [--cache-url redis://...] [--gateway-tree DIR]
+
+``--gateway-tree DIR`` serves the gateway of another checkout (e.g. ``git worktree add DIR <commit>``)
+against the same sandboxes and floor: before and after measured by one benchmark.
 
 Prints a table, then one JSON line:
 [{n, latency_ms, p50_ms, p95_ms, floor_ms, overhead_ms, cpu_ms_per_request}, ...].
@@ -124,6 +127,7 @@ async def measure(
     workers: int | None,
     processes: int,
     cache_url: str = "memory://",
+    tree: Path | None = None,
 ) -> dict[str, Any]:
     from payers.sandbox.faults import FaultSettings
 
@@ -134,7 +138,7 @@ async def measure(
         key, (patient_id,), _ = await seed(database_url, sandboxes)
         config = workdir / f"payers-{n}.toml"
         config.write_text(payers_config(sandboxes.base_urls, timeout_seconds=10))
-        gateway = gateway_process(database_url, config, cache_url, workers=workers)
+        gateway = gateway_process(database_url, config, cache_url, workers=workers, tree=tree)
         try:
             await gateway.ready()
             payload = json.dumps(
@@ -201,6 +205,12 @@ async def main() -> None:
         default="memory://",
         help="the gateway's cache (redis://HOST:6379/DB: needed by --gateway-workers K > 1)",
     )
+    parser.add_argument(
+        "--gateway-tree",
+        type=Path,
+        default=None,
+        help="serve the gateway of this checkout (another commit) instead of this one's",
+    )
     args = parser.parse_args()
     if (args.gateway_workers or 1) > 1 and not args.cache_url.startswith("redis"):
         parser.error("--gateway-workers K > 1 needs --cache-url redis://HOST:6379/DB")
@@ -216,6 +226,7 @@ async def main() -> None:
                 args.gateway_workers,
                 args.sandbox_processes,
                 args.cache_url,
+                args.gateway_tree,
             )
             floor_p95 = result.pop("floor_p95_ms")
             results.append(result)

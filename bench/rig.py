@@ -5,7 +5,9 @@ strawberry app) in a uvicorn subprocess, process memory and CPU, and percentiles
 ``python bench/rig.py serve-gateway --database URL --payers FILE --port P [--cache-url URL]`` runs the
 gateway on one uvicorn worker (the benchmarks start it that way, as a separate process), its heap
 settled after start-up as ``payer-gateway serve`` does. ``gateway_process(..., workers=N)`` runs
-``payer-gateway serve`` itself instead (``--workers N`` when N > 1), configured through its environment.
+``payer-gateway serve`` itself instead (``--workers N`` when N > 1), configured through its environment;
+``gateway_process(..., tree=DIR)`` serves the gateway of another checkout (an older commit, say) the
+same way, so before and after are measured by the same benchmark in one run (``--gateway-tree``).
 """
 
 from __future__ import annotations
@@ -332,10 +334,11 @@ class ServerProcess:
         port: int,
         ready_path: str = "/healthz",
         env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
     ) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=ROOT)
+        self.process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd)
         self.ready_path = ready_path
 
     async def ready(self, seconds: float = 30.0) -> None:
@@ -364,22 +367,44 @@ class ServerProcess:
 
 
 def gateway_process(
-    database_url: str, payers_file: Path, cache_url: str = "memory://", workers: int | None = None
+    database_url: str,
+    payers_file: Path,
+    cache_url: str = "memory://",
+    workers: int | None = None,
+    tree: Path | None = None,
 ) -> ServerProcess:
     """The gateway on a free port: on one uvicorn worker (``rig.py serve-gateway``), or, given
     ``workers``, as ``payer-gateway serve`` (``--workers N`` when N > 1; measure its CPU with
-    ``tree_cpu_seconds``, which counts every worker)."""
+    ``tree_cpu_seconds``, which counts every worker). ``tree``: the gateway of that checkout instead
+    of this one, on one worker (its own ``bench/rig.py serve-gateway``, its code first on the path;
+    the packages are this environment's)."""
     port = free_port()
     if workers is not None:
+        if tree is not None:
+            raise SystemExit("--gateway-tree serves one worker: leave out --gateway-workers")
         if workers > 1 and not cache_url.startswith(("redis://", "rediss://")):
             raise SystemExit(
                 f"--gateway-workers {workers} needs --cache-url redis://HOST:6379/DB: the "
                 "processes share their cache, rate limits and payer breakers through it"
             )
         return _cli_gateway(database_url, payers_file, cache_url, workers, port)
+    argv, env, cwd = gateway_command(database_url, payers_file, port, cache_url, tree)
+    return ServerProcess(argv, port, env=env, cwd=cwd)
+
+
+def gateway_command(
+    database_url: str,
+    payers_file: Path,
+    port: int,
+    cache_url: str = "memory://",
+    tree: Path | None = None,
+) -> tuple[list[str], dict[str, str], Path]:
+    """argv, extra environment and working directory of ``rig.py serve-gateway`` in ``tree``
+    (default: this checkout)."""
+    root = ROOT if tree is None else checkout(tree)
     argv = [
         sys.executable,
-        str(ROOT / "bench" / "rig.py"),
+        str(root / "bench" / "rig.py"),
         "serve-gateway",
         "--database",
         database_url,
@@ -390,7 +415,20 @@ def gateway_process(
         "--cache-url",
         cache_url,
     ]
-    return ServerProcess(argv, port)
+    # This checkout is installed in editable mode; PYTHONPATH puts the other one ahead of it.
+    env = {} if tree is None else {"PYTHONPATH": str(root)}
+    return argv, env, root
+
+
+def checkout(tree: Path) -> Path:
+    """``tree`` resolved, refused unless it holds a gateway and a ``rig.py serve-gateway``."""
+    root = Path(tree).resolve()
+    rig = root / "bench" / "rig.py"
+    if not (root / "gateway").is_dir() or "serve-gateway" not in (
+        rig.read_text() if rig.is_file() else ""
+    ):
+        raise SystemExit(f"--gateway-tree {tree}: no gateway/ and bench/rig.py serve-gateway there")
+    return root
 
 
 def _cli_gateway(

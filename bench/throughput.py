@@ -14,7 +14,9 @@ generator used: on a shared 2-core machine they compete with the gateway for the
 
     .venv/bin/python bench/throughput.py [--payers 1,3,10] [--latency-ms 50] [--connections 16]
         [--practices 32] [--warmup 3] [--seconds 15] [--gateway-workers K] [--sandbox-processes 1]
-        [--cache-url redis://...]
+        [--cache-url redis://...] [--gateway-tree DIR]
+
+``--gateway-tree DIR`` serves the gateway of another checkout (an older commit) instead of this one.
 
 Prints a table, then one JSON line: [{n, rps, p50_ms, p99_ms, cpu_ms_per_request}, ...].
 """
@@ -90,7 +92,11 @@ async def measure(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
             for key, patient_id in seeded
         ]
         gateway = gateway_process(
-            database_url, config, args.cache_url, workers=args.gateway_workers
+            database_url,
+            config,
+            args.cache_url,
+            workers=args.gateway_workers,
+            tree=args.gateway_tree,
         )
         try:
             await gateway.ready()
@@ -152,6 +158,12 @@ async def main() -> None:
         "--cache-url",
         default="memory://",
         help="the gateway's cache (redis://HOST:6379/DB: needed by --gateway-workers K > 1)",
+    )
+    parser.add_argument(
+        "--gateway-tree",
+        type=Path,
+        default=None,
+        help="serve the gateway of this checkout (another commit) instead of this one's",
     )
     args = parser.parse_args()
     if (args.gateway_workers or 1) > 1 and not args.cache_url.startswith("redis"):
