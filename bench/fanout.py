@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rig import (
     HEADLINE,
     MEMORY_DIR,
+    add_gateway_tree,
     gateway_process,
     payers_config,
     percentile,
@@ -205,12 +206,7 @@ async def main() -> None:
         default="memory://",
         help="the gateway's cache (redis://HOST:6379/DB: needed by --gateway-workers K > 1)",
     )
-    parser.add_argument(
-        "--gateway-tree",
-        type=Path,
-        default=None,
-        help="serve the gateway of this checkout (another commit) instead of this one's",
-    )
+    add_gateway_tree(parser)
     args = parser.parse_args()
     if (args.gateway_workers or 1) > 1 and not args.cache_url.startswith("redis"):
         parser.error("--gateway-workers K > 1 needs --cache-url redis://HOST:6379/DB")

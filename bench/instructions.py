@@ -41,6 +41,7 @@ from rig import (
     HEADLINE,
     MEMORY_DIR,
     ServerProcess,
+    add_gateway_tree,
     free_port,
     gateway_command,
     payers_config,
@@ -132,12 +133,7 @@ async def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=50, help="each payer's answer delay L")
     parser.add_argument("--requests", type=int, default=20, help="counted requests per N")
     parser.add_argument("--warmup", type=int, default=5, help="requests before counting")
-    parser.add_argument(
-        "--gateway-tree",
-        type=Path,
-        default=None,
-        help="count the gateway of this checkout (another commit) instead of this one's",
-    )
+    add_gateway_tree(parser)
     args = parser.parse_args()
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         parser.error("needs valgrind and callgrind_control (apt-get install valgrind)")

@@ -420,6 +420,16 @@ def gateway_command(
     return argv, env, root
 
 
+def add_gateway_tree(parser: argparse.ArgumentParser) -> None:
+    """``--gateway-tree DIR``: the benchmark measures that checkout's gateway (``gateway_process``)."""
+    parser.add_argument(
+        "--gateway-tree",
+        type=Path,
+        default=None,
+        help="measure the gateway of this checkout (another commit) instead of this one's",
+    )
+
+
 def checkout(tree: Path) -> Path:
     """``tree`` resolved, refused unless it holds a gateway and a ``rig.py serve-gateway``."""
     root = Path(tree).resolve()
