@@ -37,6 +37,7 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fanout import gateway_sample
 from rig import (
     HEADLINE,
     MEMORY_DIR,
@@ -97,15 +98,7 @@ async def measure(
             async with aiohttp.ClientSession(timeout=timeout) as session:
 
                 async def headline() -> None:
-                    async with session.post(
-                        gateway.url + "/graphql", data=payload, headers=headers
-                    ) as response:
-                        body = await response.json()
-                    answered = len(
-                        (body.get("data") or {}).get("patient", {}).get("eligibility", [])
-                    )
-                    if response.status != 200 or body.get("errors") or answered != n:
-                        raise RuntimeError(f"N={n}: {response.status} {body.get('errors')}")
+                    await gateway_sample(session, gateway.url + "/graphql", payload, headers, n)
 
                 for _ in range(warmup):
                     await headline()
