@@ -2,12 +2,11 @@
 
 CPU seconds on a shared 2-core virtual machine drift from run to run and from machine to machine
 (the same commit measured 22 to 35 ms per request at N = 10 on different days). The count of machine
-instructions the gateway executes for a request hardly does: valgrind's callgrind counts them, and
-on a quiet machine the same commit repeats its count to within 1 %. So before/after comparisons of
-the request path (``--gateway-tree`` serves another checkout's gateway) are made in this unit.
-Run it on a quiet machine all the same: the gateway's background work (pollers, uvicorn's tick) runs
-by the clock, so a window that load stretches counts more of it (N = 1, 10 requests, beside the test
-suite: 14.9 M, against 13.9 M quiet).
+instructions the gateway executes for a request varies far less: valgrind's callgrind counts them.
+The same commit gave 69.9 M twice at N = 10, and 13.9, 14.5 and 14.9 M at N = 1, probably because the
+gateway's background work (pollers, uvicorn's tick) runs by the clock inside the counted window and
+weighs most where a request is small. So before/after comparisons of the request path (``--gateway-tree``
+serves another checkout's gateway) are made in this unit, at N = 10 or more.
 
 The sandboxes (bench/sandboxes.py, on uvloop) and the seeded database are as in bench/fanout.py; the
 gateway is ``rig.py serve-gateway`` under ``valgrind --tool=callgrind --instr-atstart=no``. After
